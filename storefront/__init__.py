@@ -1,0 +1,94 @@
+"""Storefront: a Flask web shop with an integrated marketplace.
+
+``create_app`` reads like the table of contents of the application.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask
+
+from storefront.settings import ConfigError, load_settings
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+__all__ = ["ConfigError", "create_app"]
+
+
+def create_app(environ: Mapping[str, str] | None = None, **overrides) -> Flask:
+    """Build the application.
+
+    ``environ`` defaults to ``os.environ``; tests pass their own mapping instead of patching the
+    process environment. ``overrides`` are Flask configuration keys applied last.
+    Raises :class:`ConfigError` with a one-line explanation when the configuration is wrong.
+    """
+    environ = os.environ if environ is None else environ
+    instance = environ.get("STOREFRONT_INSTANCE") or PROJECT_ROOT / "instance"
+    app = Flask(
+        __name__,
+        instance_path=str(Path(instance).resolve()),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.update(load_settings(environ, app.instance_path))
+    app.config.update(overrides)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_security_headers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from storefront import database, i18n
+    from storefront.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    database.configure_engine(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    i18n.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    from storefront import auth
+
+    auth.init_login(login_manager)
+
+
+def register_blueprints(app: Flask) -> None:
+    from storefront.media import bp as media_bp
+    from storefront.shop import bp as shop_bp
+
+    app.register_blueprint(shop_bp)
+    app.register_blueprint(media_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from storefront import errors
+
+    errors.init_app(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    from storefront import security
+
+    security.init_app(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from storefront import formatting
+
+    formatting.init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    from storefront.demo.command import seed_demo
+
+    app.cli.add_command(seed_demo)

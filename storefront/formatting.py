@@ -1,0 +1,34 @@
+"""Template filters that format money and dates for the shopper's locale (Babel)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask
+from flask_babel import format_currency, format_date, get_locale
+
+
+def money(amount: int | None, currency: str = "EUR") -> str:
+    """``129900`` → ``1 299,00 €`` in French, ``€1,299.00`` in English."""
+    if amount is None:
+        return ""
+    return format_currency(amount / 100, currency)
+
+
+def day(value: date | datetime | None, fmt: str = "EEEE d MMMM") -> str:
+    """``mardi 2 décembre`` / ``Tuesday 2 December``."""
+    if value is None:
+        return ""
+    return format_date(value, fmt)
+
+
+def short_day(value: date | None) -> str:
+    """``mar. 2 déc.`` / ``Tue 2 Dec``."""
+    return day(value, "EEE d MMM")
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["day"] = day
+    app.jinja_env.filters["short_day"] = short_day
+    app.jinja_env.globals["current_locale"] = lambda: str(get_locale())

@@ -1,0 +1,57 @@
+"""All models, importable from one place: ``from storefront.marketplace.models import Offer``.
+
+Each domain keeps its models in its own module; this file only gathers them so that the metadata
+(and therefore migrations) sees every table.
+"""
+
+from .accounts import Role, User
+from .base import Base, utcnow
+from .catalog import (
+    Condition,
+    Fulfillment,
+    Offer,
+    OfferState,
+    Product,
+    ProductAttributeValue,
+    ProductImage,
+)
+from .delivery import DeliveryMode, ShippingRate, Zone, ZoneRule
+from .discussions import (
+    DiscussionTopic,
+    Message,
+    RelationsModel,
+    Thread,
+    ThreadKind,
+    ThreadRead,
+    ThreadStatus,
+)
+from .finance import CommissionRate
+from .orders import (
+    ActorRole,
+    Cancellation,
+    CustomerOrder,
+    LineState,
+    OrderLine,
+    OrderTransition,
+    ReasonCode,
+    ReasonType,
+    Refund,
+    SellerOrder,
+    SellerOrderState,
+)
+from .reference import (
+    Attribute,
+    AttributeType,
+    Brand,
+    Category,
+    CategoryAttribute,
+    CategoryKind,
+    RequirementLevel,
+    ValueList,
+    ValueListItem,
+)
+from .sellers import Seller, SellerRating, SellerState
+from .store import StoreSetting
+from .tracking import Carrier, Shipment, ShipmentStatus
+
+__all__ = [name for name in dir() if not name.startswith("_")]

@@ -1,0 +1,80 @@
+"""Sellers domain: the shops that sell on the marketplace, the retailer first among them."""
+
+from __future__ import annotations
+
+import enum
+from datetime import time
+
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text, Time
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, Timestamped
+
+
+class SellerState(enum.StrEnum):
+    OPEN = "OPEN"
+    CLOSED = "CLOSED"
+    SUSPENDED = "SUSPENDED"
+
+
+class Seller(Timestamped, Base):
+    """A shop on the marketplace. ``is_operator`` marks the retailer itself (the 1P seller)."""
+
+    __tablename__ = "seller"
+    __table_args__ = (
+        CheckConstraint("rating_count >= 0", name="rating_count_positive"),
+        CheckConstraint("default_lead_time_days >= 0", name="lead_time_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    state: Mapped[SellerState] = mapped_column(
+        Enum(SellerState, native_enum=False, length=12), default=SellerState.OPEN, index=True
+    )
+    is_operator: Mapped[bool] = mapped_column(default=False)
+    legal_name: Mapped[str] = mapped_column(String(200), default="")
+    siret: Mapped[str] = mapped_column(String(20), default="")
+    vat_number: Mapped[str] = mapped_column(String(20), default="")
+    city: Mapped[str] = mapped_column(String(80), default="")
+    country: Mapped[str] = mapped_column(String(2), default="FR")
+    description: Mapped[str] = mapped_column(Text, default="")
+    return_policy: Mapped[str] = mapped_column(Text, default="")
+    logo_url: Mapped[str] = mapped_column(String(300), default="")
+    default_lead_time_days: Mapped[int] = mapped_column(default=1)
+    # Orders after this local time (Europe/Paris) start the next business day.
+    cutoff_time: Mapped[time] = mapped_column(Time, default=time(14, 0))
+    # Denormalised from seller_rating so that listing pages need no aggregate per seller.
+    rating_sum: Mapped[int] = mapped_column(default=0)
+    rating_count: Mapped[int] = mapped_column(default=0)
+    suspended_reason: Mapped[str] = mapped_column(String(300), default="")
+
+    ratings: Mapped[list[SellerRating]] = relationship(back_populates="seller")
+
+    @property
+    def rating(self) -> float | None:
+        """Average grade out of 5, or None before the first rating."""
+        if not self.rating_count:
+            return None
+        return round(self.rating_sum / self.rating_count, 1)
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == SellerState.OPEN
+
+    def __repr__(self) -> str:
+        return f"<Seller {self.code}>"
+
+
+class SellerRating(Timestamped, Base):
+    __tablename__ = "seller_rating"
+    __table_args__ = (CheckConstraint("grade BETWEEN 1 AND 5", name="grade_range"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seller_id: Mapped[int] = mapped_column(ForeignKey("seller.id"), index=True)
+    grade: Mapped[int]
+    comment: Mapped[str] = mapped_column(Text, default="")
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+
+    seller: Mapped[Seller] = relationship(back_populates="ratings")

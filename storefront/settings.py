@@ -1,0 +1,172 @@
+"""Configuration read from the environment.
+
+Every value a newcomer needs has a default that runs the shop on one machine (SQLite in
+``instance/``, a local job queue, a local mail capture). Production refuses to start with a value
+that would be unsafe or broken, and says in one line what to fix: see :class:`ConfigError`.
+The table of variables lives in the README; keep the two in step.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+ENVIRONMENTS = ("development", "production", "testing")
+LOCALES = ("fr", "en")
+MIN_SECRET_LENGTH = 32
+
+
+class ConfigError(Exception):
+    """A configuration value is missing or wrong; the message says which and how to fix it."""
+
+
+def load_settings(environ: Mapping[str, str], instance_path: str | os.PathLike) -> dict:
+    """Turn environment variables into Flask configuration keys.
+
+    Pure apart from the instance folder: it is created if needed (and must be writable, since the
+    SQLite database, the development secret key and the job queue live there).
+    """
+    env = environ.get("STOREFRONT_ENV", "development").strip().lower()
+    if env not in ENVIRONMENTS:
+        raise ConfigError(
+            f"STOREFRONT_ENV={env!r} is not one of {', '.join(ENVIRONMENTS)}."
+        )
+    production = env == "production"
+    instance = _writable_instance(Path(instance_path))
+
+    config: dict = {
+        "ENV_NAME": env,
+        "TESTING": env == "testing",
+        "INSTANCE_DIR": str(instance),
+        "SQLALCHEMY_DATABASE_URI": database_url(
+            environ.get("DATABASE_URL") or f"sqlite:///{instance / 'storefront.db'}"
+        ),
+        "SECRET_KEY": _secret_key(environ.get("SECRET_KEY"), instance, production),
+        "MAIL_URL": _mail_url(environ.get("MAIL_URL"), production),
+        "MAIL_FROM": environ.get("MAIL_FROM", "Storefront <boutique@storefront.localhost>"),
+        "REDIS_URL": _redis_url(environ.get("REDIS_URL")),
+        "THEME": environ.get("THEME", "default").strip() or "default",
+        "DEFAULT_LOCALE": _locale(environ.get("DEFAULT_LOCALE", "fr")),
+        "DEFAULT_POSTAL_CODE": environ.get("DEFAULT_POSTAL_CODE", "75001"),
+        "SHOP_TIMEZONE": environ.get("SHOP_TIMEZONE", "Europe/Paris"),
+        "SHOP_CURRENCY": environ.get("SHOP_CURRENCY", "EUR").upper(),
+        "PUBLIC_URL": environ.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "JOBS_DB": environ.get("JOBS_DB") or str(instance / "jobs.db"),
+        # Sessions: signed cookies, never readable from JavaScript, sent cross-site only on
+        # top-level navigation. Secure (HTTPS only) wherever the shop runs for real.
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": production,
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    }
+    return config
+
+
+def database_url(raw: str) -> str:
+    """Validate ``DATABASE_URL`` and pick the driver we ship (psycopg 3 for PostgreSQL)."""
+    raw = raw.strip()
+    try:
+        url = make_url(raw)
+    except ArgumentError:
+        raise ConfigError(
+            f"DATABASE_URL={raw!r} is not a database URL; use sqlite:///path/to/file.db "
+            "or postgresql://user@host:5432/dbname."
+        ) from None
+    backend = url.get_backend_name()
+    if backend in ("postgres", "postgresql"):
+        if url.drivername in ("postgres", "postgresql"):
+            url = url.set(drivername="postgresql+psycopg")
+        if not url.database:
+            raise ConfigError("DATABASE_URL names no database; add it after the host: .../dbname.")
+    elif backend == "sqlite":
+        if url.database and url.database != ":memory:":
+            folder = Path(url.database).expanduser().resolve().parent
+            if not folder.is_dir() or not os.access(folder, os.W_OK):
+                raise ConfigError(
+                    f"DATABASE_URL points to {url.database!r}, but {folder} is not a writable folder."
+                )
+    else:
+        raise ConfigError(
+            f"DATABASE_URL uses {backend!r}; Storefront supports sqlite and postgresql."
+        )
+    return url.render_as_string(hide_password=False)
+
+
+def _writable_instance(path: Path) -> Path:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot create the instance folder {path} ({exc.strerror}); "
+            "set STOREFRONT_INSTANCE to a writable folder."
+        ) from None
+    if not os.access(path, os.W_OK):
+        raise ConfigError(
+            f"the instance folder {path} is not writable; "
+            "fix its permissions or set STOREFRONT_INSTANCE to a writable folder."
+        )
+    return path
+
+
+def _secret_key(value: str | None, instance: Path, production: bool) -> str:
+    if value:
+        if production and len(value) < MIN_SECRET_LENGTH:
+            raise ConfigError(
+                f"SECRET_KEY is too short ({len(value)} characters); production needs at least "
+                f"{MIN_SECRET_LENGTH}: python -c 'import secrets; print(secrets.token_hex(32))'."
+            )
+        return value
+    if production:
+        raise ConfigError(
+            "SECRET_KEY is not set; production needs one of at least "
+            f"{MIN_SECRET_LENGTH} characters: python -c 'import secrets; print(secrets.token_hex(32))'."
+        )
+    # Development: generate once and keep it, so sessions survive a restart.
+    key_file = instance / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def _mail_url(value: str | None, production: bool) -> str:
+    if not value:
+        if production:
+            raise ConfigError(
+                "MAIL_URL is not set; production sends email through an SMTP relay: "
+                "MAIL_URL=smtp://user:password@smtp.example.com:587?starttls=1."
+            )
+        # Development: the local capture started by `make run` (storefront/devmail.py).
+        return "smtp://127.0.0.1:8025"
+    parts = urlsplit(value)
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise ConfigError(
+            f"MAIL_URL={value!r} is not an SMTP URL; use smtp://host:port or "
+            "smtps://user:password@host:465."
+        )
+    return value
+
+
+def _redis_url(value: str | None) -> str | None:
+    if not value:
+        return None
+    if urlsplit(value).scheme not in ("redis", "rediss", "unix"):
+        raise ConfigError(f"REDIS_URL={value!r} is not a Redis URL; use redis://host:6379/0.")
+    return value
+
+
+def _locale(value: str) -> str:
+    value = value.strip().lower()
+    if value not in LOCALES:
+        raise ConfigError(f"DEFAULT_LOCALE={value!r} is not one of {', '.join(LOCALES)}.")
+    return value

@@ -1,0 +1,104 @@
+"""Fixtures built from the app factory.
+
+The suite runs on SQLite by default and on PostgreSQL when ``TEST_DATABASE_URL`` points there
+(``.ci/run`` does both). The schema is created once per run; each test starts from empty tables.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from sqlalchemy import text
+
+from storefront import create_app
+from storefront.extensions import db
+from storefront.marketplace.models import Base
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+
+def make_test_environ(tmp_path_factory, **extra) -> dict[str, str]:
+    instance = tmp_path_factory.mktemp("instance")
+    environ = {
+        "STOREFRONT_ENV": "testing",
+        "STOREFRONT_INSTANCE": str(instance),
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+        "DATABASE_URL": TEST_DATABASE_URL or f"sqlite:///{instance / 'test.db'}",
+    }
+    environ.update(extra)
+    return environ
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    app = create_app(make_test_environ(tmp_path_factory), WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        Base.metadata.drop_all(db.engine)
+        Base.metadata.create_all(db.engine)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        Base.metadata.drop_all(db.engine)
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app_context(app):
+    with app.app_context() as ctx:
+        yield ctx
+        db.session.remove()
+        _empty_tables()
+
+
+@pytest.fixture
+def session(app_context):
+    """A database session for service tests (the same one the web layer uses)."""
+    return db.session
+
+
+@pytest.fixture
+def client(app, app_context):
+    return app.test_client()
+
+
+@pytest.fixture
+def is_postgres(app) -> bool:
+    with app.app_context():
+        return db.engine.dialect.name == "postgresql"
+
+
+def _empty_tables() -> None:
+    engine = db.engine
+    tables = list(reversed(Base.metadata.sorted_tables))
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def count_queries(app):
+    """Count the SQL statements run inside a ``with count_queries() as counter:`` block."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    @contextmanager
+    def counting():
+        statements: list[str] = []
+
+        def before(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        engine = db.engine
+        event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield statements
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+
+    return counting
