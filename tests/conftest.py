@@ -6,9 +6,11 @@ The suite runs on SQLite by default and on PostgreSQL when ``TEST_DATABASE_URL``
 
 from __future__ import annotations
 
+import contextvars
 import os
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from storefront import create_app
@@ -57,8 +59,21 @@ def session(app_context):
     return db.session
 
 
+class RequestIsolatingClient(FlaskClient):
+    """Each request runs in a fresh context, as in production.
+
+    Tests keep an app context pushed for their own database work; without this, requests would
+    reuse it, and anything cached on ``g`` (the locale, the logged-in user) would leak from one
+    request to the next.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture
 def client(app, app_context):
+    app.test_client_class = RequestIsolatingClient
     return app.test_client()
 
 

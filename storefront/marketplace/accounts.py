@@ -12,6 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .errors import InvalidValue, NotFound
 from .models import Role, Seller, User
+from .unit_of_work import atomic
 
 MIN_PASSWORD_LENGTH = 8
 # Checked against when the email is unknown, so a wrong email costs as long as a wrong password.
@@ -25,6 +26,7 @@ def normalize_email(email: str) -> str:
         raise InvalidValue(f"invalid email address: {exc}") from None
 
 
+@atomic
 def create_user(
     session: Session,
     email: str,

@@ -20,10 +20,12 @@ from .models import (
     ValueListItem,
 )
 from .text import slugify
+from .unit_of_work import atomic
 
 MAX_DEPTH = 6
 
 
+@atomic
 def create_category(
     session: Session,
     code: str,
@@ -98,6 +100,7 @@ def category_tree(session: Session, *, kind: CategoryKind | None = CategoryKind.
     return roots
 
 
+@atomic
 def create_value_list(
     session: Session, code: str, label: str, items: list[tuple[str, str] | tuple[str, str, str]]
 ) -> ValueList:
@@ -125,6 +128,7 @@ def create_value_list(
     return value_list
 
 
+@atomic
 def create_attribute(
     session: Session,
     code: str,
@@ -175,6 +179,7 @@ def get_attribute(session: Session, code: str) -> Attribute:
     return attribute
 
 
+@atomic
 def link_attribute(
     session: Session,
     category_code: str,
@@ -217,6 +222,7 @@ def attributes_for(session: Session, category: Category) -> list[CategoryAttribu
     )
 
 
+@atomic
 def get_or_create_brand(session: Session, name: str) -> Brand:
     name = " ".join(name.split())
     if not name:

@@ -1,0 +1,242 @@
+"""Catalog domain: products and the offers that sell them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from . import reference
+from .errors import InvalidValue, NotFound
+from .models import (
+    AttributeType,
+    Condition,
+    Fulfillment,
+    Offer,
+    OfferState,
+    Product,
+    ProductAttributeValue,
+    ProductImage,
+    RequirementLevel,
+    Seller,
+    SellerState,
+)
+from .money import require_amount
+from .text import slugify
+from .unit_of_work import atomic
+
+
+def gtin_is_valid(gtin: str) -> bool:
+    """GTIN-8/12/13/14 check digit (the EAN-13 on French products is the common case)."""
+    if not gtin.isdigit() or len(gtin) not in (8, 12, 13, 14):
+        return False
+    digits = [int(d) for d in gtin]
+    body, check = digits[:-1], digits[-1]
+    total = sum(d * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+    return (10 - total % 10) % 10 == check
+
+
+def gtin_check_digit(body: str) -> str:
+    """The digit that completes ``body`` into a valid GTIN."""
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+    return str((10 - total % 10) % 10)
+
+
+@atomic
+def create_product(
+    session: Session,
+    gtin: str,
+    title: str,
+    category_code: str,
+    *,
+    brand_name: str | None = None,
+    description: str = "",
+    weight_grams: int = 500,
+    attributes: Mapping[str, object] | None = None,
+    images: list[str] | None = None,
+    highlighted: bool = False,
+) -> Product:
+    """Create a product; every attribute value is checked against the reference data, and the
+    category's REQUIRED attributes must be given."""
+    gtin = (gtin or "").strip()
+    if not gtin_is_valid(gtin):
+        raise InvalidValue(f"{gtin!r} is not a valid GTIN (8, 12, 13 or 14 digits with check digit)")
+    title = " ".join((title or "").split())
+    if not title:
+        raise InvalidValue("a product needs a title")
+    if isinstance(weight_grams, bool) or not isinstance(weight_grams, int) or weight_grams < 0:
+        raise InvalidValue(f"weight must be a whole, non-negative number of grams, not {weight_grams!r}")
+    if session.scalar(select(Product.id).where(Product.gtin == gtin)) is not None:
+        raise InvalidValue(f"a product with GTIN {gtin} already exists")
+    category = reference.get_category(session, category_code)
+    values = _attribute_values(session, category, attributes or {})
+    product = Product(
+        gtin=gtin,
+        title=title,
+        slug=slugify(title, 200),
+        category=category,
+        brand=reference.get_or_create_brand(session, brand_name) if brand_name else None,
+        description=description.strip(),
+        weight_grams=weight_grams,
+        highlighted=highlighted,
+        attribute_values=values,
+        images=[ProductImage(url=url, alt=title, position=i) for i, url in enumerate(images or [])],
+    )
+    session.add(product)
+    session.flush()
+    return product
+
+
+def _attribute_values(session, category, given: Mapping[str, object]) -> list[ProductAttributeValue]:
+    links = {link.attribute.code: link for link in reference.attributes_for(session, category)}
+    unknown = sorted(set(given) - set(links))
+    if unknown:
+        raise InvalidValue(
+            f"attribute(s) {', '.join(unknown)} do not apply to category {category.code}"
+        )
+    missing = [
+        code
+        for code, link in links.items()
+        if link.requirement == RequirementLevel.REQUIRED and given.get(code) in (None, "")
+    ]
+    if missing:
+        raise InvalidValue(f"required attribute(s) missing: {', '.join(sorted(missing))}")
+    values = []
+    for code, raw in given.items():
+        if raw is None or raw == "":
+            continue
+        attribute = links[code].attribute
+        value = ProductAttributeValue(attribute=attribute)
+        if attribute.type == AttributeType.LIST:
+            item = next((i for i in attribute.value_list.items if i.code == raw), None)
+            if item is None:
+                raise InvalidValue(f"{raw!r} is not a value of {code}")
+            value.item = item
+        elif attribute.type == AttributeType.INTEGER:
+            if isinstance(raw, bool) or not isinstance(raw, int):
+                raise InvalidValue(f"{code} takes a whole number, not {raw!r}")
+            value.number_value = float(raw)
+        elif attribute.type == AttributeType.DECIMAL:
+            if isinstance(raw, bool) or not isinstance(raw, int | float):
+                raise InvalidValue(f"{code} takes a number, not {raw!r}")
+            value.number_value = float(raw)
+        elif attribute.type == AttributeType.BOOLEAN:
+            if not isinstance(raw, bool):
+                raise InvalidValue(f"{code} takes yes or no, not {raw!r}")
+            value.number_value = 1.0 if raw else 0.0
+        else:
+            value.text_value = str(raw).strip()[:250]
+        values.append(value)
+    return values
+
+
+def get_product(session: Session, product_id: int) -> Product:
+    product = session.get(Product, product_id)
+    if product is None:
+        raise NotFound(f"unknown product {product_id}")
+    return product
+
+
+@atomic
+def upsert_offer(
+    session: Session,
+    seller: Seller,
+    product: Product,
+    sku: str,
+    *,
+    price: int,
+    stock: int,
+    origin_price: int | None = None,
+    condition: Condition = Condition.NEW,
+    lead_time_days: int | None = None,
+    fulfillment: Fulfillment = Fulfillment.SELLER,
+    state: OfferState = OfferState.ACTIVE,
+    max_per_order: int = 10,
+    currency: str = "EUR",
+    comment: str = "",
+) -> Offer:
+    """Create or update the seller's offer identified by its SKU (as an offer import does)."""
+    sku = (sku or "").strip()
+    if not sku or len(sku) > 60:
+        raise InvalidValue("a seller SKU is 1 to 60 characters")
+    require_amount(price, "price")
+    if origin_price is not None:
+        require_amount(origin_price, "origin price")
+        if origin_price < price:
+            raise InvalidValue("the origin (struck-through) price cannot be below the price")
+    _count(stock, "stock")
+    if lead_time_days is None:
+        lead_time_days = seller.default_lead_time_days
+    _count(lead_time_days, "lead time")
+    if _count(max_per_order, "maximum per order") < 1:
+        raise InvalidValue("the maximum per order is at least 1")
+    try:
+        condition, fulfillment, state = Condition(condition), Fulfillment(fulfillment), OfferState(state)
+    except ValueError as exc:
+        raise InvalidValue(str(exc)) from None
+    if seller.is_operator and fulfillment != Fulfillment.OPERATOR:
+        raise InvalidValue("the retailer's own offers ship from its warehouse (OPERATOR)")
+    if seller.state != SellerState.OPEN and state == OfferState.ACTIVE:
+        raise InvalidValue(f"{seller.name} is {seller.state.lower()}: its offers cannot be active")
+    offer = session.scalar(select(Offer).where(Offer.seller_id == seller.id, Offer.sku == sku))
+    if offer is not None and offer.product_id != product.id:
+        raise InvalidValue(f"SKU {sku} already sells another product")
+    clash = session.scalar(
+        select(Offer.id).where(
+            Offer.seller_id == seller.id,
+            Offer.product_id == product.id,
+            Offer.condition == condition,
+            Offer.sku != sku,
+        )
+    )
+    if clash is not None:
+        raise InvalidValue(f"{seller.name} already has a {condition} offer for this product")
+    if offer is None:
+        offer = Offer(seller=seller, product=product, sku=sku)
+        session.add(offer)
+    offer.price, offer.origin_price, offer.stock = price, origin_price, stock
+    offer.condition, offer.fulfillment, offer.state = condition, fulfillment, state
+    offer.lead_time_days, offer.max_per_order = lead_time_days, max_per_order
+    offer.currency, offer.comment = currency.upper(), comment
+    session.flush()
+    return offer
+
+
+@atomic
+def set_stock(session: Session, offer: Offer, stock: int) -> Offer:
+    offer.stock = _count(stock, "stock")
+    session.flush()
+    return offer
+
+
+@atomic
+def deactivate_offer(session: Session, offer: Offer) -> Offer:
+    offer.state = OfferState.INACTIVE
+    session.flush()
+    return offer
+
+
+def offers_for(session: Session, product: Product) -> list[Offer]:
+    """The product's active offers from open shops, with their sellers, in one query."""
+    return list(
+        session.scalars(
+            select(Offer)
+            .join(Offer.seller)
+            .where(
+                Offer.product_id == product.id,
+                Offer.state == OfferState.ACTIVE,
+                Seller.state == SellerState.OPEN,
+            )
+            .options(selectinload(Offer.seller))
+            .order_by(Offer.price, Offer.id)
+        )
+    )
+
+
+def _count(value: int, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidValue(f"{what} must be a whole number, not {value!r}")
+    if value < 0:
+        raise InvalidValue(f"{what} cannot be negative ({value})")
+    return value

@@ -1,0 +1,515 @@
+"""Delivery domain: modes, zones, shipping rates, shipping fees and the delivery promise.
+
+The same functions compute what the product page, the cart, the order and the API show, so that
+the fee and the dates a shopper sees never disagree from one page to the next.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, contains_eager, joinedload
+
+from .business_calendar import FRENCH_CALENDAR, BusinessCalendar
+from .errors import InvalidValue, NotDeliverable, NotFound
+from .models import DeliveryMode, Seller, ShippingRate, Zone, ZoneRule
+from .money import require_amount
+from .unit_of_work import atomic
+
+SHOP_TIMEZONE = "Europe/Paris"
+DEFAULT_CUTOFF = time(14, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class _PostalFormat:
+    min_length: int
+    max_length: int
+    digits_only: bool
+    description: str
+
+    def allows(self, chars: str) -> bool:
+        return chars.isascii() and (chars.isdigit() if self.digits_only else chars.isalnum())
+
+
+# Postal-code formats of the countries the shop knows well; any other country gets a loose check.
+POSTAL_CODE_FORMATS = {
+    "FR": _PostalFormat(5, 5, True, "5 digits"),
+    "BE": _PostalFormat(4, 4, True, "4 digits"),
+}
+OTHER_POSTAL_CODE = _PostalFormat(2, 10, False, "2 to 10 letters or digits")
+
+
+# --- Modes and zones -----------------------------------------------------------------------------
+
+
+@atomic
+def create_mode(
+    session: Session,
+    code: str,
+    label: str,
+    *,
+    label_en: str = "",
+    saturday_delivery: bool = False,
+    min_weight_grams: int = 0,
+    position: int = 0,
+) -> DeliveryMode:
+    code = _code(code, "delivery mode code")
+    label = _label(label, "a delivery mode")
+    min_weight_grams = _whole(min_weight_grams, "the minimum weight")
+    if isinstance(position, bool) or not isinstance(position, int):
+        raise InvalidValue(f"a position must be a whole number, not {position!r}")
+    if session.scalar(select(DeliveryMode.id).where(DeliveryMode.code == code)) is not None:
+        raise InvalidValue(f"delivery mode {code} already exists")
+    mode = DeliveryMode(
+        code=code,
+        label=label,
+        label_en=label_en.strip(),
+        saturday_delivery=bool(saturday_delivery),
+        min_weight_grams=min_weight_grams,
+        position=position,
+    )
+    session.add(mode)
+    session.flush()
+    return mode
+
+
+def get_mode(session: Session, code: str) -> DeliveryMode:
+    mode = session.scalar(select(DeliveryMode).where(DeliveryMode.code == (code or "").strip()))
+    if mode is None:
+        raise NotFound(f"unknown delivery mode {code!r}")
+    return mode
+
+
+@atomic
+def create_zone(
+    session: Session,
+    code: str,
+    label: str,
+    *,
+    label_en: str = "",
+    rules: list[tuple[str, str]],
+) -> Zone:
+    """``rules`` are (country ISO-2, postal-code prefix); an empty prefix covers the whole country.
+
+    A (country, prefix) belongs to one zone only, otherwise an address would have two fees.
+    """
+    code = _code(code, "zone code")
+    label = _label(label, "a zone")
+    if not rules:
+        raise InvalidValue(f"zone {code} needs at least one country or postal-code prefix")
+    wanted: list[tuple[str, str]] = []
+    for country, prefix in rules:
+        country = _country(country)
+        rule = (country, _postal_prefix(country, prefix))
+        if rule in wanted:
+            raise InvalidValue(f"{_rule_name(rule)} is listed twice in zone {code}")
+        wanted.append(rule)
+    if session.scalar(select(Zone.id).where(Zone.code == code)) is not None:
+        raise InvalidValue(f"zone {code} already exists")
+    taken = session.execute(
+        select(ZoneRule.country, ZoneRule.postal_prefix, Zone.code)
+        .join(ZoneRule.zone)
+        .where(ZoneRule.country.in_({country for country, _ in wanted}))
+    ).all()
+    owners = {(country, prefix): owner for country, prefix, owner in taken}
+    for rule in wanted:
+        if rule in owners:
+            raise InvalidValue(f"{_rule_name(rule)} already belongs to zone {owners[rule]}")
+    zone = Zone(
+        code=code,
+        label=label,
+        label_en=label_en.strip(),
+        rules=[ZoneRule(country=country, postal_prefix=prefix) for country, prefix in wanted],
+    )
+    session.add(zone)
+    session.flush()
+    return zone
+
+
+def get_zone(session: Session, code: str) -> Zone:
+    zone = session.scalar(select(Zone).where(Zone.code == (code or "").strip()))
+    if zone is None:
+        raise NotFound(f"unknown zone {code!r}")
+    return zone
+
+
+def zone_for(session: Session, country: str, postal_code: str) -> Zone:
+    """The zone of an address: the rule with the longest postal prefix matching it wins, so that
+    Corsica (FR 20…) beats mainland France (FR, any code)."""
+    country = _country(country)
+    postal_code = clean_postal_code(country, postal_code)
+    prefixes = [postal_code[:length] for length in range(len(postal_code) + 1)]
+    rule = session.scalar(
+        select(ZoneRule)
+        .options(joinedload(ZoneRule.zone))
+        .where(ZoneRule.country == country, ZoneRule.postal_prefix.in_(prefixes))
+        .order_by(func.length(ZoneRule.postal_prefix).desc())
+        .limit(1)
+    )
+    if rule is None:
+        raise NotDeliverable(f"we do not deliver to {country} {postal_code}")
+    return rule.zone
+
+
+# --- Rates ---------------------------------------------------------------------------------------
+
+
+@atomic
+def set_rate(
+    session: Session,
+    shipper: Seller | int,
+    mode_code: str,
+    zone_code: str,
+    *,
+    fee: int,
+    extra_item_fee: int = 0,
+    free_threshold: int | None = None,
+    transit_min: int,
+    transit_max: int,
+    currency: str = "EUR",
+) -> ShippingRate:
+    """Create or update what ``shipper`` (a seller or its id) charges for a mode in a zone.
+
+    Amounts are cents. Everything is checked before the rate is touched, so a refusal leaves the
+    previous rate as it was.
+    """
+    fee = require_amount(fee, "the shipping fee")
+    extra_item_fee = require_amount(extra_item_fee, "the extra-item fee")
+    if free_threshold is not None:
+        free_threshold = require_amount(free_threshold, "the free-shipping threshold")
+    transit_min = _whole(transit_min, "the minimum transit time")
+    transit_max = _whole(transit_max, "the maximum transit time")
+    if transit_max < transit_min:
+        raise InvalidValue(
+            f"the maximum transit time ({transit_max} days) is shorter than the minimum "
+            f"({transit_min} days)"
+        )
+    currency = (currency or "").strip().upper()
+    if not re.fullmatch(r"[A-Z]{3}", currency):
+        raise InvalidValue(f"a currency is a 3-letter ISO code, not {currency!r}")
+    shipper_id = _shipper_id(session, shipper)
+    mode = get_mode(session, mode_code)
+    zone = get_zone(session, zone_code)
+
+    rate = session.scalar(
+        select(ShippingRate).where(
+            ShippingRate.shipper_id == shipper_id,
+            ShippingRate.mode_id == mode.id,
+            ShippingRate.zone_id == zone.id,
+        )
+    )
+    if rate is None:
+        rate = ShippingRate(shipper_id=shipper_id, mode=mode, zone=zone)
+        session.add(rate)
+    rate.fee = fee
+    rate.extra_item_fee = extra_item_fee
+    rate.free_threshold = free_threshold
+    rate.transit_min = transit_min
+    rate.transit_max = transit_max
+    rate.currency = currency
+    session.flush()
+    return rate
+
+
+def rates_for(
+    session: Session, shipper_ids: Iterable[int], zone: Zone
+) -> dict[int, list[ShippingRate]]:
+    """The rates of many shippers in a zone, from one query (a product page shows many offers),
+    with their modes loaded and sorted by mode position. Every shipper asked for has a key; an
+    empty list means it does not deliver to the zone."""
+    ids = list(dict.fromkeys(shipper_ids))
+    result: dict[int, list[ShippingRate]] = {shipper_id: [] for shipper_id in ids}
+    if not ids:
+        return result
+    rates = session.scalars(
+        select(ShippingRate)
+        .join(ShippingRate.mode)
+        .options(contains_eager(ShippingRate.mode))
+        .where(ShippingRate.shipper_id.in_(ids), ShippingRate.zone_id == zone.id)
+        .order_by(DeliveryMode.position, DeliveryMode.id)
+    )
+    for rate in rates:
+        result[rate.shipper_id].append(rate)
+    return result
+
+
+# --- Fees ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FeeLine:
+    """A shipment line with its own fees (cents), for when lines of one shipment differ."""
+
+    quantity: int
+    unit_fee: int
+    extra_item_fee: int = 0
+
+
+def shipment_fee(
+    lines: Sequence[int | FeeLine | object], rate: ShippingRate, goods_total: int
+) -> int:
+    """The shipping fee of one shipment, in cents.
+
+    ``lines`` holds quantities (ints), :class:`FeeLine` objects, or any object with a
+    ``quantity`` (a cart line); ints and plain objects are charged the ``rate``'s fees.
+
+    Design rule: the line with the highest unit fee pays it once, every other unit pays its
+    line's extra-item fee; nothing when ``goods_total`` reaches the rate's free threshold. On a
+    tie of unit fees, the line whose extra-item fee is highest pays the full fee, which is the
+    cheapest outcome for the shopper.
+    """
+    goods_total = require_amount(goods_total, "the goods total")
+    fee_lines = [_fee_line(line, rate) for line in lines]
+    if not fee_lines:
+        raise InvalidValue("a shipment needs at least one line")
+    if rate.free_threshold is not None and goods_total >= rate.free_threshold:
+        return 0
+    payer = max(fee_lines, key=lambda line: (line.unit_fee, line.extra_item_fee))
+    total = payer.unit_fee + (payer.quantity - 1) * payer.extra_item_fee
+    for line in fee_lines:
+        if line is not payer:
+            total += line.quantity * line.extra_item_fee
+    return total
+
+
+def _fee_line(line, rate: ShippingRate) -> FeeLine:
+    if isinstance(line, FeeLine):
+        quantity = line.quantity
+        unit_fee = require_amount(line.unit_fee, "a unit shipping fee")
+        extra_item_fee = require_amount(line.extra_item_fee, "an extra-item fee")
+    else:
+        quantity = line if isinstance(line, int) else getattr(line, "quantity", None)
+        unit_fee, extra_item_fee = rate.fee, rate.extra_item_fee
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+        raise InvalidValue(f"a shipment line needs a quantity of 1 or more, not {quantity!r}")
+    return FeeLine(quantity, unit_fee, extra_item_fee)
+
+
+# --- Promise -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Promise:
+    """When the parcel leaves the shipper, and the window in which it reaches the shopper."""
+
+    ship_by: date
+    earliest: date
+    latest: date
+
+
+def promise(
+    ordered_at: datetime,
+    *,
+    lead_time_days: int,
+    transit_min: int,
+    transit_max: int,
+    cutoff: time = DEFAULT_CUTOFF,
+    saturday_delivery: bool = False,
+    tz: str = SHOP_TIMEZONE,
+    calendar: BusinessCalendar = FRENCH_CALENDAR,
+) -> Promise:
+    """The delivery promise of the design.
+
+    The order counts from its own day when that is a business day and the shop's local time is
+    before ``cutoff`` (exactly at the cut-off is too late), otherwise from the next business day.
+    ``ship_by`` adds the lead time in business days; the window adds the transit times in delivery
+    days (no Sundays or holidays, and no Saturdays unless the mode delivers on Saturdays).
+    """
+    if not isinstance(ordered_at, datetime):
+        raise InvalidValue(f"the order time must be a datetime, not {ordered_at!r}")
+    if ordered_at.tzinfo is None or ordered_at.utcoffset() is None:
+        # A naive time could be UTC or Paris time: an hour or two off moves the cut-off.
+        raise InvalidValue("the order time must be timezone-aware")
+    if not isinstance(cutoff, time) or cutoff.tzinfo is not None:
+        raise InvalidValue(f"the cut-off must be a local time without timezone, not {cutoff!r}")
+    lead_time_days = _whole(lead_time_days, "the lead time")
+    transit_min = _whole(transit_min, "the minimum transit time")
+    transit_max = _whole(transit_max, "the maximum transit time")
+    if transit_max < transit_min:
+        raise InvalidValue(
+            f"the maximum transit time ({transit_max} days) is shorter than the minimum "
+            f"({transit_min} days)"
+        )
+    try:
+        zone_info = ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidValue(f"unknown timezone {tz!r}") from None
+
+    local = ordered_at.astimezone(zone_info)
+    day = local.date()
+    if calendar.is_business_day(day) and local.time() < cutoff:
+        start = day
+    else:
+        start = calendar.add_business_days(day, 1)
+    ship_by = calendar.add_business_days(start, lead_time_days)
+    return Promise(
+        ship_by=ship_by,
+        earliest=calendar.add_delivery_days(ship_by, transit_min, saturday_delivery),
+        latest=calendar.add_delivery_days(ship_by, transit_max, saturday_delivery),
+    )
+
+
+# --- Options offered to the shopper --------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryOption:
+    """One mode a shipment can travel by, with what it costs and when it arrives."""
+
+    mode: DeliveryMode
+    rate: ShippingRate
+    fee: int
+    promise: Promise
+
+
+def delivery_options(
+    session: Session,
+    shipper: Seller,
+    zone: Zone,
+    *,
+    ordered_at: datetime,
+    lead_time_days: int,
+    quantities_or_lines: Sequence[int | FeeLine | object],
+    goods_total: int,
+    weight_grams: int = 0,
+) -> list[DeliveryOption]:
+    """The modes ``shipper`` offers for a shipment to ``zone``, sorted by mode position.
+
+    An empty list means the shipper does not deliver there. ``lead_time_days`` is the shipment's
+    (the largest of its lines'); ``quantities_or_lines`` is as for :func:`shipment_fee`.
+    """
+    rates = rates_for(session, [shipper.id], zone)[shipper.id]
+    return delivery_options_from_rates(
+        rates,
+        shipper,
+        ordered_at=ordered_at,
+        lead_time_days=lead_time_days,
+        quantities_or_lines=quantities_or_lines,
+        goods_total=goods_total,
+        weight_grams=weight_grams,
+    )
+
+
+def delivery_options_from_rates(
+    rates: Iterable[ShippingRate],
+    shipper: Seller,
+    *,
+    ordered_at: datetime,
+    lead_time_days: int,
+    quantities_or_lines: Sequence[int | FeeLine | object],
+    goods_total: int,
+    weight_grams: int = 0,
+) -> list[DeliveryOption]:
+    """:func:`delivery_options` for rates already loaded with :func:`rates_for`, so that a page
+    listing many offers runs no query per offer. ``rates`` are the shipper's rates in one zone.
+
+    Modes with a minimum weight above the shipment's (scheduled delivery of heavy goods) are
+    left out; no other mode is filtered on weight.
+    """
+    # Checked here too, so that bad input fails the same way whether the shipper has rates or not.
+    weight_grams = _whole(weight_grams, "the shipment weight")
+    _whole(lead_time_days, "the lead time")
+    require_amount(goods_total, "the goods total")
+    cutoff = shipper.cutoff_time or DEFAULT_CUTOFF
+    options = []
+    for rate in rates:
+        if rate.shipper_id != shipper.id:
+            raise InvalidValue(f"a rate of another shipper was given for {shipper.code}")
+        mode = rate.mode
+        if mode.min_weight_grams > weight_grams:
+            continue
+        options.append(
+            DeliveryOption(
+                mode=mode,
+                rate=rate,
+                fee=shipment_fee(quantities_or_lines, rate, goods_total),
+                promise=promise(
+                    ordered_at,
+                    lead_time_days=lead_time_days,
+                    transit_min=rate.transit_min,
+                    transit_max=rate.transit_max,
+                    cutoff=cutoff,
+                    saturday_delivery=mode.saturday_delivery,
+                ),
+            )
+        )
+    options.sort(key=lambda option: (option.mode.position, option.mode.id))
+    return options
+
+
+# --- Validation ----------------------------------------------------------------------------------
+
+
+def _code(value: str, what: str) -> str:
+    value = (value or "").strip()
+    if not value or len(value) > 20 or not all(ch.isalnum() or ch in "-_." for ch in value):
+        raise InvalidValue(f"{what} {value!r} must be 1-20 letters, digits, '-', '_' or '.'")
+    return value
+
+
+def _label(value: str, what: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise InvalidValue(f"{what} needs a label")
+    if len(value) > 80:
+        raise InvalidValue(f"a label is at most 80 characters ({value[:20]}…)")
+    return value
+
+
+def _whole(value: int, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidValue(f"{what} must be a whole number, not {value!r}")
+    if value < 0:
+        raise InvalidValue(f"{what} cannot be negative ({value})")
+    return value
+
+
+def _country(value: str) -> str:
+    country = (value or "").strip().upper()
+    if not re.fullmatch(r"[A-Z]{2}", country):
+        raise InvalidValue(f"a country is a 2-letter ISO code, not {value!r}")
+    return country
+
+
+def clean_postal_code(country: str, value: str) -> str:
+    """The postal code without spaces (and, outside France and Belgium, without hyphens)."""
+    compact = "".join((value or "").split()).upper()
+    if country not in POSTAL_CODE_FORMATS:
+        compact = compact.replace("-", "")
+    spec = POSTAL_CODE_FORMATS.get(country, OTHER_POSTAL_CODE)
+    if not (spec.min_length <= len(compact) <= spec.max_length and spec.allows(compact)):
+        raise InvalidValue(f"a postal code in {country} is {spec.description}, not {value!r}")
+    return compact
+
+
+def _postal_prefix(country: str, value: str) -> str:
+    """A zone prefix is the start of a valid postal code (empty: the whole country)."""
+    prefix = "".join((value or "").split()).upper()
+    spec = POSTAL_CODE_FORMATS.get(country, OTHER_POSTAL_CODE)
+    if prefix and not (len(prefix) <= spec.max_length and spec.allows(prefix)):
+        raise InvalidValue(
+            f"{value!r} is not the start of a postal code in {country} ({spec.description})"
+        )
+    return prefix
+
+
+def _rule_name(rule: tuple[str, str]) -> str:
+    country, prefix = rule
+    return f"{country} {prefix}…" if prefix else f"all of {country}"
+
+
+def _shipper_id(session: Session, shipper: Seller | int) -> int:
+    if isinstance(shipper, Seller):
+        if shipper.id is None:
+            raise InvalidValue(f"seller {shipper.code} is not saved yet")
+        return shipper.id
+    if isinstance(shipper, bool) or not isinstance(shipper, int):
+        raise InvalidValue(f"a shipper is a seller or a seller id, not {shipper!r}")
+    if session.get(Seller, shipper) is None:
+        raise NotFound(f"unknown seller {shipper}")
+    return shipper

@@ -1,0 +1,78 @@
+"""Finance domain: the commission the retailer keeps on each sale.
+
+Lookup order for a seller selling in a category: the seller's rate for that category or its
+nearest ancestor, then the seller's rate for all categories, then the category's rate (nearest
+ancestor first), then the marketplace default.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from . import reference
+from .errors import InvalidValue, NotFound
+from .models import Category, CommissionRate, Seller
+from .unit_of_work import atomic
+
+
+@atomic
+def set_commission_rate(
+    session: Session, rate_bp: int, *, category_code: str | None = None, seller: Seller | None = None
+) -> CommissionRate:
+    """Set a rate in basis points (1,500 = 15 %) for a category, a seller, both, or the default."""
+    if isinstance(rate_bp, bool) or not isinstance(rate_bp, int) or not 0 <= rate_bp <= 10_000:
+        raise InvalidValue(f"a commission rate is 0 to 10,000 basis points, not {rate_bp!r}")
+    category = reference.get_category(session, category_code) if category_code else None
+    if seller is not None and seller.is_operator:
+        raise InvalidValue("the retailer pays no commission on its own sales")
+    row = session.scalar(
+        select(CommissionRate).where(
+            _is(CommissionRate.category_id, category.id if category else None),
+            _is(CommissionRate.seller_id, seller.id if seller else None),
+        )
+    )
+    if row is None:
+        row = CommissionRate(category_id=category.id if category else None, seller_id=seller.id if seller else None)
+        session.add(row)
+    row.rate_bp = rate_bp
+    session.flush()
+    return row
+
+
+def commission_rate_for(session: Session, seller: Seller, category: Category) -> int:
+    """The rate in basis points that applies to ``seller`` selling in ``category`` (one query)."""
+    if seller.is_operator:
+        return 0
+    chain = [int(part) for part in category.path.strip("/").split("/") if part]
+    rows = session.execute(
+        select(CommissionRate.category_id, CommissionRate.seller_id, CommissionRate.rate_bp).where(
+            or_(CommissionRate.category_id.in_(chain), CommissionRate.category_id.is_(None)),
+            or_(CommissionRate.seller_id == seller.id, CommissionRate.seller_id.is_(None)),
+        )
+    ).all()
+    depth = {category_id: i for i, category_id in enumerate(chain)}
+
+    def rank(row) -> tuple[int, int]:
+        # seller-specific before shop-wide; within each, the deepest category before the default
+        specific = 0 if row.seller_id is not None else 1
+        level = -depth[row.category_id] if row.category_id is not None else 1
+        return specific, level
+
+    if not rows:
+        raise NotFound("no commission rate applies; set a default rate in the back office")
+    return min(rows, key=rank).rate_bp
+
+
+def commission_for(amount: int, rate_bp: int) -> int:
+    """Commission in cents on ``amount`` cents, rounded half up to the cent."""
+    if amount < 0:
+        raise InvalidValue("a commission is computed on a positive amount")
+    return (amount * rate_bp + 5_000) // 10_000
+
+
+def _is(column, value):
+    return column.is_(None) if value is None else column == value
+
+
+__all__ = ["commission_for", "commission_rate_for", "set_commission_rate"]

@@ -1,0 +1,132 @@
+"""Sellers domain: shops on the marketplace, their state and their rating."""
+
+from __future__ import annotations
+
+from datetime import time
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from .errors import InvalidTransition, InvalidValue, NotFound
+from .models import Seller, SellerRating, SellerState, User
+from .text import slugify
+from .unit_of_work import atomic
+
+
+@atomic
+def create_seller(
+    session: Session,
+    code: str,
+    name: str,
+    *,
+    is_operator: bool = False,
+    legal_name: str = "",
+    city: str = "",
+    country: str = "FR",
+    description: str = "",
+    return_policy: str = "",
+    default_lead_time_days: int = 1,
+    cutoff_time: time = time(14, 0),
+    state: SellerState = SellerState.OPEN,
+) -> Seller:
+    code = (code or "").strip()
+    if not code or not all(ch.isalnum() or ch in "-_" for ch in code):
+        raise InvalidValue(f"seller code {code!r} must be letters, digits, '-' or '_'")
+    if not name.strip():
+        raise InvalidValue("a seller needs a name")
+    if default_lead_time_days < 0:
+        raise InvalidValue("a lead time cannot be negative")
+    if session.scalar(select(Seller.id).where(Seller.code == code)) is not None:
+        raise InvalidValue(f"seller {code} already exists")
+    if is_operator and operator_seller(session, required=False) is not None:
+        raise InvalidValue("the retailer's own seller already exists; there is only one")
+    seller = Seller(
+        code=code,
+        slug=_unique_slug(session, slugify(name)),
+        name=name.strip(),
+        is_operator=is_operator,
+        legal_name=legal_name or name.strip(),
+        city=city,
+        country=country.upper(),
+        description=description,
+        return_policy=return_policy,
+        default_lead_time_days=default_lead_time_days,
+        cutoff_time=cutoff_time,
+        state=SellerState(state),
+    )
+    session.add(seller)
+    session.flush()
+    return seller
+
+
+def get_seller(session: Session, *, slug: str | None = None, code: str | None = None) -> Seller:
+    if (slug is None) == (code is None):
+        raise InvalidValue("look a seller up by slug or by code")
+    column, value = (Seller.slug, slug) if slug is not None else (Seller.code, code)
+    seller = session.scalar(select(Seller).where(column == value))
+    if seller is None:
+        raise NotFound(f"unknown seller {value!r}")
+    return seller
+
+
+def operator_seller(session: Session, *, required: bool = True) -> Seller | None:
+    """The retailer itself, seller of the 1P offers."""
+    seller = session.scalar(select(Seller).where(Seller.is_operator.is_(True)))
+    if seller is None and required:
+        raise NotFound("the retailer's own seller is not set up (run `flask seed-demo`)")
+    return seller
+
+
+@atomic
+def rate_seller(
+    session: Session, seller: Seller, grade: int, *, comment: str = "", customer: User | None = None
+) -> SellerRating:
+    """Record a grade from 1 to 5 and update the seller's average atomically.
+
+    The sum and count are incremented in SQL, so two ratings at once don't lose one.
+    """
+    if isinstance(grade, bool) or not isinstance(grade, int) or not 1 <= grade <= 5:
+        raise InvalidValue(f"a rating is a whole number from 1 to 5, not {grade!r}")
+    rating = SellerRating(seller=seller, grade=grade, comment=comment.strip(), customer_id=customer.id if customer else None)
+    session.add(rating)
+    session.execute(
+        update(Seller)
+        .where(Seller.id == seller.id)
+        .values(rating_sum=Seller.rating_sum + grade, rating_count=Seller.rating_count + 1)
+    )
+    session.flush()
+    session.refresh(seller, ["rating_sum", "rating_count"])
+    return rating
+
+
+@atomic
+def suspend_seller(session: Session, seller: Seller, reason: str) -> Seller:
+    """Suspended sellers' offers disappear from the shop; their orders go on."""
+    if seller.is_operator:
+        raise InvalidTransition("the retailer's own shop cannot be suspended")
+    if seller.state != SellerState.OPEN:
+        raise InvalidTransition(f"only an open shop can be suspended (this one is {seller.state})")
+    if not reason.strip():
+        raise InvalidValue("say why the shop is suspended")
+    seller.state = SellerState.SUSPENDED
+    seller.suspended_reason = reason.strip()
+    session.flush()
+    return seller
+
+
+@atomic
+def reopen_seller(session: Session, seller: Seller) -> Seller:
+    if seller.state != SellerState.SUSPENDED:
+        raise InvalidTransition(f"only a suspended shop can be reopened (this one is {seller.state})")
+    seller.state = SellerState.OPEN
+    seller.suspended_reason = ""
+    session.flush()
+    return seller
+
+
+def _unique_slug(session: Session, base: str) -> str:
+    taken = set(session.scalars(select(Seller.slug).where(Seller.slug.startswith(base))))
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
