@@ -11,7 +11,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from storefront.settings import ConfigError, load_settings
+from storefront.settings import ConfigError, default_instance_path, load_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,10 +26,9 @@ def create_app(environ: Mapping[str, str] | None = None, **overrides) -> Flask:
     Raises :class:`ConfigError` with a one-line explanation when the configuration is wrong.
     """
     environ = os.environ if environ is None else environ
-    instance = environ.get("STOREFRONT_INSTANCE") or PROJECT_ROOT / "instance"
     app = Flask(
         __name__,
-        instance_path=str(Path(instance).resolve()),
+        instance_path=str(default_instance_path(environ)),
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
@@ -42,6 +41,7 @@ def create_app(environ: Mapping[str, str] | None = None, **overrides) -> Flask:
     register_security_headers(app)
     register_template_helpers(app)
     register_commands(app)
+    register_jobs(app)
     return app
 
 
@@ -86,6 +86,12 @@ def register_template_helpers(app: Flask) -> None:
     from storefront import formatting
 
     formatting.init_app(app)
+
+
+def register_jobs(app: Flask) -> None:
+    from storefront import jobs
+
+    jobs.init_app(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -26,6 +26,13 @@ class ConfigError(Exception):
     """A configuration value is missing or wrong; the message says which and how to fix it."""
 
 
+def default_instance_path(environ: Mapping[str, str]) -> Path:
+    """``STOREFRONT_INSTANCE``, or ``instance/`` beside the package."""
+    return Path(
+        environ.get("STOREFRONT_INSTANCE") or Path(__file__).resolve().parent.parent / "instance"
+    ).resolve()
+
+
 def load_settings(environ: Mapping[str, str], instance_path: str | os.PathLike) -> dict:
     """Turn environment variables into Flask configuration keys.
 

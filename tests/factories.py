@@ -65,7 +65,12 @@ def user(session, role=Role.CUSTOMER, seller=None, email=None):
 def seller_order(session, shop, customer=None, state=None):
     """A one-line order sold by ``shop``, written directly (placing orders is the checkout's
     job; these tests are about what happens after)."""
-    from storefront.marketplace.models import CustomerOrder, OrderLine, SellerOrder, SellerOrderState
+    from storefront.marketplace.models import (
+        CustomerOrder,
+        OrderLine,
+        SellerOrder,
+        SellerOrderState,
+    )
     from storefront.marketplace.orders import new_order_number
 
     _ensure_tree(session)

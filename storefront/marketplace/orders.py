@@ -17,12 +17,14 @@ import secrets
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, selectinload
 
 from .errors import InvalidTransition, InvalidValue, NotAllowed, NotFound
 from .models import (
     ActorRole,
+    LineState,
+    Offer,
     OrderTransition,
     ReasonCode,
     ReasonType,
@@ -234,3 +236,47 @@ def get_seller_order(session: Session, number: str) -> SellerOrder:
     if order is None:
         raise NotFound(f"unknown order {number!r}")
     return order
+
+
+# -- acceptance deadline ------------------------------------------------------------------------
+
+TIMEOUT_REASON = "ACCEPTANCE_TIMEOUT"
+
+
+@atomic
+def cancel_overdue(session: Session, now: datetime | None = None) -> list[SellerOrder]:
+    """Cancel every seller order still waiting for acceptance after its deadline.
+
+    Run by the scheduler. The lines' units go back to the offers' stock, and each cancellation
+    is recorded as made by the system with reason ACCEPTANCE_TIMEOUT.
+    """
+    now = now or utcnow()
+    reason = get_reason(session, ReasonType.CANCELATION, TIMEOUT_REASON, ActorRole.SYSTEM)
+    overdue = session.scalars(
+        select(SellerOrder)
+        .where(
+            SellerOrder.state == S.WAITING_ACCEPTANCE,
+            SellerOrder.acceptance_deadline < now,
+        )
+        .options(selectinload(SellerOrder.lines))
+        .order_by(SellerOrder.id)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for seller_order in overdue:
+        transition(
+            session, seller_order, S.CANCELED, actor_role=ActorRole.SYSTEM, reason=reason, at=now
+        )
+        for line in seller_order.lines:
+            restock(session, line.offer_id, line.quantity_live)
+            line.quantity_canceled = line.quantity
+            line.state = LineState.CANCELED
+    session.flush()
+    return list(overdue)
+
+
+def restock(session: Session, offer_id: int, quantity: int) -> None:
+    """Give units back to an offer, in SQL, so that a concurrent sale is not overwritten."""
+    if quantity > 0:
+        session.execute(
+            update(Offer).where(Offer.id == offer_id).values(stock=Offer.stock + quantity)
+        )

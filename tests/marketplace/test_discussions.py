@@ -3,7 +3,14 @@ from sqlalchemy import func, select
 
 from storefront.marketplace import discussions, preferences
 from storefront.marketplace.errors import InvalidTransition, InvalidValue, NotAllowed
-from storefront.marketplace.models import ActorRole, Message, RelationsModel, Role, ThreadKind, Thread
+from storefront.marketplace.models import (
+    ActorRole,
+    Message,
+    RelationsModel,
+    Role,
+    Thread,
+    ThreadKind,
+)
 from tests import factories
 
 

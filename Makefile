@@ -1,0 +1,44 @@
+# The two commands of the README:
+#   make run   set up, migrate, load the demo shop, and serve it with its worker
+#   make test  run the whole test suite (SQLite; TEST_DATABASE_URL=postgresql://... for PostgreSQL)
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+export FLASK_APP := app
+
+.PHONY: run test setup migrate seed lint clean
+
+# Installs into .venv whenever pyproject.toml changes.
+$(BIN)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit("Storefront needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+setup: $(BIN)/.installed
+
+migrate: setup
+	$(BIN)/flask db upgrade
+
+seed: migrate
+	$(BIN)/flask seed-demo
+
+run: seed
+	@echo
+	@echo "  Storefront is starting at http://$(HOST):$(PORT)/"
+	@echo "  (Ctrl-C stops the web server and the worker)"
+	@echo
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/honcho start -f Procfile.dev
+
+test: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

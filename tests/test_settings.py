@@ -1,0 +1,105 @@
+"""Configuration: defaults that run at once, and one clear line where production needs more."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from storefront import create_app
+from storefront.settings import ConfigError, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+PROD = {
+    "STOREFRONT_ENV": "production",
+    "SECRET_KEY": "s" * 40,
+    "MAIL_URL": "smtp://relay.example.com:587",
+}
+
+
+def test_development_defaults(tmp_path):
+    config = load_settings({}, tmp_path)
+    assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'storefront.db'}"
+    assert config["MAIL_URL"] == "smtp://127.0.0.1:8025"
+    assert config["DEFAULT_LOCALE"] == "fr" and config["THEME"] == "default"
+    assert config["SESSION_COOKIE_HTTPONLY"] and not config["SESSION_COOKIE_SECURE"]
+    assert config["REDIS_URL"] is None
+
+
+def test_development_secret_is_generated_once(tmp_path):
+    first = load_settings({}, tmp_path)["SECRET_KEY"]
+    assert len(first) == 64 and (tmp_path / "secret_key").read_text() == first
+    assert oct((tmp_path / "secret_key").stat().st_mode & 0o777) == "0o600"
+    assert load_settings({}, tmp_path)["SECRET_KEY"] == first
+
+
+def test_production_is_secure(tmp_path):
+    config = load_settings(PROD, tmp_path)
+    assert config["SESSION_COOKIE_SECURE"] and config["REMEMBER_COOKIE_SECURE"]
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_postgres_urls_use_psycopg(tmp_path):
+    config = load_settings({"DATABASE_URL": "postgres://shop:pw@db:5432/shop"}, tmp_path)
+    assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://shop:pw@db:5432/shop"
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({**PROD, "SECRET_KEY": ""}, "SECRET_KEY is not set"),
+        ({**PROD, "SECRET_KEY": "short"}, "SECRET_KEY is too short"),
+        ({**PROD, "MAIL_URL": ""}, "MAIL_URL is not set"),
+        ({**PROD, "MAIL_URL": "http://mail"}, "not an SMTP URL"),
+        ({"DATABASE_URL": "not a url"}, "is not a database URL"),
+        ({"DATABASE_URL": "mysql://x@y/z"}, "supports sqlite and postgresql"),
+        ({"DATABASE_URL": "postgresql://x@y"}, "names no database"),
+        ({"DATABASE_URL": "sqlite:////nonexistent-dir/x.db"}, "not a writable folder"),
+        ({"DEFAULT_LOCALE": "de"}, "DEFAULT_LOCALE='de' is not one of fr, en"),
+        ({"REDIS_URL": "http://x"}, "not a Redis URL"),
+        ({"STOREFRONT_ENV": "staging"}, "STOREFRONT_ENV='staging'"),
+    ],
+)
+def test_configuration_errors(tmp_path, environ, message):
+    with pytest.raises(ConfigError, match=message):
+        load_settings(environ, tmp_path)
+
+
+def test_instance_folder_that_cannot_be_created(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(ConfigError, match="cannot create the instance folder"):
+        load_settings({}, blocker / "instance")
+
+
+def test_app_factory_takes_its_own_environment(tmp_path):
+    app = create_app({"STOREFRONT_INSTANCE": str(tmp_path), "DEFAULT_LOCALE": "en"}, TESTING=True)
+    assert app.config["DEFAULT_LOCALE"] == "en" and app.config["TESTING"]
+    assert app.instance_path == str(tmp_path)
+    for name in ("seed-demo", "db"):
+        assert name in app.cli.commands
+
+
+def _start(args, tmp_path, **env):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("STOREFRONT_", "SECRET_KEY", "DATABASE_URL", "MAIL_URL"))}
+    clean.update({"STOREFRONT_INSTANCE": str(tmp_path)}, **env)
+    return subprocess.run(args, cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        [sys.executable, "-c", "import app"],
+        [str(Path(sys.executable).parent / "flask"), "--app", "app", "seed-demo"],
+    ],
+    ids=["import", "flask-cli"],
+)
+def test_start_up_error_is_one_line(tmp_path, command):
+    result = _start(command, tmp_path, STOREFRONT_ENV="production", MAIL_URL="smtp://relay:25")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "storefront: configuration error: SECRET_KEY is not set; production needs one of at least "
+        "32 characters: python -c 'import secrets; print(secrets.token_hex(32))'."
+    ]
+    assert "Traceback" not in result.stderr
