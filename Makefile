@@ -9,7 +9,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 export FLASK_APP := app
 
-.PHONY: run test setup migrate seed lint clean
+.PHONY: run test setup migrate seed lint clean bench-catalog
 
 # Installs into .venv whenever pyproject.toml changes.
 $(BIN)/.installed: pyproject.toml
@@ -36,6 +36,10 @@ run: seed
 
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Benchmarks (not tests): see bench/ and the README. Needs wrk (apt-get install wrk).
+bench-catalog: setup
+	$(BIN)/python bench/catalog.py $(BENCH_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .

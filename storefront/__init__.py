@@ -35,6 +35,7 @@ def create_app(environ: Mapping[str, str] | None = None, **overrides) -> Flask:
     app.config.update(load_settings(environ, app.instance_path))
     app.config.update(overrides)
 
+    register_themes(app)  # first: it chooses the template environment the others extend
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -45,14 +46,21 @@ def create_app(environ: Mapping[str, str] | None = None, **overrides) -> Flask:
     return app
 
 
+def register_themes(app: Flask) -> None:
+    from storefront import themes
+
+    themes.register_themes(app)
+
+
 def register_extensions(app: Flask) -> None:
-    from storefront import database, i18n
+    from storefront import database, i18n, page_cache
     from storefront.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     database.configure_engine(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
+    page_cache.init_app(app)
     i18n.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
     limiter.init_app(app)
@@ -63,11 +71,28 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from storefront.account import bp as account_bp
+    from storefront.backoffice import bp as backoffice_bp
+    from storefront.cart import bp as cart_bp
+    from storefront.checkout import bp as checkout_bp
     from storefront.media import bp as media_bp
+    from storefront.messages import bp as messages_bp
+    from storefront.seller import bp as seller_bp
     from storefront.shop import bp as shop_bp
 
     app.register_blueprint(shop_bp)
     app.register_blueprint(media_bp)
+    app.register_blueprint(account_bp)
+    app.register_blueprint(cart_bp)
+    app.register_blueprint(checkout_bp)
+    app.register_blueprint(messages_bp)
+    app.register_blueprint(seller_bp)
+    app.register_blueprint(backoffice_bp)
+    # Captured mail (/_dev/mail) shows every email, reset links included: development only.
+    if app.config["ENV_NAME"] == "development":
+        from storefront.devmail import bp as devmail_bp
+
+        app.register_blueprint(devmail_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

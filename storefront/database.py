@@ -29,3 +29,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 def is_postgres(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
+
+
+def include_in_migrations(name, type_, parent_names) -> bool:
+    """Alembic's filter: the full-text index tables are created by hand in their migration
+    (SQLite's FTS5 shadow tables), not described by models; autogenerate must leave them be."""
+    return not (type_ == "table" and name and name.startswith("product_fts"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import Flask
-from flask_babel import format_currency, format_date, get_locale
+from flask_babel import format_currency, format_date, format_decimal, get_locale
 
 
 def money(amount: int | None, currency: str = "EUR") -> str:
@@ -27,7 +27,19 @@ def short_day(value: date | None) -> str:
     return day(value, "EEE d MMM")
 
 
+def decimal1(value: float | None) -> str:
+    """``4.5`` → ``4,5`` in French."""
+    return "" if value is None else format_decimal(value, format="0.0")
+
+
+def number(value: float | None) -> str:
+    """``9.0`` → ``9``, ``8.5`` → ``8,5``: attribute values without useless decimals."""
+    return "" if value is None else format_decimal(value, format="0.##")
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.filters["decimal1"] = decimal1
+    app.jinja_env.filters["number"] = number
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["day"] = day
     app.jinja_env.filters["short_day"] = short_day

@@ -20,6 +20,7 @@ from sqlalchemy.exc import ArgumentError
 ENVIRONMENTS = ("development", "production", "testing")
 LOCALES = ("fr", "en")
 MIN_SECRET_LENGTH = 32
+_PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 class ConfigError(Exception):
@@ -59,6 +60,8 @@ def load_settings(environ: Mapping[str, str], instance_path: str | os.PathLike) 
         "MAIL_FROM": environ.get("MAIL_FROM", "Storefront <boutique@storefront.localhost>"),
         "REDIS_URL": _redis_url(environ.get("REDIS_URL")),
         "THEME": environ.get("THEME", "default").strip() or "default",
+        # Checked by storefront.themes at start-up: an unknown theme stops the shop.
+        "THEMES_DIR": str(Path(environ.get("THEMES_DIR") or _PROJECT_ROOT / "themes").resolve()),
         "DEFAULT_LOCALE": _locale(environ.get("DEFAULT_LOCALE", "fr")),
         "DEFAULT_POSTAL_CODE": environ.get("DEFAULT_POSTAL_CODE", "75001"),
         "SHOP_TIMEZONE": environ.get("SHOP_TIMEZONE", "Europe/Paris"),

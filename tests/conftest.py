@@ -11,9 +11,10 @@ import os
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from flask_migrate import upgrade
+from sqlalchemy import inspect, text
 
-from storefront import create_app
+from storefront import PROJECT_ROOT, create_app
 from storefront.extensions import db
 from storefront.marketplace.models import Base
 
@@ -27,6 +28,9 @@ def make_test_environ(tmp_path_factory, **extra) -> dict[str, str]:
         "STOREFRONT_INSTANCE": str(instance),
         "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
         "DATABASE_URL": TEST_DATABASE_URL or f"sqlite:///{instance / 'test.db'}",
+        # Nothing listens there: emails committed by tests stay in the outbox unless a test starts
+        # its own SMTP server (tests/email_fixtures.py), and never reach a developer's capture.
+        "MAIL_URL": "smtp://127.0.0.1:9",
     }
     environ.update(extra)
     return environ
@@ -34,15 +38,28 @@ def make_test_environ(tmp_path_factory, **extra) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
+    """One app for the run, its schema built by the migrations (as production builds it)."""
     app = create_app(make_test_environ(tmp_path_factory), WTF_CSRF_ENABLED=True)
     with app.app_context():
-        Base.metadata.drop_all(db.engine)
-        Base.metadata.create_all(db.engine)
+        _drop_schema()
+        upgrade(directory=str(PROJECT_ROOT / "migrations"), revision="heads")
     yield app
     with app.app_context():
         db.session.remove()
-        Base.metadata.drop_all(db.engine)
+        _drop_schema()
         db.engine.dispose()
+
+
+def _drop_schema() -> None:
+    engine = db.engine
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        else:
+            conn.execute(text("DROP TABLE IF EXISTS product_fts"))
+            Base.metadata.drop_all(conn)
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
 
 
 @pytest.fixture
@@ -85,7 +102,8 @@ def is_postgres(app) -> bool:
 
 def _empty_tables() -> None:
     engine = db.engine
-    tables = list(reversed(Base.metadata.sorted_tables))
+    existing = set(inspect(engine).get_table_names())  # a model without its migration yet
+    tables = [t for t in reversed(Base.metadata.sorted_tables) if t.name in existing]
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
             names = ", ".join(f'"{t.name}"' for t in tables)

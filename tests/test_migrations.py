@@ -10,6 +10,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from storefront import PROJECT_ROOT, create_app
+from storefront.database import include_in_migrations
 from storefront.extensions import db
 from storefront.settings import database_url
 from tests.conftest import TEST_DATABASE_URL
@@ -42,13 +43,15 @@ def test_upgrade_from_empty_matches_the_models(tmp_path, empty_database):
         {"STOREFRONT_ENV": "testing", "STOREFRONT_INSTANCE": str(tmp_path), "DATABASE_URL": empty_database}
     )
     with app.app_context():
-        upgrade(directory=MIGRATIONS)
+        upgrade(directory=MIGRATIONS, revision="heads")
         with db.engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            context = MigrationContext.configure(
+                conn, opts={"compare_type": True, "include_name": include_in_migrations}
+            )
             assert compare_metadata(context, db.metadata) == []
             tables = set(inspect(conn).get_table_names())
         assert set(db.metadata.tables) <= tables
         downgrade(directory=MIGRATIONS, revision="base")
         with db.engine.connect() as conn:
-            assert set(inspect(conn).get_table_names()) <= {"alembic_version"}
+            assert set(inspect(conn).get_table_names()) <= {"alembic_version"}, "downgrade left tables"
         db.engine.dispose()

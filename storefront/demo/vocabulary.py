@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import time
+from functools import cache
 
 from storefront.marketplace.models import (
     AttributeType,
@@ -208,6 +209,7 @@ def _walk_children(spec: CategorySpec, level: int):
         yield from _walk_children(child, level + 1)
 
 
+@cache
 def parents() -> dict[str, str | None]:
     return {spec.code: parent for spec, parent, _level, _position in walk()}
 
@@ -232,8 +234,10 @@ VALUE_LISTS: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
     "tailles-ecran": ("Tailles d'écran", [
         (code, f'{label}"', f'{label.replace(",", ".")}"')
         for code, label in [
-            ("1-4", "1,4"), ("1-9", "1,9"), ("6-1", "6,1"), ("6-3", "6,3"), ("6-7", "6,7"),
-            ("7", "7"), ("13-3", "13,3"), ("14", "14"), ("15-6", "15,6"), ("16", "16"),
+            ("1-4", "1,4"), ("1-9", "1,9"), ("5-5", "5,5"), ("6-1", "6,1"), ("6-3", "6,3"),
+            ("6-7", "6,7"), ("6-9", "6,9"), ("7", "7"), ("7-4", "7,4"), ("8-8", "8,8"),
+            ("13-3", "13,3"), ("13-6", "13,6"), ("14", "14"), ("15-3", "15,3"), ("15-6", "15,6"),
+            ("16", "16"),
             ("17-3", "17,3"), ("23-8", "23,8"), ("24", "24"), ("27", "27"), ("32", "32"),
             ("34", "34"), ("43", "43"), ("50", "50"), ("55", "55"), ("65", "65"), ("75", "75"),
             ("77", "77"), ("85", "85"),
@@ -281,7 +285,7 @@ VALUE_LISTS: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
     "connexions": ("Connexions", [
         ("filaire", "Filaire", "Wired"), ("sans-fil", "Sans fil 2,4 GHz", "2.4 GHz wireless"),
         ("bluetooth", "Bluetooth", "Bluetooth"), ("usb-c", "USB-C", "USB-C"),
-        ("usb-a", "USB-A", "USB-A"),
+        ("usb-a", "USB-A", "USB-A"), ("wifi", "Wi-Fi", "Wi-Fi"),
     ]),
     "types-touches": ("Types de touches", [
         ("mecanique", "Mécanique", "Mechanical"), ("membrane", "Membrane", "Membrane"),

@@ -51,4 +51,4 @@ def app_context() -> Iterator[Flask]:
         yield _app
 
 
-from storefront.jobs import deadlines  # noqa: E402,F401  (tasks register on import)
+from storefront.jobs import deadlines, email  # noqa: E402,F401  (tasks register on import)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from . import reference
+from . import reference, search
 from .errors import InvalidValue, NotFound
 from .models import (
     AttributeType,
@@ -80,6 +80,7 @@ def create_product(
         description=description.strip(),
         weight_grams=weight_grams,
         highlighted=highlighted,
+        search_text=search.document(title, brand_name, description, gtin),
         attribute_values=values,
         images=[ProductImage(url=url, alt=title, position=i) for i, url in enumerate(images or [])],
     )

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, select
@@ -217,14 +218,14 @@ def set_rate(
 
 
 def rates_for(
-    session: Session, shipper_ids: Iterable[int], zone: Zone
+    session: Session, shipper_ids: Iterable[int], zone: Zone | None
 ) -> dict[int, list[ShippingRate]]:
     """The rates of many shippers in a zone, from one query (a product page shows many offers),
     with their modes loaded and sorted by mode position. Every shipper asked for has a key; an
     empty list means it does not deliver to the zone."""
     ids = list(dict.fromkeys(shipper_ids))
     result: dict[int, list[ShippingRate]] = {shipper_id: [] for shipper_id in ids}
-    if not ids:
+    if not ids or zone is None:  # no zone: nothing can be delivered
         return result
     rates = session.scalars(
         select(ShippingRate)
@@ -236,6 +237,20 @@ def rates_for(
     for rate in rates:
         result[rate.shipper_id].append(rate)
     return result
+
+
+def rates_of(session: Session, shipper: Seller) -> list[ShippingRate]:
+    """All of a shipper's rates, by zone then mode (a seller's page lists them)."""
+    return list(
+        session.scalars(
+            select(ShippingRate)
+            .join(ShippingRate.mode)
+            .join(ShippingRate.zone)
+            .options(contains_eager(ShippingRate.mode), contains_eager(ShippingRate.zone))
+            .where(ShippingRate.shipper_id == shipper.id)
+            .order_by(Zone.id, DeliveryMode.position)
+        )
+    )
 
 
 # --- Fees ----------------------------------------------------------------------------------------
@@ -341,8 +356,30 @@ def promise(
         raise InvalidValue(f"unknown timezone {tz!r}") from None
 
     local = ordered_at.astimezone(zone_info)
-    day = local.date()
-    if calendar.is_business_day(day) and local.time() < cutoff:
+    return _promise_dates(
+        calendar,
+        local.date(),
+        local.time() < cutoff,
+        lead_time_days,
+        transit_min,
+        transit_max,
+        bool(saturday_delivery),
+    )
+
+
+@lru_cache(maxsize=8192)
+def _promise_dates(
+    calendar: BusinessCalendar,
+    day: date,
+    before_cutoff: bool,
+    lead_time_days: int,
+    transit_min: int,
+    transit_max: int,
+    saturday_delivery: bool,
+) -> Promise:
+    """The calendar arithmetic of :func:`promise`, memoised: a page or a listing refresh asks for
+    the same few combinations over and over within a day."""
+    if calendar.is_business_day(day) and before_cutoff:
         start = day
     else:
         start = calendar.add_business_days(day, 1)

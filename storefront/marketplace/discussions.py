@@ -6,15 +6,25 @@ Two customer-relations models (a shop preference, fixed on each thread when it o
 - MEDIATED: the customer writes to the shop's customer service; the operator answers, or
   forwards to the seller; the seller answers the operator. Each message is therefore visible to
   the customer side, the seller side, or both, and the customer never sees the seller's words
-  (nor the seller the customer's) unless the operator relays them.
+  (nor the seller the customer's) unless the operator relays them (:func:`forward_message`).
+
+Every new message is emailed (outbox, same transaction) to the people it is for: the customer,
+the seller's staff, or the shop's customer service (in the mediated model, on claims, and for
+the retailer's own orders), except to its author and to whoever turned message emails off
+(``User.message_emails``). The email carries the message and a link to the thread, never anyone's
+email address. Unread counts never include a participant's own side's messages.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, or_, select, true
+from sqlalchemy.orm import Session, joinedload
+
+from storefront.notifications.outbox import enqueue_email
+from storefront.settings import LOCALES
 
 from . import preferences
 from .errors import InvalidTransition, InvalidValue, NotAllowed, NotFound
@@ -37,6 +47,7 @@ from .models import (
 from .unit_of_work import atomic
 
 MAX_MESSAGE_LENGTH = 5_000
+MESSAGE_EMAIL = "new_message"
 
 
 @atomic
@@ -75,13 +86,22 @@ def create_topic(
 def clean_body(body: str) -> str:
     """Messages are plain text: kept as typed (templates escape them), bounded in length."""
     body = (body or "").strip()
+    # Control characters other than line breaks and tabs have no place in a message (and a NUL
+    # byte is refused by PostgreSQL): dropped, like a mail client would.
+    body = "".join(ch for ch in body if ch in "\n\t" or not _is_control(ch)).strip()
     if not body:
-        raise InvalidValue("a message cannot be empty")
+        raise InvalidValue("a message cannot be empty", reason="empty")
     if len(body) > MAX_MESSAGE_LENGTH:
         raise InvalidValue(
-            f"a message is at most {MAX_MESSAGE_LENGTH:,} characters ({len(body):,} given)"
+            f"a message is at most {MAX_MESSAGE_LENGTH:,} characters ({len(body):,} given)",
+            reason="too_long",
+            length=len(body),
         )
     return body
+
+
+def _is_control(ch: str) -> bool:
+    return unicodedata.category(ch) in ("Cc", "Cs")
 
 
 @atomic
@@ -158,9 +178,12 @@ def post_message(
 ) -> Message:
     """Add a message. In the mediated model the operator says whom it writes to (``to``)."""
     role = role_in(thread, author)
+    if role == ActorRole.SELLER and not _seller_can_see(session, thread):
+        # Mediated, and customer service has not brought the seller in yet.
+        raise NotAllowed("this conversation is not yours")
     body = clean_body(body)
     if thread.status == ThreadStatus.CLOSED:
-        raise InvalidTransition("this conversation is closed")
+        raise InvalidTransition("this conversation is closed", reason="closed")
     return _add_message(session, thread, author, role, body, to, at or utcnow())
 
 
@@ -179,6 +202,7 @@ def _add_message(session, thread, author, role, body, to, at) -> Message:
     session.add(message)
     session.flush()
     _read_up_to(session, thread, author, message.id)
+    _notify(session, thread, message)
     return message
 
 
@@ -233,6 +257,15 @@ def mark_read(session: Session, thread: Thread, user: User) -> None:
         _read_up_to(session, thread, user, last[-1].id)
 
 
+def last_read(session: Session, thread: Thread, user: User) -> int:
+    """The id of the last message ``user`` has read in ``thread`` (0 when none)."""
+    return session.scalar(
+        select(ThreadRead.last_read_message_id).where(
+            ThreadRead.thread_id == thread.id, ThreadRead.user_id == user.id
+        )
+    ) or 0
+
+
 def _read_up_to(session: Session, thread: Thread, user: User, message_id: int) -> None:
     read = session.scalar(
         select(ThreadRead).where(ThreadRead.thread_id == thread.id, ThreadRead.user_id == user.id)
@@ -245,17 +278,336 @@ def _read_up_to(session: Session, thread: Thread, user: User, message_id: int) -
 
 
 def unread_count(session: Session, thread: Thread, user: User) -> int:
-    role = role_in(thread, user)
-    last_read = session.scalar(
-        select(ThreadRead.last_read_message_id).where(
-            ThreadRead.thread_id == thread.id, ThreadRead.user_id == user.id
-        )
-    ) or 0
-    query = select(func.count(Message.id)).where(
-        Message.thread_id == thread.id, Message.id > last_read
+    """Messages of the other sides that ``user`` can see and has not read yet."""
+    role_in(thread, user)
+    return unread_counts(session, user, [thread.id]).get(thread.id, 0)
+
+
+def unread_counts(session: Session, user: User, thread_ids: list[int]) -> dict[int, int]:
+    """Unread messages per thread, for a page of threads, in one query."""
+    if not thread_ids:
+        return {}
+    role = _side(user)
+    query = (
+        _unread_messages(user, role)
+        .with_only_columns(Message.thread_id, func.count(Message.id))
+        .where(Message.thread_id.in_(thread_ids))
+        .group_by(Message.thread_id)
     )
-    if role == ActorRole.CUSTOMER:
-        query = query.where(Message.visible_to_customer.is_(True))
-    elif role == ActorRole.SELLER:
-        query = query.where(Message.visible_to_seller.is_(True))
+    return dict(session.execute(query).all())
+
+
+def unread_total(session: Session, user: User) -> int:
+    """Unread messages across every thread of ``user`` (the header's and the portal's badge).
+
+    An operator counts the threads that wait for customer service: mediated ones, claims, and
+    those about the retailer's own orders; direct threads are theirs to read, not to answer.
+    """
+    role = _side(user)
+    if role is None:
+        return 0
+    query = _unread_messages(user, role).with_only_columns(func.count(Message.id))
     return session.scalar(query) or 0
+
+
+def _side(user: User) -> ActorRole | None:
+    if user.role == Role.CUSTOMER:
+        return ActorRole.CUSTOMER
+    if user.role == Role.SELLER and user.seller_id is not None:
+        return ActorRole.SELLER
+    if user.role == Role.OPERATOR:
+        return ActorRole.OPERATOR
+    return None
+
+
+def _unread_messages(user: User, role: ActorRole):
+    """SELECT … FROM message of ``user``'s threads, after what they read, not of their side."""
+    read = (
+        select(ThreadRead.last_read_message_id)
+        .where(ThreadRead.thread_id == Message.thread_id, ThreadRead.user_id == user.id)
+        .scalar_subquery()
+    )
+    return (
+        select(Message.id)
+        .join(Thread, Thread.id == Message.thread_id)
+        .where(
+            _threads_of(user, role),
+            _visible_to(role),
+            Message.author_role != role,
+            Message.id > func.coalesce(read, 0),
+        )
+    )
+
+
+def _threads_of(user: User, role: ActorRole):
+    if role == ActorRole.CUSTOMER:
+        return Thread.customer_id == user.id
+    if role == ActorRole.SELLER:
+        return Thread.seller_id == user.seller_id
+    return or_(
+        Thread.model == RelationsModel.MEDIATED,
+        Thread.kind == ThreadKind.CLAIM,
+        Thread.seller_id.in_(select(Seller.id).where(Seller.is_operator.is_(True))),
+    )
+
+
+def _visible_to(role: ActorRole):
+    if role == ActorRole.CUSTOMER:
+        return Message.visible_to_customer.is_(True)
+    if role == ActorRole.SELLER:
+        return Message.visible_to_seller.is_(True)
+    return true()
+
+
+# -- finding threads ----------------------------------------------------------------------------
+
+
+def get_thread(session: Session, thread_id: int, user: User) -> Thread:
+    """A thread ``user`` takes part in. Someone else's thread, or one a seller cannot see yet
+    (mediated, nothing forwarded), is NotFound: its existence is not given away."""
+    thread = session.get(Thread, thread_id) if 0 < thread_id < 2**31 else None
+    if thread is None:
+        raise NotFound(f"no conversation {thread_id}")
+    try:
+        role = role_in(thread, user)
+    except NotAllowed:
+        raise NotFound(f"no conversation {thread_id}") from None
+    if role == ActorRole.SELLER and not _seller_can_see(session, thread):
+        raise NotFound(f"no conversation {thread_id}")
+    return thread
+
+
+def _seller_can_see(session: Session, thread: Thread) -> bool:
+    return session.scalar(
+        select(Message.id)
+        .where(Message.thread_id == thread.id, Message.visible_to_seller.is_(True))
+        .limit(1)
+    ) is not None
+
+
+def threads_for(
+    session: Session,
+    user: User,
+    *,
+    status: ThreadStatus | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[Thread]:
+    """The threads ``user`` takes part in, latest activity first (all of them for an operator)."""
+    role = _side(user)
+    if role is None:
+        return []
+    query = select(Thread).options(joinedload(Thread.topic))
+    if role == ActorRole.CUSTOMER:
+        query = query.where(Thread.customer_id == user.id)
+    elif role == ActorRole.SELLER:
+        query = query.where(
+            Thread.seller_id == user.seller_id,
+            Thread.id.in_(select(Message.thread_id).where(Message.visible_to_seller.is_(True))),
+        )
+    if status is not None:
+        query = query.where(Thread.status == ThreadStatus(status))
+    query = query.order_by(Thread.last_message_at.desc(), Thread.id.desc())
+    return list(session.scalars(query.limit(limit).offset(offset)))
+
+
+def all_threads(
+    session: Session,
+    *,
+    model: RelationsModel | None = None,
+    kind: ThreadKind | None = None,
+    status: ThreadStatus | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[Thread]:
+    """Every thread, for the operator, latest activity first."""
+    query = select(Thread).options(joinedload(Thread.topic))
+    if model is not None:
+        query = query.where(Thread.model == RelationsModel(model))
+    if kind is not None:
+        query = query.where(Thread.kind == ThreadKind(kind))
+    if status is not None:
+        query = query.where(Thread.status == ThreadStatus(status))
+    query = query.order_by(Thread.last_message_at.desc(), Thread.id.desc())
+    return list(session.scalars(query.limit(limit).offset(offset)))
+
+
+def threads_about(session: Session, seller_order: SellerOrder, user: User) -> list[Thread]:
+    """The threads about one seller order that ``user`` can open."""
+    threads = session.scalars(
+        select(Thread)
+        .where(Thread.seller_order_id == seller_order.id)
+        .options(joinedload(Thread.topic))
+        .order_by(Thread.id)
+    )
+    visible = []
+    for thread in threads:
+        try:
+            visible.append(get_thread(session, thread.id, user))
+        except NotFound:
+            continue
+    return visible
+
+
+def awaiting_reply(session: Session, user: User, *, limit: int = 20) -> list[Thread]:
+    """Open threads whose latest message ``user``'s side can see comes from another side: the
+    ones waiting for an answer (the seller dashboard's "unanswered messages")."""
+    role = _side(user)
+    if role is None:
+        return []
+    latest = (
+        select(Message.thread_id, func.max(Message.id).label("last_id"))
+        .where(_visible_to(role))
+        .group_by(Message.thread_id)
+        .subquery()
+    )
+    query = (
+        select(Thread)
+        .join(latest, latest.c.thread_id == Thread.id)
+        .join(Message, Message.id == latest.c.last_id)
+        .where(
+            _threads_of(user, role),
+            Thread.status == ThreadStatus.OPEN,
+            Message.author_role != role,
+        )
+        .options(joinedload(Thread.topic))
+        .order_by(Thread.last_message_at)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def topics(session: Session, *, about_order: bool = False, about_offer: bool = False) -> list[DiscussionTopic]:
+    """The store's typology, in its order: topics about an order, or about a product."""
+    query = select(DiscussionTopic).order_by(DiscussionTopic.position, DiscussionTopic.id)
+    if about_order:
+        query = query.where(DiscussionTopic.about_order.is_(True))
+    if about_offer:
+        query = query.where(DiscussionTopic.about_offer.is_(True))
+    return list(session.scalars(query))
+
+
+# -- the operator between the parties -----------------------------------------------------------
+
+
+@atomic
+def forward_message(
+    session: Session,
+    thread: Thread,
+    message: Message,
+    operator: User,
+    *,
+    note: str = "",
+    at: datetime | None = None,
+) -> Message:
+    """Mediated model: customer service passes a customer's message on to the seller, quoted,
+    after its own note if any. The seller sees it as coming from customer service."""
+    if operator.role != Role.OPERATOR:
+        raise NotAllowed("only the shop's customer service forwards a message")
+    if message.thread_id != thread.id or message.author_role != ActorRole.CUSTOMER:
+        raise InvalidValue("only a message of the customer in this conversation is forwarded")
+    quoted = "\n".join(f"> {line}" if line else ">" for line in message.body.splitlines())
+    body = f"{note.strip()}\n\n{quoted}" if note and note.strip() else quoted
+    return post_message(session, thread, operator, body[:MAX_MESSAGE_LENGTH], to=ActorRole.SELLER, at=at)
+
+
+@atomic
+def set_message_emails(session: Session, user: User, enabled: bool) -> User:
+    """Turn the emails about new messages on or off for ``user``."""
+    if not isinstance(enabled, bool):
+        raise InvalidValue(f"message emails are on or off, not {enabled!r}")
+    user.message_emails = enabled
+    session.flush()
+    return user
+
+
+# -- notifications ------------------------------------------------------------------------------
+
+
+def recipients(session: Session, thread: Thread, message: Message) -> list[tuple[User, ActorRole]]:
+    """Who is emailed about ``message``, and as which side (the link depends on it)."""
+    found: list[tuple[User, ActorRole]] = []
+    if message.visible_to_customer and message.author_role != ActorRole.CUSTOMER:
+        customer = session.get(User, thread.customer_id)
+        if customer is not None:
+            found.append((customer, ActorRole.CUSTOMER))
+    seller = session.get(Seller, thread.seller_id)
+    if message.visible_to_seller and message.author_role != ActorRole.SELLER:
+        staff = session.scalars(
+            select(User)
+            .where(User.role == Role.SELLER, User.seller_id == thread.seller_id)
+            .order_by(User.id)
+        )
+        found.extend((user, ActorRole.SELLER) for user in staff)
+    for_operator = (
+        thread.model == RelationsModel.MEDIATED
+        or thread.kind == ThreadKind.CLAIM
+        or (seller is not None and seller.is_operator)
+    )
+    if for_operator and message.author_role != ActorRole.OPERATOR:
+        operators = session.scalars(
+            select(User).where(User.role == Role.OPERATOR).order_by(User.id)
+        )
+        found.extend((user, ActorRole.OPERATOR) for user in operators)
+    return [
+        (user, role)
+        for user, role in found
+        if user.active and user.message_emails and user.id != message.author_id
+    ]
+
+
+def author_label(session: Session, thread: Thread, message: Message, reader: ActorRole) -> dict:
+    """How a message's author is named to ``reader``: a role and a name, never an address."""
+    if message.author_role == ActorRole.OPERATOR:
+        return {"role": ActorRole.OPERATOR.value, "name": ""}
+    if message.author_role == ActorRole.SELLER:
+        seller = session.get(Seller, thread.seller_id)
+        return {"role": ActorRole.SELLER.value, "name": seller.name if seller else ""}
+    customer = session.get(User, thread.customer_id)
+    return {"role": ActorRole.CUSTOMER.value, "name": customer_name(customer)}
+
+
+def customer_name(customer: User | None) -> str:
+    """``Camille M.``: enough for a seller to answer politely; never the email address, which is
+    what an account without a name would otherwise show."""
+    if customer is None or not customer.name.strip():
+        return ""
+    first, *rest = customer.name.split()
+    return f"{first} {rest[-1][0]}." if rest else first
+
+
+def _notify(session: Session, thread: Thread, message: Message) -> None:
+    people = recipients(session, thread, message)
+    if not people:
+        return
+    seller = session.get(Seller, thread.seller_id)
+    seller_order = session.get(SellerOrder, thread.seller_order_id) if thread.seller_order_id else None
+    offer = session.get(Offer, thread.offer_id) if thread.offer_id else None
+    for user, role in people:
+        locale = user.locale if user.locale in LOCALES else LOCALES[0]
+        enqueue_email(
+            session,
+            to=user.email,
+            template=MESSAGE_EMAIL,
+            context={
+                "thread": thread,
+                "message": message,
+                "recipient_role": role.value,
+                "recipient_name": user.name,
+                "author": author_label(session, thread, message, role),
+                "seller_name": seller.name if seller else "",
+                # The customer of a mediated thread deals with the shop, not with a seller.
+                "show_seller": not (role == ActorRole.CUSTOMER and thread.model == RelationsModel.MEDIATED),
+                "order_number": (
+                    ""
+                    if seller_order is None
+                    else seller_order.customer_order.number
+                    if role == ActorRole.CUSTOMER
+                    else seller_order.number
+                ),
+                "product_title": offer.product.title if offer else "",
+                "topic": thread.topic.label_for(locale),
+            },
+            locale=locale,
+            kind=MESSAGE_EMAIL,
+        )

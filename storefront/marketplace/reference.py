@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from .errors import InvalidValue, NotFound
 from .models import (
@@ -211,6 +211,7 @@ def attributes_for(session: Session, category: Category) -> list[CategoryAttribu
         select(CategoryAttribute)
         .where(CategoryAttribute.category_id.in_(depth))
         .join(CategoryAttribute.attribute)
+        .options(contains_eager(CategoryAttribute.attribute))
     ).all()
     nearest: dict[int, CategoryAttribute] = {}
     for link in links:

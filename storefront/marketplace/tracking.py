@@ -1,4 +1,6 @@
-"""Tracking domain: carriers, tracking numbers and links, shipment delivery."""
+"""Tracking domain: carriers, tracking numbers and links, shipment delivery.
+
+Parcels themselves are recorded by ``orders.ship``, which moves the seller order along."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .errors import InvalidTransition, InvalidValue, NotFound
-from .models import Carrier, Shipment, ShipmentStatus, utcnow
+from .models import Carrier, Parcel, Shipment, ShipmentStatus, utcnow
 from .unit_of_work import atomic
 
 TRACKING_NUMBER = re.compile(r"^[A-Z0-9][A-Z0-9-]{3,39}$")
@@ -37,8 +39,17 @@ def create_carrier(session: Session, code: str, name: str, tracking_url_template
 def get_carrier(session: Session, code: str) -> Carrier:
     carrier = session.scalar(select(Carrier).where(Carrier.code == code))
     if carrier is None:
-        raise NotFound(f"unknown carrier {code!r}")
+        raise NotFound(f"unknown carrier {code!r}", reason="carrier")
     return carrier
+
+
+def carriers(session: Session) -> list[Carrier]:
+    """The carriers a seller picks from when shipping, by name."""
+    return list(session.scalars(select(Carrier).order_by(Carrier.name, Carrier.code)))
+
+
+def parcel_tracking_url(parcel: Parcel) -> str | None:
+    return tracking_url(parcel.carrier, parcel.tracking_number)
 
 
 def clean_tracking_number(raw: str) -> str:
@@ -47,7 +58,8 @@ def clean_tracking_number(raw: str) -> str:
     value = (raw or "").strip().upper()
     if not TRACKING_NUMBER.match(value):
         raise InvalidValue(
-            "a tracking number is 4 to 40 letters, digits or dashes, without spaces"
+            "a tracking number is 4 to 40 letters, digits or dashes, without spaces",
+            reason="tracking_number",
         )
     return value
 

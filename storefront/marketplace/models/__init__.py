@@ -5,7 +5,9 @@ Each domain keeps its models in its own module; this file only gathers them so t
 """
 
 from .accounts import Role, User
+from .addresses import Address
 from .base import Base, utcnow
+from .cart import Cart, CartDelivery, CartLine
 from .catalog import (
     Condition,
     Fulfillment,
@@ -26,6 +28,7 @@ from .discussions import (
     ThreadStatus,
 )
 from .finance import CommissionRate
+from .listing import ProductListing
 from .orders import (
     ActorRole,
     Cancellation,
@@ -39,6 +42,8 @@ from .orders import (
     SellerOrder,
     SellerOrderState,
 )
+from .outbox import OutboxMessage, OutboxStatus
+from .parcels import Parcel, ParcelItem
 from .reference import (
     Attribute,
     AttributeType,

@@ -36,6 +36,9 @@ class Product(Timestamped, Base):
     weight_grams: Mapped[int] = mapped_column(default=500)
     # Featured on the home page ("coups de coeur").
     highlighted: Mapped[bool] = mapped_column(default=False, index=True)
+    # Title, brand, description and GTIN, lower-cased and without accents: what full-text search
+    # indexes (FTS5 on SQLite, a GIN tsvector index on PostgreSQL; see marketplace/search.py).
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     brand: Mapped[Brand | None] = relationship()
     category: Mapped[Category] = relationship()

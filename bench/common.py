@@ -1,0 +1,87 @@
+"""Helpers shared by the benchmarks: serving with gunicorn, loading with wrk, reporting."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(app: str, env: dict, *, workers: int = 2, threads: int = 4, cwd: Path = ROOT):
+    """Serve ``app`` as the Procfile's web process does, on a free loopback port."""
+    port = free_port()
+    process = subprocess.Popen(
+        [str(VENV_BIN / "gunicorn"), app, "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+         "--threads", str(threads), "--log-level", "warning"],
+        cwd=cwd, env={**os.environ, **env},
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(base + "/", timeout=2).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise SystemExit(f"{app} did not start")
+        yield base
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def wrk(url: str, *, connections: int = 32, seconds: int = 10, threads: int = 2) -> dict:
+    """Load ``url`` from a second process; requests/s and latency percentiles in ms."""
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is needed: apt-get install wrk")
+    # Steady state: every gunicorn worker has filled its page cache (cold renders are measured
+    # separately by cold_ms).
+    for _ in range(40):
+        urllib.request.urlopen(url, timeout=30).read()
+    out = subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    def latency(label: str) -> float:
+        match = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50": latency("50"),
+        "p99": latency("99"),
+        "errors": int(errors.group(1)) if errors else 0,
+    }
+
+
+def cold_ms(url: str, *, samples: int = 15) -> float:
+    """Median time of a page rendered from scratch (a query parameter nobody else uses makes
+    every request a page-cache miss), sequential, on an otherwise idle server."""
+    times = []
+    separator = "&" if "?" in url else "?"
+    for n in range(samples):
+        started = time.perf_counter()
+        urllib.request.urlopen(f"{url}{separator}_cold={time.time_ns()}{n}", timeout=60).read()
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return times[len(times) // 2]

@@ -1,0 +1,293 @@
+"""Back office views: thin adapters over ``orders``, ``discussions`` and ``preferences``.
+
+Operator accounts only (anonymous visitors go to the log-in page, other accounts get 403).
+"""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from storefront.backoffice import bp
+from storefront.backoffice.forms import ForwardForm, RelationsModelForm
+from storefront.domain_messages import explain
+from storefront.extensions import db, login_manager
+from storefront.marketplace import discussions, orders, preferences
+from storefront.marketplace.errors import DomainError, NotFound
+from storefront.marketplace.models import (
+    ActorRole,
+    Message,
+    Offer,
+    RelationsModel,
+    Role,
+    Seller,
+    SellerOrder,
+    SellerOrderState,
+    ThreadKind,
+    ThreadStatus,
+)
+from storefront.messages import conversation
+from storefront.messages.forms import MessageEmailsForm
+from storefront.seller import order_actions
+
+MAX_ID = 2**31 - 1
+NUMBER = "<string(maxlength=24):number>"
+THREAD_TEMPLATE = "backoffice/thread.html"
+PER_PAGE = 50
+
+
+@bp.before_request
+def operators_only():
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if current_user.role != Role.OPERATOR:
+        abort(403)
+    return None
+
+
+@bp.after_request
+def private(response):
+    response.headers.setdefault("Cache-Control", "private, no-store")
+    return response
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+@bp.get("/")
+def index():
+    model = preferences.get(db.session, "relations_model")
+    return render_template(
+        "backoffice/index.html",
+        form=RelationsModelForm(formdata=None, model=model),
+        model=model,
+        waiting=discussions.awaiting_reply(db.session, _me(), limit=20),
+        unread=discussions.unread_total(db.session, _me()),
+        preference_form=MessageEmailsForm(message_emails=_me().message_emails),
+    )
+
+
+@bp.post("/relations")
+def relations_model():
+    form = RelationsModelForm()
+    if not form.validate_on_submit():
+        flash(_("Choose a model."), "error")
+        return redirect(url_for(".index"))
+    try:
+        preferences.set(db.session, "relations_model", form.model.data)
+    except DomainError as error:
+        flash(explain(error), "error")
+    else:
+        flash(_("Saved: new conversations follow this model; the ones already open keep theirs."), "success")
+    return redirect(url_for(".index"))
+
+
+@bp.post("/preferences")
+def email_preference():
+    form = MessageEmailsForm()
+    if form.validate_on_submit():
+        discussions.set_message_emails(db.session, _me(), bool(form.message_emails.data))
+        flash(_("Your email preference is saved."), "success")
+    return redirect(url_for(".index"))
+
+
+# --- Orders --------------------------------------------------------------------------------------
+
+
+@bp.get("/orders")
+def order_list():
+    state = request.args.get("state", "")
+    state = state if state in SellerOrderState.__members__ else ""
+    seller_code = request.args.get("seller", "")[:40]
+    seller = db.session.scalar(select(Seller).where(Seller.code == seller_code)) if seller_code else None
+    found = orders.search_seller_orders(
+        db.session,
+        seller_id=seller.id if seller else None,
+        state=SellerOrderState(state) if state else None,
+        number=request.args.get("q", ""),
+        page=_page(),
+        per_page=PER_PAGE,
+    )
+    return render_template(
+        "backoffice/orders.html",
+        found=found,
+        state=state,
+        q=request.args.get("q", "")[:24],
+        seller_code=seller.code if seller else "",
+        sellers=list(db.session.scalars(select(Seller).order_by(Seller.name))),
+        states=list(SellerOrderState),
+        ship_by=orders.ship_by,
+        today=orders.today_in_shop(),
+    )
+
+
+@bp.get(f"/orders/{NUMBER}")
+def order(number: str):
+    seller_order = _order(number)
+    return _order_page(seller_order, order_actions.order_forms(seller_order, ActorRole.OPERATOR))
+
+
+@bp.post(f"/orders/{NUMBER}/<any(accept, refuse, decide, ship, cancel, refund):action>")
+def order_action(number: str, action: str):
+    seller_order = _order(number)
+    return order_actions.act(
+        action,
+        seller_order,
+        role=ActorRole.OPERATOR,
+        actor_id=current_user.id,
+        back=url_for(".order", number=seller_order.number),
+        render=lambda forms, status: _order_page(_order(number), forms, status),
+    )
+
+
+@bp.post(f"/orders/{NUMBER}/<any(received, close):step>")
+def order_step(number: str, step: str):
+    seller_order = _order(number)
+    form_version = request.form.get("version", "")
+    expected = int(form_version) if form_version.isdigit() and len(form_version) < 10 else -1
+    service = orders.mark_received if step == "received" else orders.close
+    try:
+        service(db.session, seller_order, actor_role=ActorRole.OPERATOR, actor_id=current_user.id,
+                expected_version=expected)
+    except DomainError as error:
+        flash(explain(error), "error")
+    else:
+        flash(_("The order is updated."), "success")
+    return redirect(url_for(".order", number=seller_order.number))
+
+
+def _order_page(seller_order, forms, status: int = 200):
+    return render_template(
+        "backoffice/order.html",
+        seller_order=seller_order,
+        forms=forms,
+        money=orders.amounts(db.session, seller_order),
+        to_ship=orders.to_ship(seller_order),
+        cancellable=orders.cancellable(seller_order),
+        shipped=orders.shipped_quantities(seller_order),
+        refunds=orders.refunds_of(db.session, seller_order),
+        cancellations=orders.cancellations_of(db.session, seller_order),
+        threads=discussions.threads_about(db.session, seller_order, _me()),
+        ship_by=orders.ship_by(seller_order),
+        today=orders.today_in_shop(),
+    ), status
+
+
+def _order(number: str) -> SellerOrder:
+    try:
+        return orders.get_seller_order(db.session, (number or "")[:24])
+    except NotFound:
+        abort(404)
+
+
+# --- Conversations -------------------------------------------------------------------------------
+
+
+@bp.get("/threads")
+def thread_list():
+    model = request.args.get("model", "")
+    kind = request.args.get("kind", "")
+    status = request.args.get("status", "")
+    page = _page()
+    threads = discussions.all_threads(
+        db.session,
+        model=RelationsModel(model) if model in RelationsModel.__members__ else None,
+        kind=ThreadKind(kind) if kind in ThreadKind.__members__ else None,
+        status=ThreadStatus(status) if status in ThreadStatus.__members__ else None,
+        limit=PER_PAGE,
+        offset=(page - 1) * PER_PAGE,
+    )
+    return render_template(
+        "backoffice/threads.html",
+        threads=threads,
+        unread=discussions.unread_counts(db.session, _me(), [t.id for t in threads]),
+        model=model,
+        kind=kind,
+        status=status,
+        page=page,
+        more=len(threads) == PER_PAGE,
+    )
+
+
+@bp.get(f"/threads/<int(max={MAX_ID}):thread_id>")
+def thread(thread_id: int):
+    found = _thread(thread_id)
+    return conversation.page(found, THREAD_TEMPLATE, _urls(found), **_thread_extra(found))
+
+
+@bp.post(f"/threads/<int(max={MAX_ID}):thread_id>/reply")
+def reply(thread_id: int):
+    found = _thread(thread_id)
+    return conversation.reply(found, THREAD_TEMPLATE, _urls(found), **_thread_extra(found))
+
+
+@bp.get(f"/threads/<int(max={MAX_ID}):thread_id>/new")
+def poll(thread_id: int):
+    found = _thread(thread_id)
+    return conversation.poll(found, _urls(found))
+
+
+@bp.post(f"/threads/<int(max={MAX_ID}):thread_id>/escalate")
+def escalate(thread_id: int):
+    found = _thread(thread_id)
+    try:
+        discussions.escalate(db.session, found, _me())
+    except DomainError as error:
+        flash(explain(error), "error")
+    else:
+        flash(_("The conversation is now a claim handled by customer service."), "success")
+    return redirect(url_for(".thread", thread_id=found.id))
+
+
+@bp.post(f"/threads/<int(max={MAX_ID}):thread_id>/close")
+def close(thread_id: int):
+    found = _thread(thread_id)
+    return conversation.close(found, _urls(found))
+
+
+@bp.post(f"/threads/<int(max={MAX_ID}):thread_id>/forward/<int(max={MAX_ID}):message_id>")
+def forward(thread_id: int, message_id: int):
+    found = _thread(thread_id)
+    message = db.session.get(Message, message_id)
+    if message is None or message.thread_id != found.id:
+        abort(404)
+    form = ForwardForm()
+    if form.validate_on_submit():
+        try:
+            discussions.forward_message(db.session, found, message, _me(), note=form.note.data or "")
+        except DomainError as error:
+            flash(explain(error), "error")
+        else:
+            flash(_("The message is forwarded to the seller."), "success")
+    return redirect(url_for(".thread", thread_id=found.id))
+
+
+def _thread(thread_id: int):
+    try:
+        return discussions.get_thread(db.session, thread_id, _me())
+    except NotFound:
+        abort(404)
+
+
+def _urls(thread) -> conversation.ThreadUrls:
+    return conversation.ThreadUrls(
+        page=url_for(".thread", thread_id=thread.id),
+        reply=url_for(".reply", thread_id=thread.id),
+        poll=url_for(".poll", thread_id=thread.id),
+        close=url_for(".close", thread_id=thread.id),
+    )
+
+
+def _thread_extra(thread) -> dict:
+    seller_order = db.session.get(SellerOrder, thread.seller_order_id) if thread.seller_order_id else None
+    offer = db.session.get(Offer, thread.offer_id) if thread.offer_id else None
+    seller = db.session.get(Seller, thread.seller_id)
+    return {"seller_order": seller_order, "offer": offer, "seller": seller}
+
+
+def _page() -> int:
+    raw = request.args.get("page", "1")
+    return int(raw) if raw.isdigit() and raw.isascii() and 0 < len(raw) < 6 else 1

@@ -1,0 +1,25 @@
+"""Checkout: address → delivery per shipment → payment → review → place order; then the
+confirmation page, "My orders" and the order page (a signed link for guests)."""
+
+from flask import Blueprint
+
+bp = Blueprint("checkout", __name__, url_prefix="/commande")
+
+
+@bp.record_once
+def _payment_settings(state) -> None:
+    """The payment provider and the mapping of its methods to the marketplace's payment codes.
+
+    ``PAYMENT_PROVIDER`` names the provider (only the built-in ``sandbox`` so far) and
+    ``PAYMENT_CODES`` maps its methods to codes (``{"card": "CB"}``); both can be set through
+    ``create_app(..., PAYMENT_CODES={...})``. One provider instance per application.
+    """
+    from storefront.marketplace import payments
+
+    config = state.app.config
+    config.setdefault("PAYMENT_PROVIDER", "sandbox")
+    config.setdefault("PAYMENT_CODES", {"card": "CB"})
+    state.app.extensions["payment_provider"] = payments.provider_named(config["PAYMENT_PROVIDER"])
+
+
+from storefront.checkout import views  # noqa: E402,F401  (routes register on import)

@@ -1,0 +1,458 @@
+"""Checkout views: address → delivery → payment → review → place order, and the orders pages.
+
+Each step re-reads the cart through ``cart.review`` (the corrections it applies are shown on the
+page), and sends the shopper back to the first step that is not done. Nothing a form carries is
+trusted for money: the server recomputes every total, and the review form's total only serves
+to refuse an order whose total is not the one the shopper saw.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf.csrf import CSRFError
+
+from storefront.cart import current, messages
+from storefront.cart.views import apply_mode_choices, render_expired_form
+from storefront.checkout import bp
+from storefront.checkout.forms import CardForm, DeliveryAddressForm, GuestAddressForm
+from storefront.extensions import db
+from storefront.marketplace import addresses, checkout, payments, tracking
+from storefront.marketplace import cart as cart_service
+from storefront.marketplace.cart import CartView, ShippingAddress
+from storefront.marketplace.checkout import PaymentRecord
+from storefront.marketplace.errors import DomainError, NotFound
+from storefront.marketplace.models import Cart, CustomerOrder, Zone, utcnow
+from storefront.marketplace.payments import PaymentProvider, PaymentStatus
+from storefront.shop import shopper
+from storefront.shop.fragments import wants_fragment
+
+STEPS = ("address", "delivery", "payment", "review")
+MAX_ID = 2**31 - 1
+
+
+@bp.errorhandler(CSRFError)
+def form_expired(error: CSRFError):
+    return render_expired_form(error)
+
+
+@bp.app_context_processor
+def inject_checkout_helpers():
+    return {"tracking_url": tracking.tracking_url, "order_status": checkout.order_status}
+
+
+# --- Where the shopper is in checkout ------------------------------------------------------------
+
+
+@dataclass
+class Progress:
+    cart: Cart
+    zone: Zone | None = None
+    view: CartView | None = None
+
+    @property
+    def notices(self) -> list[str]:
+        return [messages.notice_message(n) for n in self.view.notices] if self.view else []
+
+
+def _progress(step: str):
+    """The cart and its review for ``step``, or a redirect to the first step not done yet."""
+    cart = current.current_cart()
+    if cart is None or not cart.lines:
+        flash(
+            _("Your cart is empty. If you were checking out, your session may have ended: log in "
+              "to find the cart of your account, or add the items again."),
+            "info",
+        )
+        return redirect(url_for("cart.show"))
+    if step == "address":
+        return Progress(cart)
+    try:
+        zone = cart_service.zone_of(db.session, cart)
+    except DomainError:
+        zone = None
+    if zone is None or not cart.email:
+        flash(_("Where should we deliver? Give the delivery address first."), "info")
+        return redirect(url_for(".address"))
+    progress = Progress(cart, zone, cart_service.review(db.session, cart, zone, now=utcnow()))
+    if progress.view.is_empty:
+        for notice in progress.notices:
+            flash(notice, "warning")
+        return redirect(url_for("cart.show"))
+    if step == "delivery":
+        return progress
+    if not progress.view.deliverable:
+        return _back_to("delivery", progress, messages.describe(_undeliverable(progress.view)))
+    if step == "payment":
+        return progress
+    if not cart.payment_token:
+        return _back_to("payment", progress, _("Choose how to pay first."))
+    return progress
+
+
+def _back_to(step: str, progress: Progress, message: str):
+    for notice in progress.notices:
+        flash(notice, "warning")
+    flash(message, "info")
+    return redirect(url_for(f".{step}"))
+
+
+def _undeliverable(view: CartView) -> DomainError:
+    names = ", ".join(s.shipper.name for s in view.undeliverable)
+    return DomainError("undeliverable", reason="undeliverable", shippers=names)
+
+
+def _page(template: str, progress: Progress, step: str, status: int = 200, **context):
+    context.setdefault("error", None)
+    page = render_template(
+        template, progress=progress, view=progress.view, cart=progress.cart, step=step,
+        steps=STEPS, notices=progress.notices, **context,
+    )
+    return make_response(page, status)
+
+
+# --- Step 1: address -----------------------------------------------------------------------------
+
+
+@bp.get("/")
+def start():
+    return redirect(url_for(".address"))
+
+
+@bp.route("/adresse", methods=["GET", "POST"])
+def address():
+    progress = _progress("address")
+    if not isinstance(progress, Progress):
+        return progress
+    cart = progress.cart
+    user = current_user if current_user.is_authenticated else None
+    form = DeliveryAddressForm() if user else GuestAddressForm()
+    book = addresses.addresses_of(db.session, user) if user else []
+    error = None
+
+    if request.method == "POST" and user and request.form.get("address_id"):
+        # A signed-in customer picks an address of their book.
+        try:
+            chosen = addresses.get_address(db.session, user, _id(request.form["address_id"]))
+        except NotFound:
+            error = _("This address is not in your address book any more: choose another one.")
+        else:
+            try:
+                return _save_address(cart, _from_book(chosen), email=user.email)
+            except DomainError as err:
+                error = messages.describe(err)
+    elif request.method == "POST" and form.validate_on_submit():
+        email = user.email if user else form.email.data
+        try:
+            response = _save_address(cart, ShippingAddress(**form.address_fields()), email=email)
+            if user and form.save.data:
+                addresses.add_address(db.session, user, **form.address_fields())
+            return response
+        except DomainError as err:
+            _field_error(form, err)
+    elif request.method == "GET":
+        _prefill(form, cart, book)
+
+    status = 422 if request.method == "POST" else 200
+    return _page("checkout/address.html", progress, "address", status, form=form, book=book,
+                 error=error)
+
+
+def _save_address(cart: Cart, address: ShippingAddress, *, email: str):
+    cart_service.set_address(db.session, cart, address, email=email)
+    # Browsing follows the delivery address, so that product pages promise the same dates.
+    shopper.choose(cart.ship_country, cart.ship_postal_code)
+    return redirect(url_for(".delivery"))
+
+
+def _from_book(entry) -> ShippingAddress:
+    return ShippingAddress(
+        name=entry.name, line1=entry.line1, line2=entry.line2, postal_code=entry.postal_code,
+        city=entry.city, country=entry.country, phone=entry.phone,
+    )
+
+
+def _prefill(form, cart: Cart, book) -> None:
+    address = cart_service.address_of(cart)
+    if address is not None:
+        for name in ("name", "line1", "line2", "postal_code", "city", "country", "phone"):
+            form[name].data = getattr(address, name)
+    if "email" in form and cart.email:
+        form.email.data = cart.email
+
+
+def _field_error(form, error: DomainError) -> None:
+    field = error.details.get("field")
+    message = messages.describe(error)
+    if field == "postal_code" and error.details.get("reason") is None:
+        country = form.country.data
+        message = _(
+            "Sorry, we do not deliver to %(postal_code)s (%(country)s), or this postal code is "
+            "not valid. We deliver to France (mainland, Corsica, overseas) and Belgium.",
+            postal_code=form.postal_code.data, country=country,
+        )
+    if field and field in form:
+        form[field].errors = [*form[field].errors, message]
+    else:
+        form.form_errors.append(message)
+
+
+# --- Step 2: delivery per shipment ---------------------------------------------------------------
+
+
+@bp.route("/livraison", methods=["GET", "POST"])
+def delivery():
+    progress = _progress("delivery")
+    if not isinstance(progress, Progress):
+        return progress
+    error = None
+    if request.method == "POST":
+        try:
+            apply_mode_choices(progress.cart, progress.zone)
+        except DomainError as err:
+            error = messages.describe(err)
+        progress.view = cart_service.review(db.session, progress.cart, progress.zone, now=utcnow())
+        if error is None and not wants_fragment() and request.form.get("next") == "payment":
+            return redirect(url_for(".payment"))
+    status = 422 if error and not wants_fragment() else 200
+    template = "checkout/partials/delivery_body.html" if wants_fragment() else "checkout/delivery.html"
+    response = _page(template, progress, "delivery", status, error=error, fragment=wants_fragment())
+    response.vary.add("HX-Request")
+    return response
+
+
+# --- Step 3: payment -----------------------------------------------------------------------------
+
+
+@bp.route("/paiement", methods=["GET", "POST"])
+def payment():
+    progress = _progress("payment")
+    if not isinstance(progress, Progress):
+        return progress
+    form = CardForm()
+    if form.validate_on_submit():
+        try:
+            method = _provider().tokenize_card(
+                number=form.number.data, expiry=form.expiry.data, cvc=form.cvc.data,
+                holder=form.holder.data, today=utcnow().date(),
+            )
+            cart_service.set_payment_method(
+                db.session, progress.cart, method=method.method, token=method.token, label=method.label
+            )
+        except DomainError as err:
+            _field_error(form, err)
+        else:
+            return redirect(url_for(".review"))
+    status = 422 if form.is_submitted() else 200
+    return _page("checkout/payment.html", progress, "payment", status, form=form,
+                 sandbox=_provider().name == "sandbox")
+
+
+# --- Step 4: review and place the order ----------------------------------------------------------
+
+
+@bp.get("/recapitulatif")
+def review():
+    progress = _progress("review")
+    if not isinstance(progress, Progress):
+        return progress
+    return _render_review(progress)
+
+
+def _render_review(progress: Progress, *, error: str | None = None, status: int = 200):
+    # A new key each time the page is shown: every submission of this one form is one order.
+    return _page("checkout/review.html", progress, "review", status, error=error,
+                 idempotency_key=checkout.new_idempotency_key(),
+                 address=cart_service.address_of(progress.cart))
+
+
+@bp.post("/valider")
+def place():
+    key = request.form.get("idempotency_key", "")
+    existing = checkout.order_by_key(db.session, key)
+    if existing is not None:
+        # A double click or a replay: the order of this form exists, show it.
+        return redirect(_confirmation_url(existing))
+    try:
+        checkout.check_idempotency_key(key)
+    except DomainError as err:
+        flash(messages.describe(err), "error")
+        return redirect(url_for(".review"))
+    progress = _progress("review")
+    if not isinstance(progress, Progress):
+        return progress
+    view = progress.view
+    if view.notices:
+        return _render_review(progress, status=409)
+    if _int(request.form.get("expected_total")) != view.total:
+        # The form says another total than the server's: refuse rather than charge either.
+        return _render_review(
+            progress, error=messages.describe(checkout.CartChanged("", reason="total_changed")),
+            status=409,
+        )
+    cart = progress.cart
+    try:
+        code = payments.payment_code(cart.payment_method, current_app.config["PAYMENT_CODES"])
+        result = _provider().authorize(
+            cart.payment_token, amount=view.total, currency=view.currency, idempotency_key=key
+        )
+    except DomainError as err:
+        return _render_review(progress, error=messages.describe(err), status=err.status)
+    if result.status == PaymentStatus.DECLINED:
+        return _page("checkout/payment.html", progress, "payment", 402, form=CardForm(formdata=None),
+                     sandbox=_provider().name == "sandbox",
+                     error=_("Your payment was declined (%(reason)s). Nothing has been charged and "
+                             "your cart is unchanged: try another card.", reason=result.message))
+    if result.status == PaymentStatus.REQUIRES_CONFIRMATION:
+        cart_service.hold_pending_payment(
+            db.session, cart, reference=result.reference, idempotency_key=key, amount=view.total
+        )
+        return redirect(url_for(".confirm_payment"))
+    return _finish(cart, key, result.reference, view.total, code)
+
+
+@bp.route("/paiement/confirmation", methods=["GET", "POST"])
+def confirm_payment():
+    """The bank's confirmation step (3-D Secure), simulated by the sandbox."""
+    key = request.form.get("idempotency_key", "")
+    if request.method == "POST" and (existing := checkout.order_by_key(db.session, key)):
+        return redirect(_confirmation_url(existing))
+    cart = current.current_cart()
+    if cart is None or not cart.payment_reference:
+        flash(_("There is no payment waiting for confirmation."), "info")
+        return redirect(url_for(".review"))
+    if request.method == "GET":
+        return render_template("checkout/confirm_payment.html", cart=cart)
+    reference = cart.payment_reference
+    if request.form.get("action") != "confirm":
+        _provider().void(reference)
+        cart_service.forget_pending_payment(db.session, cart)
+        flash(_("The payment was not confirmed. Nothing has been charged and your cart is "
+                "unchanged."), "info")
+        return redirect(url_for(".payment"))
+    try:
+        code = payments.payment_code(cart.payment_method, current_app.config["PAYMENT_CODES"])
+        result = _provider().confirm(reference)
+    except DomainError as err:
+        cart_service.forget_pending_payment(db.session, cart)
+        flash(messages.describe(err), "error")
+        return redirect(url_for(".payment"))
+    if not result.authorized:
+        _provider().void(reference)
+        cart_service.forget_pending_payment(db.session, cart)
+        flash(_("The payment was declined. Nothing has been charged."), "error")
+        return redirect(url_for(".payment"))
+    return _finish(cart, cart.payment_key, reference, cart.payment_amount, code)
+
+
+def _finish(cart: Cart, key: str, reference: str, amount: int | None, code: str):
+    """Place the order paid by ``reference``; on refusal, void the payment and say why."""
+    try:
+        placed = checkout.place_order(
+            db.session,
+            cart,
+            idempotency_key=key,
+            payment=PaymentRecord(cart.payment_method, code, reference),
+            locale=str(get_locale()),
+            order_url=_absolute_order_url,
+            expected_total=amount,
+        )
+    except DomainError as err:
+        _provider().void(reference)
+        cart_service.forget_pending_payment(db.session, cart)
+        flash(messages.describe(err), "error")
+        return redirect(url_for(".review"))
+    if not placed.created and placed.order.payment_reference != reference:
+        _provider().void(reference)  # the other request's payment paid for the order
+    return redirect(_confirmation_url(placed.order))
+
+
+# --- After the order -----------------------------------------------------------------------------
+
+
+@bp.get("/confirmation/<string(maxlength=20):number>")
+@login_required
+def confirmation(number: str):
+    order = _my_order(number)
+    return render_template("checkout/confirmation.html", order=order)
+
+
+@bp.get("/suivi/<string(maxlength=200):token>")
+def guest_order(token: str):
+    """A guest's order, by the signed link of its confirmation (page and email)."""
+    try:
+        order = checkout.order_for_link(db.session, token, current_app.secret_key)
+    except NotFound:
+        abort(404)
+    response = make_response(render_template("checkout/confirmation.html", order=order))
+    # The address holds the key to the order: keep it out of shared caches and referrers.
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/mes-commandes")
+@login_required
+def orders():
+    return render_template(
+        "checkout/orders.html", orders=checkout.orders_of(db.session, current_user.id)
+    )
+
+
+@bp.get("/mes-commandes/<string(maxlength=20):number>")
+@login_required
+def order(number: str):
+    return render_template("checkout/order.html", order=_my_order(number))
+
+
+def _my_order(number: str) -> CustomerOrder:
+    try:
+        return checkout.order_of(db.session, number, customer_id=current_user.id)
+    except NotFound:
+        # Another customer's order looks exactly like one that does not exist.
+        abort(404)
+
+
+# --- Helpers of this blueprint -------------------------------------------------------------------
+
+
+def _provider() -> PaymentProvider:
+    return current_app.extensions["payment_provider"]
+
+
+def _confirmation_url(order: CustomerOrder) -> str:
+    if order.customer_id is not None:
+        return url_for(".confirmation", number=order.number)
+    return url_for(".guest_order", token=checkout.order_link_token(order, current_app.secret_key))
+
+
+def _absolute_order_url(order: CustomerOrder) -> str:
+    if order.customer_id is not None:
+        path = url_for(".order", number=order.number)
+    else:
+        path = url_for(".guest_order", token=checkout.order_link_token(order, current_app.secret_key))
+    return current_app.config["PUBLIC_URL"] + path
+
+
+def _int(raw: str | None) -> int | None:
+    text = (raw or "").strip()
+    return int(text) if text.isdigit() and text.isascii() and len(text) < 12 else None
+
+
+def _id(raw: str) -> int:
+    value = _int(raw)
+    if value is None or value > MAX_ID:
+        raise NotFound("no address")
+    return value

@@ -1,0 +1,121 @@
+"""Which offer wins the buy box, and what every offer costs delivered to the shopper.
+
+Ranking (documented for sellers, as marketplaces do):
+
+1. offers that can be bought here come first: in stock, and shipped to the shopper's zone;
+2. then the lowest total price delivered: the item price plus the cheapest delivery mode's fee;
+3. then the better seller rating (no rating counts as the lowest);
+4. then the earlier delivery date of that cheapest mode;
+5. the retailer wins an exact tie; last, the older offer.
+
+"Shipped by" is the seller for SELLER fulfillment, the retailer for OPERATOR fulfillment, so the
+delivery options of an operator-fulfilled offer are the retailer's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from . import delivery
+from .delivery import DeliveryOption
+from .models import Fulfillment, Offer, Seller, Zone
+
+
+@dataclass(frozen=True, slots=True)
+class RankedOffer:
+    offer: Offer
+    shipper: Seller
+    options: tuple[DeliveryOption, ...]  # empty: the shipper does not deliver to the zone
+
+    @property
+    def seller(self) -> Seller:
+        return self.offer.seller
+
+    @property
+    def ships_to_zone(self) -> bool:
+        return bool(self.options)
+
+    @property
+    def in_stock(self) -> bool:
+        return self.offer.stock > 0
+
+    @property
+    def available(self) -> bool:
+        return self.in_stock and self.ships_to_zone
+
+    @property
+    def cheapest(self) -> DeliveryOption | None:
+        if not self.options:
+            return None
+        return min(self.options, key=lambda o: (o.fee, o.promise.latest, o.mode.position))
+
+    @property
+    def total(self) -> int | None:
+        """Price delivered by the cheapest mode, or None when it cannot be delivered here."""
+        cheapest = self.cheapest
+        return None if cheapest is None else self.offer.price + cheapest.fee
+
+    def sort_key(self) -> tuple:
+        cheapest = self.cheapest
+        rating = self.seller.rating or 0.0
+        return (
+            0 if self.available else 1,
+            self.total if self.total is not None else self.offer.price,
+            -rating,
+            cheapest.promise.latest if cheapest else datetime.max.date(),
+            0 if self.seller.is_operator else 1,
+            self.offer.id,
+        )
+
+
+def shipper_of(offer: Offer, retailer: Seller) -> Seller:
+    return retailer if offer.fulfillment == Fulfillment.OPERATOR else offer.seller
+
+
+class Ranker:
+    """Ranks offers for one zone at one moment, with the shippers' rates loaded once."""
+
+    def __init__(self, rates: dict[int, list], *, retailer: Seller, now: datetime):
+        self.rates = rates
+        self.retailer = retailer
+        self.now = now
+
+    @classmethod
+    def for_offers(cls, session: Session, offers: Sequence[Offer], zone: Zone, *, retailer, now):
+        shipper_ids = {shipper_of(offer, retailer).id for offer in offers}
+        return cls(delivery.rates_for(session, shipper_ids, zone), retailer=retailer, now=now)
+
+    def rank(self, offers: Sequence[Offer], *, weight_grams: int = 0) -> list[RankedOffer]:
+        ranked = []
+        for offer in offers:
+            shipper = shipper_of(offer, self.retailer)
+            options = delivery.delivery_options_from_rates(
+                self.rates.get(shipper.id, ()),
+                shipper,
+                ordered_at=self.now,
+                lead_time_days=offer.lead_time_days,
+                quantities_or_lines=[1],
+                goods_total=offer.price,
+                weight_grams=weight_grams,
+            )
+            ranked.append(RankedOffer(offer, shipper, tuple(options)))
+        ranked.sort(key=RankedOffer.sort_key)
+        return ranked
+
+
+def rank_offers(
+    session: Session,
+    offers: Sequence[Offer],
+    zone: Zone,
+    *,
+    retailer: Seller,
+    now: datetime,
+    weight_grams: int = 0,
+) -> list[RankedOffer]:
+    """Every offer with its delivery options to ``zone``, best first (one query for all rates)."""
+    ranker = Ranker.for_offers(session, offers, zone, retailer=retailer, now=now)
+    return ranker.rank(offers, weight_grams=weight_grams)

@@ -1,0 +1,421 @@
+"""Checkout: placing the order of a cart, in one transaction, and the orders a customer sees.
+
+:func:`place_order` does everything or nothing. It re-checks the cart with ``cart.review`` (the
+same read model the shopper's pages showed), claims the order's idempotency key, takes the
+stock with conditional updates (``stock = stock - q WHERE stock >= q``: of two buyers of the
+last unit exactly one gets it), writes the customer order, one seller order per seller ("sold
+by"), one shipment per shipper ("shipped by") with its mode, fee and promised dates, empties the
+cart, refreshes the category listings of products that sold out, and writes the confirmation
+email to the outbox. Any refusal rolls all of it back.
+
+Payment happens around it (``payments``): the view authorizes the amount first and voids the
+authorization if placing fails, so a refused order is never charged.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from storefront.notifications.outbox import enqueue_email
+
+from . import cart as cart_service
+from . import finance, listing, orders, preferences
+from .errors import Conflict, InvalidValue, NotDeliverable, NotFound, OutOfStock
+from .models import (
+    ActorRole,
+    Cart,
+    Category,
+    CustomerOrder,
+    LineState,
+    Offer,
+    OfferState,
+    OrderLine,
+    Seller,
+    SellerOrder,
+    SellerOrderState,
+    Shipment,
+    ShipmentStatus,
+    utcnow,
+)
+from .unit_of_work import atomic
+
+IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
+ORDER_LINK_SALT = "storefront.order-link"
+AUTO_ACCEPT_NOTE = "accepted automatically: the retailer's own order"
+
+
+class CartChanged(Conflict):
+    """The cart is not what the shopper last saw (a price, a stock, a total changed): it has been
+    corrected, and must be shown again before an order can be placed."""
+
+
+@dataclass(frozen=True)
+class PaymentRecord:
+    """How the order was paid, as recorded on it."""
+
+    method: str  # the provider's method: "card"
+    code: str  # the marketplace's payment code: "CB"
+    reference: str  # the provider's reference of the payment
+
+
+@dataclass(frozen=True)
+class PlacedOrder:
+    order: CustomerOrder
+    created: bool  # False: the key had placed this order already (a replay or a double click)
+
+
+def new_idempotency_key() -> str:
+    """A key for one "Place order" form: every submission of that form is the same order."""
+    return secrets.token_urlsafe(24)
+
+
+def check_idempotency_key(key: str) -> str:
+    if not isinstance(key, str) or not IDEMPOTENCY_KEY.fullmatch(key):
+        raise InvalidValue("this order form is not valid; reload the page", reason="bad_key")
+    return key
+
+
+def order_by_key(session: Session, key: str) -> CustomerOrder | None:
+    if not isinstance(key, str) or not IDEMPOTENCY_KEY.fullmatch(key):
+        return None
+    return session.scalar(select(CustomerOrder).where(CustomerOrder.idempotency_key == key))
+
+
+def place_order(
+    session: Session,
+    cart: Cart,
+    *,
+    idempotency_key: str,
+    payment: PaymentRecord,
+    locale: str,
+    order_url: Callable[[CustomerOrder], str],
+    now: datetime | None = None,
+    expected_total: int | None = None,
+) -> PlacedOrder:
+    """Place the order of ``cart`` (see the module's doc); its own transaction, never nested.
+
+    ``expected_total`` is the amount the payment was authorized for: a cart whose total is no
+    longer that raises :class:`CartChanged`. The same ``idempotency_key`` twice gives the first
+    order back (``created=False``), also when two requests race with it.
+    Raises :class:`CartChanged`, :class:`OutOfStock`, :class:`NotDeliverable` or
+    :class:`InvalidValue`, having changed nothing.
+    """
+    check_idempotency_key(idempotency_key)
+    existing = order_by_key(session, idempotency_key)
+    if existing is not None:
+        return PlacedOrder(existing, created=False)
+    try:
+        order = _place(
+            session,
+            cart,
+            idempotency_key=idempotency_key,
+            payment=payment,
+            locale=locale,
+            order_url=order_url,
+            now=now or utcnow(),
+            expected_total=expected_total,
+        )
+    except IntegrityError:
+        # Another request placed the order of this key between our check and our insert (its
+        # transaction committed first); @atomic has rolled ours back.
+        existing = order_by_key(session, idempotency_key)
+        if existing is None:
+            raise Conflict("the order could not be placed; please try again") from None
+        return PlacedOrder(existing, created=False)
+    except OperationalError as error:
+        # SQLite lets one writer at a time; a transaction that read before another wrote cannot
+        # write after it ("database is locked"). Nothing was written: the shopper may try again.
+        if "locked" not in str(error.orig):
+            raise
+        raise Conflict("the shop is busy; please place the order again") from None
+    return PlacedOrder(order, created=True)
+
+
+@atomic
+def _place(
+    session: Session,
+    cart: Cart,
+    *,
+    idempotency_key: str,
+    payment: PaymentRecord,
+    locale: str,
+    order_url: Callable[[CustomerOrder], str],
+    now: datetime,
+    expected_total: int | None,
+) -> CustomerOrder:
+    zone = cart_service.zone_of(session, cart)
+    if zone is None or not cart.email:
+        raise InvalidValue("give a delivery address first", reason="no_address")
+    view = cart_service.review(session, cart, zone, now=now)
+    if view.notices:
+        raise CartChanged("your cart has changed; check it again", reason="cart_changed")
+    if view.is_empty:
+        raise InvalidValue("your cart is empty", reason="empty_cart")
+    if not view.deliverable:
+        names = ", ".join(s.shipper.name for s in view.undeliverable)
+        raise NotDeliverable(
+            f"{names} cannot deliver to {cart.ship_postal_code}", reason="undeliverable", shippers=names
+        )
+    if expected_total is not None and expected_total != view.total:
+        raise CartChanged("the total has changed; check it again", reason="total_changed")
+
+    order = CustomerOrder(
+        number=_unique_number(session, now),
+        customer_id=cart.user_id,
+        email=cart.email,
+        locale=locale,
+        currency=view.currency,
+        subtotal=view.subtotal,
+        shipping_total=view.shipping_total,
+        total=view.total,
+        idempotency_key=idempotency_key,
+        payment_method=payment.method[:30],
+        payment_code=payment.code[:30],
+        payment_reference=payment.reference[:80],
+        ship_name=cart.ship_name,
+        ship_line1=cart.ship_line1,
+        ship_line2=cart.ship_line2,
+        ship_postal_code=cart.ship_postal_code,
+        ship_city=cart.ship_city,
+        ship_country=cart.ship_country,
+        ship_phone=cart.ship_phone,
+        zone_id=zone.id,
+        created_at=now,
+    )
+    session.add(order)
+    session.flush()  # claims the idempotency key (unique) before any stock moves
+
+    sold_out = _take_stock(session, view.items)
+
+    # Seller orders ("sold by"): the retailer's first, then by seller name.
+    by_seller: dict[int, Seller] = {}
+    for item in view.items:
+        by_seller.setdefault(item.seller.id, item.seller)
+    delay = timedelta(hours=int(preferences.get(session, "acceptance_delay_hours")))
+    seller_orders: dict[int, SellerOrder] = {}
+    ordered_sellers = sorted(by_seller.values(), key=lambda s: (not s.is_operator, s.name, s.id))
+    for index, seller in enumerate(ordered_sellers):
+        seller_order = SellerOrder(
+            number=f"{order.number}-{_suffix(index)}",
+            customer_order=order,
+            seller=seller,
+            state=SellerOrderState.WAITING_ACCEPTANCE,
+            acceptance_deadline=None if seller.is_operator else now + delay,
+            updated_at=now,
+            created_at=now,
+        )
+        session.add(seller_order)
+        seller_orders[seller.id] = seller_order
+
+    # Shipments ("shipped by"), with what the shopper chose and was promised.
+    shipments: dict[int, Shipment] = {}
+    for shipment_view in view.shipments:
+        chosen = shipment_view.chosen
+        shipment = Shipment(
+            customer_order=order,
+            shipper=shipment_view.shipper,
+            mode=chosen.mode,
+            fee=chosen.fee,
+            currency=view.currency,
+            ship_by=chosen.promise.ship_by,
+            promised_min=chosen.promise.earliest,
+            promised_max=chosen.promise.latest,
+            status=ShipmentStatus.PENDING,
+            created_at=now,
+        )
+        session.add(shipment)
+        shipments[shipment_view.shipper.id] = shipment
+
+    commissions: dict[tuple[int, int], int] = {}
+    for item in view.items:
+        seller_orders[item.seller.id].lines.append(
+            OrderLine(
+                shipment=shipments[item.shipper.id],
+                offer_id=item.offer.id,
+                product_id=item.product.id,
+                title=item.product.title[:250],
+                sku=item.offer.sku,
+                unit_price=item.unit_price,
+                quantity=item.quantity,
+                state=LineState.WAITING_ACCEPTANCE,
+                commission_bp=_commission(session, item.seller, item.product.category_id, commissions),
+            )
+        )
+    session.flush()
+
+    for seller_order in seller_orders.values():
+        if seller_order.seller.is_operator:
+            for line in seller_order.lines:
+                line.state = LineState.ACCEPTED
+            orders.transition(
+                session,
+                seller_order,
+                SellerOrderState.SHIPPING,
+                actor_role=ActorRole.SYSTEM,
+                note=AUTO_ACCEPT_NOTE,
+                at=now,
+            )
+
+    cart_service.clear(session, cart)
+    if sold_out:
+        listing.refresh(session, sold_out, now=now)
+    enqueue_email(
+        session,
+        to=order.email,
+        template="order_confirmation",
+        context={
+            "order": order,
+            "seller_orders": list(seller_orders.values()),
+            "shipments": list(shipments.values()),
+            "order_url": order_url(order),
+        },
+        locale=locale,
+        kind="order_confirmation",
+    )
+    session.flush()
+    return order
+
+
+def _take_stock(session: Session, items) -> set[int]:
+    """Decrement each offer's stock if it still has enough, at the price the shopper saw;
+    returns the products whose offer sold out. Offers are updated in id order, so that two
+    orders sharing offers lock them in the same order (no deadlock)."""
+    for item in sorted(items, key=lambda i: i.offer.id):
+        result = session.execute(
+            update(Offer)
+            .where(
+                Offer.id == item.offer.id,
+                Offer.stock >= item.quantity,
+                Offer.price == item.unit_price,
+                Offer.state == OfferState.ACTIVE,
+            )
+            .values(stock=Offer.stock - item.quantity)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            title = item.product.title
+            current = session.execute(
+                select(Offer.stock, Offer.price, Offer.state).where(Offer.id == item.offer.id)
+            ).one()
+            if current.state == OfferState.ACTIVE and current.price != item.unit_price:
+                raise CartChanged(f"the price of {title} has just changed", reason="cart_changed")
+            raise OutOfStock(
+                f"{title} has just sold out (only {max(current.stock, 0)} left)",
+                reason="sold_out",
+                title=title,
+                available=max(current.stock, 0),
+            )
+    offers = {item.offer.id: item.offer for item in items}
+    for offer in offers.values():
+        session.expire(offer, ["stock", "updated_at"])
+    left = session.execute(
+        select(Offer.id, Offer.product_id, Offer.stock).where(Offer.id.in_(offers))
+    ).all()
+    return {row.product_id for row in left if row.stock == 0}
+
+
+def _commission(session: Session, seller: Seller, category_id: int, cache: dict) -> int:
+    key = (seller.id, category_id)
+    if key not in cache:
+        category = session.get(Category, category_id)
+        try:
+            cache[key] = finance.commission_rate_for(session, seller, category)
+        except NotFound:
+            cache[key] = 0  # no rate set up yet: the operator settles it from the back office
+    return cache[key]
+
+
+def _unique_number(session: Session, now: datetime) -> str:
+    for _attempt in range(10):
+        number = orders.new_order_number(now)
+        if session.scalar(select(CustomerOrder.id).where(CustomerOrder.number == number)) is None:
+            return number
+    raise Conflict("could not number the order; please try again")
+
+
+def _suffix(index: int) -> str:
+    """Seller orders of SF-261127-7K3QX are SF-261127-7K3QX-A, -B…"""
+    return chr(ord("A") + index) if index < 26 else str(index + 1)
+
+
+# --- The orders a customer sees ------------------------------------------------------------------
+
+
+def _with_details(statement):
+    return statement.options(
+        selectinload(CustomerOrder.seller_orders).options(
+            joinedload(SellerOrder.seller), selectinload(SellerOrder.lines)
+        ),
+        selectinload(CustomerOrder.shipments).options(
+            joinedload(Shipment.shipper),
+            joinedload(Shipment.mode),
+            joinedload(Shipment.carrier),
+            selectinload(Shipment.lines).joinedload(OrderLine.seller_order).joinedload(SellerOrder.seller),
+        ),
+    )
+
+
+def orders_of(session: Session, customer_id: int) -> list[CustomerOrder]:
+    """The customer's orders, newest first, with their seller orders and shipments."""
+    return list(
+        session.scalars(
+            _with_details(select(CustomerOrder))
+            .where(CustomerOrder.customer_id == customer_id)
+            .order_by(CustomerOrder.created_at.desc(), CustomerOrder.id.desc())
+        )
+    )
+
+
+def order_of(session: Session, number: str, *, customer_id: int) -> CustomerOrder:
+    """One of the customer's orders by number; another customer's looks like no order at all."""
+    order = session.scalar(
+        _with_details(select(CustomerOrder)).where(
+            CustomerOrder.number == (number or "")[:20], CustomerOrder.customer_id == customer_id
+        )
+    )
+    if order is None:
+        raise NotFound(f"no order {number!r}")
+    return order
+
+
+def order_status(order: CustomerOrder) -> str:
+    return orders.customer_status(seller_order.state for seller_order in order.seller_orders)
+
+
+# --- The link a guest follows to their order -----------------------------------------------------
+
+
+def order_link_token(order: CustomerOrder, secret_key: str | bytes) -> str:
+    """A signed token naming the order, for the guest's confirmation page and email: whoever
+    has it may see the order, nobody can make one for another order."""
+    return URLSafeSerializer(secret_key, salt=ORDER_LINK_SALT).dumps(
+        {"order": order.id, "number": order.number}
+    )
+
+
+def order_for_link(session: Session, token: str, secret_key: str | bytes) -> CustomerOrder:
+    try:
+        data = URLSafeSerializer(secret_key, salt=ORDER_LINK_SALT).loads(token or "")
+    except BadSignature:
+        raise NotFound("this order link is not valid") from None
+    order_id = data.get("order") if isinstance(data, dict) else None
+    number = data.get("number") if isinstance(data, dict) else None
+    if not isinstance(order_id, int) or not isinstance(number, str):
+        raise NotFound("this order link is not valid")
+    order = session.scalar(
+        _with_details(select(CustomerOrder)).where(
+            CustomerOrder.id == order_id, CustomerOrder.number == number
+        )
+    )
+    if order is None:
+        raise NotFound("this order link is not valid")
+    return order

@@ -1,0 +1,53 @@
+"""The email outbox: every message the shop sends, written in the transaction of the event that
+causes it and delivered afterwards by the worker (storefront/notifications/delivery.py).
+
+``next_attempt_at`` is when a worker may next take the row: for a PENDING row, the time of its
+next try (now, or later after a failure); for a SENDING row, the end of the lease of the worker
+that claimed it, after which another worker takes it back (the first one died).
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Enum, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, Timestamped, utcnow
+
+
+class OutboxStatus(enum.StrEnum):
+    PENDING = "PENDING"  # waiting for its first or next attempt
+    SENDING = "SENDING"  # claimed by a worker, under lease
+    SENT = "SENT"  # accepted by the SMTP server
+    FAILED = "FAILED"  # given up after too many attempts; kept for the operator to look at
+
+
+class OutboxMessage(Timestamped, Base):
+    __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_message_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), default="")  # e.g. "password_reset"
+    locale: Mapped[str] = mapped_column(String(5))
+    sender: Mapped[str] = mapped_column(String(320))
+    to_address: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(400))
+    text_body: Mapped[str] = mapped_column(Text)
+    html_body: Mapped[str] = mapped_column(Text)
+    # Chosen once, so that a message sent again after a lost acknowledgement carries the same id
+    # and mail clients can recognise the duplicate.
+    message_id: Mapped[str] = mapped_column(String(250), unique=True)
+
+    status: Mapped[OutboxStatus] = mapped_column(
+        Enum(OutboxStatus, native_enum=False, length=8), default=OutboxStatus.PENDING
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    sent_at: Mapped[datetime | None]
+
+    def __repr__(self) -> str:
+        return f"<OutboxMessage {self.id} {self.kind} {self.status}>"

@@ -1,0 +1,146 @@
+"""Password reset by an emailed link: signed, expiring, and good for one use.
+
+The link carries a token signed with the application's secret key (itsdangerous, with a salt of
+its own so that no other signed value of the shop can pass for one). Besides the user id, the
+token holds a fingerprint of the account's current password hash and email address: once the
+password has been changed (by this link or otherwise), or the email moved, the fingerprint no
+longer matches and the link is refused. No token is stored, so there is nothing to clean up.
+
+Asking for a link says nothing about whether an account exists for the address (no account
+enumeration): the caller shows the same answer in every case.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
+
+from storefront.notifications.outbox import enqueue_email
+from storefront.settings import LOCALES
+
+from .accounts import MIN_PASSWORD_LENGTH, find_user, normalize_email
+from .errors import InvalidValue
+from .models import User
+from .unit_of_work import atomic
+
+RESET_SALT = "storefront.password-reset"
+RESET_MAX_AGE_SECONDS = 3600
+# Where the link leads, under the shop's public URL (the account blueprint's password_reset
+# page; tests/test_account.py checks that the two agree).
+RESET_PATH = "/compte/mot-de-passe/nouveau/"
+MAX_PASSWORD_LENGTH = 200
+
+
+class ResetLinkInvalid(InvalidValue):
+    """The link was altered, cut short, or belongs to no active account."""
+
+
+class ResetLinkExpired(ResetLinkInvalid):
+    """The link is older than its time limit."""
+
+
+class ResetLinkUsed(ResetLinkInvalid):
+    """The password (or email) changed since the link was made: it has been used."""
+
+
+def make_reset_token(user: User, secret_key: str | bytes) -> str:
+    return _serializer(secret_key).dumps({"user": user.id, "check": _fingerprint(user, secret_key)})
+
+
+def user_for_reset_token(
+    session: Session,
+    token: str,
+    secret_key: str | bytes,
+    max_age_seconds: int = RESET_MAX_AGE_SECONDS,
+) -> User:
+    """The user a reset link was made for, or :class:`ResetLinkInvalid` (or one of its kinds)."""
+    try:
+        data = _serializer(secret_key).loads(token or "", max_age=max_age_seconds)
+    except SignatureExpired:
+        raise ResetLinkExpired("this password reset link has expired") from None
+    except BadSignature:
+        raise ResetLinkInvalid("this password reset link is not valid") from None
+    user_id = data.get("user") if isinstance(data, dict) else None
+    check = data.get("check") if isinstance(data, dict) else None
+    if not isinstance(user_id, int) or not isinstance(check, str):
+        raise ResetLinkInvalid("this password reset link is not valid")
+    user = session.get(User, user_id)
+    if user is None or not user.active:
+        raise ResetLinkInvalid("this password reset link is not valid")
+    if not hmac.compare_digest(check, _fingerprint(user, secret_key)):
+        raise ResetLinkUsed("this password reset link has already been used")
+    return user
+
+
+@atomic
+def reset_password(session: Session, user: User, new_password: str) -> None:
+    """Set a new password; every reset link made before stops working with it."""
+    if not isinstance(new_password, str) or len(new_password) < MIN_PASSWORD_LENGTH:
+        raise InvalidValue(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
+    if len(new_password) > MAX_PASSWORD_LENGTH:
+        raise InvalidValue(f"the password is at most {MAX_PASSWORD_LENGTH} characters")
+    user.password_hash = generate_password_hash(new_password)
+    session.flush()
+
+
+@atomic
+def request_password_reset(
+    session: Session,
+    email: str,
+    *,
+    secret_key: str | bytes,
+    public_url: str,
+    locale: str,
+) -> None:
+    """Email a reset link to the account with this address, if there is an active one.
+
+    Returns nothing either way, so that callers cannot tell (nor tell anyone) whether the
+    address has an account. The email goes to the outbox in this same transaction.
+    """
+    # Checked before looking the address up, so that a wrong locale fails the same way for
+    # every address.
+    if locale not in LOCALES:
+        raise InvalidValue(f"no emails in {locale!r}; the shop speaks {', '.join(LOCALES)}")
+    try:
+        email = normalize_email(email or "")
+    except InvalidValue:
+        return
+    user = find_user(session, email)
+    if user is None or not user.active:
+        return
+    token = make_reset_token(user, secret_key)
+    enqueue_email(
+        session,
+        to=user.email,
+        template="password_reset",
+        context={
+            "user_name": user.name,
+            "reset_url": reset_url(public_url, token),
+            "expires_minutes": RESET_MAX_AGE_SECONDS // 60,
+        },
+        locale=locale,
+        kind="password_reset",
+    )
+
+
+def reset_url(public_url: str, token: str) -> str:
+    return f"{public_url.rstrip('/')}{RESET_PATH}{token}"
+
+
+def _serializer(secret_key: str | bytes) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt=RESET_SALT)
+
+
+def _fingerprint(user: User, secret_key: str | bytes) -> str:
+    """Changes whenever the password changes (every hash has a salt of its own) or the email does.
+
+    Keyed with the secret key: the token's payload is signed, not encrypted, and should not
+    carry anything computed from the hash that someone could check guesses against.
+    """
+    key = secret_key.encode() if isinstance(secret_key, str) else secret_key
+    message = f"{RESET_SALT}\0{user.id}\0{user.email}\0{user.password_hash}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]

@@ -1,0 +1,183 @@
+"""What the seller portal shows and changes, always within one seller's data.
+
+Every function takes the seller (or its id) explicitly: an order or offer of another seller is
+NotFound, exactly like one that does not exist, so the portal cannot give away what others sell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from . import catalog, discussions, listing, orders
+from .errors import InvalidValue, NotFound
+from .models import (
+    Offer,
+    OrderLine,
+    Product,
+    Seller,
+    SellerOrder,
+    SellerOrderState,
+    Thread,
+    User,
+    utcnow,
+)
+from .unit_of_work import atomic
+
+S = SellerOrderState
+MAX_ID = 2**31 - 1
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    to_accept: list[SellerOrder]  # waiting for acceptance, the closest deadline first
+    to_ship: list[SellerOrder]  # accepted, the earliest ship-by day first
+    late: list[SellerOrder]  # accepted and past their ship-by day
+    unanswered: list[Thread]  # open threads whose last message is not the seller's
+    counts: dict[str, int]  # seller orders by state
+    unread: int
+
+
+def seller_order_for(session: Session, seller_id: int, number: str) -> SellerOrder:
+    """One of the seller's orders by number; another seller's is NotFound."""
+    order = session.scalar(
+        select(SellerOrder)
+        .where(SellerOrder.number == (number or "")[:24], SellerOrder.seller_id == seller_id)
+        .options(
+            joinedload(SellerOrder.customer_order),
+            selectinload(SellerOrder.lines).joinedload(OrderLine.shipment),
+            selectinload(SellerOrder.transitions),
+        )
+    )
+    if order is None:
+        raise NotFound(f"no order {number!r}")
+    return order
+
+
+def dashboard(session: Session, user: User, *, now: datetime | None = None, limit: int = 10) -> Dashboard:
+    seller_id = user.seller_id
+    today = orders.today_in_shop(now or utcnow())
+    to_accept = session.scalars(
+        select(SellerOrder)
+        .where(SellerOrder.seller_id == seller_id, SellerOrder.state == S.WAITING_ACCEPTANCE)
+        .options(joinedload(SellerOrder.customer_order), selectinload(SellerOrder.lines))
+        .order_by(SellerOrder.acceptance_deadline.is_(None), SellerOrder.acceptance_deadline,
+                  SellerOrder.id)
+        .limit(limit)
+    ).all()
+    shipping = session.scalars(
+        select(SellerOrder)
+        .where(SellerOrder.seller_id == seller_id, SellerOrder.state == S.SHIPPING)
+        .options(
+            joinedload(SellerOrder.customer_order),
+            selectinload(SellerOrder.lines).joinedload(OrderLine.shipment),
+        )
+        .order_by(SellerOrder.created_at, SellerOrder.id)
+    ).all()
+    by_day = sorted(shipping, key=lambda o: (orders.ship_by(o) is None, orders.ship_by(o) or today))
+    late = [o for o in by_day if (orders.ship_by(o) or today) < today]
+    counts = dict(
+        session.execute(
+            select(SellerOrder.state, func.count(SellerOrder.id))
+            .where(SellerOrder.seller_id == seller_id)
+            .group_by(SellerOrder.state)
+        ).all()
+    )
+    return Dashboard(
+        to_accept=list(to_accept),
+        to_ship=by_day[:limit],
+        late=late[:limit],
+        unanswered=discussions.awaiting_reply(session, user, limit=limit),
+        counts={state.value: counts.get(state, 0) for state in S},
+        unread=discussions.unread_total(session, user),
+    )
+
+
+# -- offers -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OfferPage:
+    items: list[Offer]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max((self.total + self.per_page - 1) // self.per_page, 1)
+
+
+def offers_of(
+    session: Session, seller_id: int, *, search: str = "", page: int = 1, per_page: int = 25
+) -> OfferPage:
+    """The seller's offers by product title, filtered by SKU or title."""
+    query = select(Offer).join(Product, Product.id == Offer.product_id).where(Offer.seller_id == seller_id)
+    search = (search or "").strip()[:100]
+    if search:
+        # What the seller typed is matched literally: % and _ are not wildcards here.
+        escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        query = query.where(
+            Offer.sku.ilike(pattern, escape="\\") | Product.title.ilike(pattern, escape="\\")
+        )
+    total = session.scalar(query.with_only_columns(func.count(Offer.id)))
+    page = max(page, 1)
+    items = session.scalars(
+        query.options(joinedload(Offer.product))
+        .order_by(Product.title, Offer.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return OfferPage(list(items), total or 0, page, per_page)
+
+
+def offer_for(session: Session, seller_id: int, offer_id: int) -> Offer:
+    offer = session.get(Offer, offer_id) if 0 < offer_id <= MAX_ID else None
+    if offer is None or offer.seller_id != seller_id:
+        raise NotFound(f"no offer {offer_id}")
+    return offer
+
+
+@atomic
+def update_offer(
+    session: Session,
+    seller: Seller,
+    offer_id: int,
+    *,
+    price: int,
+    origin_price: int | None,
+    stock: int,
+    lead_time_days: int,
+) -> Offer:
+    """Change what a seller edits by hand: price, struck-through price, stock, lead time.
+
+    Goes through ``catalog.upsert_offer`` (the same rules as an offer import), then refreshes the
+    product's listing in the same transaction, so category pages and search agree at once.
+    """
+    offer = offer_for(session, seller.id, offer_id)
+    if origin_price is not None and origin_price == price:
+        origin_price = None  # no strike-through for "was 10 €, now 10 €"
+    if lead_time_days is not None and lead_time_days > 60:
+        raise InvalidValue("a lead time is at most 60 days", reason="lead_time")
+    offer = catalog.upsert_offer(
+        session,
+        seller,
+        offer.product,
+        offer.sku,
+        price=price,
+        stock=stock,
+        origin_price=origin_price,
+        condition=offer.condition,
+        lead_time_days=lead_time_days,
+        fulfillment=offer.fulfillment,
+        state=offer.state,
+        max_per_order=offer.max_per_order,
+        currency=offer.currency,
+        comment=offer.comment,
+    )
+    listing.refresh(session, [offer.product_id])
+    return offer

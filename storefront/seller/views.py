@@ -1,0 +1,262 @@
+"""Seller portal views: thin adapters over ``seller_portal``, ``orders`` and ``discussions``.
+
+``before_request`` lets in seller accounts only (anonymous visitors go to the log-in page,
+other accounts get 403); everything below reads ``current_user.seller_id`` and nothing else to
+decide whose data it shows.
+"""
+
+from __future__ import annotations
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from storefront.domain_messages import explain
+from storefront.extensions import db, login_manager
+from storefront.marketplace import discussions, orders, seller_portal
+from storefront.marketplace.errors import DomainError, NotFound
+from storefront.marketplace.models import (
+    ActorRole,
+    Offer,
+    Role,
+    Seller,
+    SellerOrder,
+    SellerOrderState,
+)
+from storefront.messages import conversation
+from storefront.messages.forms import MessageEmailsForm
+from storefront.seller import bp, order_actions
+from storefront.seller.forms import OfferForm
+from storefront.shop.fragments import wants_fragment
+
+MAX_ID = 2**31 - 1
+NUMBER = "<string(maxlength=24):number>"
+THREAD_TEMPLATE = "seller/thread.html"
+
+
+@bp.before_request
+def sellers_only():
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if current_user.role != Role.SELLER or current_user.seller_id is None:
+        abort(403)
+    g.seller = db.session.get(Seller, current_user.seller_id)
+    return None
+
+
+@bp.after_request
+def private(response):
+    # Another seller's data must never come out of a shared cache.
+    response.headers.setdefault("Cache-Control", "private, no-store")
+    return response
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+# --- Dashboard -----------------------------------------------------------------------------------
+
+
+@bp.get("/")
+def dashboard():
+    board = seller_portal.dashboard(db.session, _me())
+    return render_template(
+        "seller/dashboard.html", board=board, today=orders.today_in_shop(), ship_by=orders.ship_by
+    )
+
+
+# --- Orders --------------------------------------------------------------------------------------
+
+
+@bp.get("/orders")
+def order_list():
+    state = request.args.get("state", "")
+    state = state if state in SellerOrderState.__members__ else ""
+    late = request.args.get("late") == "1"
+    today = orders.today_in_shop()
+    found = orders.search_seller_orders(
+        db.session,
+        seller_id=current_user.seller_id,
+        state=SellerOrderState(state) if state else None,
+        number=request.args.get("q", ""),
+        late_on=today if late else None,
+        page=_page(),
+    )
+    return render_template(
+        "seller/orders.html",
+        found=found,
+        state=state,
+        late=late,
+        q=request.args.get("q", "")[:24],
+        today=today,
+        ship_by=orders.ship_by,
+        states=list(SellerOrderState),
+    )
+
+
+@bp.get(f"/orders/{NUMBER}")
+def order(number: str):
+    seller_order = _my_order(number)
+    return _order_page(seller_order, order_actions.order_forms(seller_order, ActorRole.SELLER))
+
+
+def _order_page(seller_order, forms, status: int = 200):
+    return render_template(
+        "seller/order.html",
+        seller_order=seller_order,
+        forms=forms,
+        money=orders.amounts(db.session, seller_order),
+        to_ship=orders.to_ship(seller_order),
+        cancellable=orders.cancellable(seller_order),
+        shipped=orders.shipped_quantities(seller_order),
+        refunds=orders.refunds_of(db.session, seller_order),
+        cancellations=orders.cancellations_of(db.session, seller_order),
+        threads=discussions.threads_about(db.session, seller_order, _me()),
+        ship_by=orders.ship_by(seller_order),
+        today=orders.today_in_shop(),
+    ), status
+
+
+@bp.post(f"/orders/{NUMBER}/<any(accept, refuse, decide, ship, cancel, refund):action>")
+def order_action(number: str, action: str):
+    seller_order = _my_order(number)
+    return order_actions.act(
+        action,
+        seller_order,
+        role=ActorRole.SELLER,
+        actor_id=current_user.id,
+        back=url_for(".order", number=seller_order.number),
+        render=lambda forms, status: _order_page(_my_order(number), forms, status),
+    )
+
+
+def _my_order(number: str):
+    try:
+        return seller_portal.seller_order_for(db.session, current_user.seller_id, number)
+    except NotFound:
+        # Another seller's order looks exactly like one that does not exist.
+        abort(404)
+
+
+# --- Offers --------------------------------------------------------------------------------------
+
+
+@bp.get("/offers")
+def offers():
+    found = seller_portal.offers_of(
+        db.session, current_user.seller_id, search=request.args.get("q", ""), page=_page()
+    )
+    forms = {offer.id: OfferForm(formdata=None, obj=offer, prefix=f"offer-{offer.id}") for offer in found.items}
+    return render_template("seller/offers.html", found=found, forms=forms, q=request.args.get("q", "")[:100])
+
+
+@bp.post(f"/offers/<int(max={MAX_ID}):offer_id>")
+def offer_update(offer_id: int):
+    try:
+        offer = seller_portal.offer_for(db.session, current_user.seller_id, offer_id)
+    except NotFound:
+        abort(404)
+    form = OfferForm(prefix=f"offer-{offer.id}")
+    status = 422
+    if form.validate_on_submit():
+        try:
+            offer = seller_portal.update_offer(
+                db.session,
+                g.seller,
+                offer.id,
+                price=form.price.data,
+                origin_price=form.origin_price.data,
+                stock=form.stock.data,
+                lead_time_days=form.lead_time_days.data,
+            )
+        except DomainError as error:
+            form.form_errors.append(explain(error))
+            status = error.status
+        else:
+            if wants_fragment():
+                fresh = OfferForm(formdata=None, obj=offer, prefix=f"offer-{offer.id}")
+                response = render_template("seller/partials/offer_row.html", offer=offer, form=fresh, saved=True)
+                return response, 200, {"Vary": "HX-Request"}
+            flash(_("The offer %(sku)s is saved.", sku=offer.sku), "success")
+            return redirect(url_for(".offers", q=request.args.get("q", "")))
+    else:
+        db.session.rollback()
+    if wants_fragment():
+        row = render_template("seller/partials/offer_row.html", offer=offer, form=form, saved=False)
+        return row, status, {"Vary": "HX-Request", "HX-Retarget": f"#offer-{offer.id}", "HX-Reswap": "outerHTML"}
+    return render_template(
+        "seller/offers.html",
+        found=seller_portal.OfferPage([offer], 1, 1, 1),
+        forms={offer.id: form},
+        q="",
+    ), status
+
+
+# --- Messages ------------------------------------------------------------------------------------
+
+
+@bp.get("/messages")
+def inbox():
+    me = _me()
+    threads = discussions.threads_for(db.session, me, limit=100)
+    return render_template(
+        "seller/inbox.html",
+        threads=threads,
+        unread=discussions.unread_counts(db.session, me, [t.id for t in threads]),
+        waiting=discussions.awaiting_reply(db.session, me, limit=100),
+        preference_form=MessageEmailsForm(message_emails=me.message_emails),
+    )
+
+
+@bp.post("/messages/preferences")
+def email_preference():
+    form = MessageEmailsForm()
+    if form.validate_on_submit():
+        discussions.set_message_emails(db.session, _me(), bool(form.message_emails.data))
+        flash(_("Your email preference is saved."), "success")
+    return redirect(url_for(".inbox"))
+
+
+@bp.get(f"/messages/<int(max={MAX_ID}):thread_id>")
+def thread(thread_id: int):
+    found = _thread(thread_id)
+    return conversation.page(found, THREAD_TEMPLATE, _urls(found), **_thread_extra(found))
+
+
+@bp.post(f"/messages/<int(max={MAX_ID}):thread_id>/reply")
+def reply(thread_id: int):
+    found = _thread(thread_id)
+    return conversation.reply(found, THREAD_TEMPLATE, _urls(found), **_thread_extra(found))
+
+
+@bp.get(f"/messages/<int(max={MAX_ID}):thread_id>/new")
+def poll(thread_id: int):
+    found = _thread(thread_id)
+    return conversation.poll(found, _urls(found))
+
+
+def _thread(thread_id: int):
+    try:
+        return discussions.get_thread(db.session, thread_id, _me())
+    except NotFound:
+        abort(404)
+
+
+def _urls(thread) -> conversation.ThreadUrls:
+    return conversation.ThreadUrls(
+        page=url_for(".thread", thread_id=thread.id),
+        reply=url_for(".reply", thread_id=thread.id),
+        poll=url_for(".poll", thread_id=thread.id),
+    )
+
+
+def _thread_extra(thread) -> dict:
+    seller_order = db.session.get(SellerOrder, thread.seller_order_id) if thread.seller_order_id else None
+    offer = db.session.get(Offer, thread.offer_id) if thread.offer_id else None
+    return {"seller_order": seller_order, "offer": offer}
+
+
+def _page() -> int:
+    raw = request.args.get("page", "1")
+    return int(raw) if raw.isdigit() and raw.isascii() and 0 < len(raw) < 6 else 1

@@ -1,0 +1,74 @@
+"""The buy-box ranking: total delivered, then rating, then delivery date; the retailer wins ties."""
+
+from datetime import date
+
+from storefront.marketplace import buybox, catalog, delivery, sellers
+from storefront.marketplace.models import Fulfillment
+from tests import factories
+from tests.shop_fixtures import NOW, mini_shop  # noqa: F401
+
+
+def _rank(session, product, zone_code="FR-MAIN"):
+    return buybox.rank_offers(
+        session, catalog.offers_for(session, product), delivery.get_zone(session, zone_code),
+        retailer=sellers.operator_seller(session), now=NOW, weight_grams=product.weight_grams,
+    )
+
+
+def test_total_delivered_decides_first(session, mini_shop):
+    ranked = _rank(session, mini_shop.washer)
+    # Occaz is cheapest at 399 € + 6,90 € relay; retailer 549 € + 4,99 €; Martin 559 € + free.
+    assert [r.offer.sku for r in ranked] == ["TO-WASH", "1P-WASH", "MM-WASH"]
+    assert [r.total for r in ranked] == [39900 + 690, 54900 + 499, 55900]
+
+
+def test_shipped_by_follows_fulfillment(session, mini_shop):
+    dryer = {r.offer.sku: r for r in _rank(session, mini_shop.dryer)}
+    assert dryer["TO-DRY"].seller.code == "occaz" and dryer["TO-DRY"].shipper.is_operator
+    assert dryer["MM-DRY"].shipper.code == "martin"
+
+
+def test_promises_are_delivery_promise(session, mini_shop):
+    best = _rank(session, mini_shop.washer)[1]  # the retailer, lead time 0, THD 1-2 days
+    thd = next(o for o in best.options if o.mode.code == "THD")
+    assert thd.promise == delivery.promise(NOW, lead_time_days=0, transit_min=1, transit_max=2)
+    assert (thd.promise.ship_by, thd.promise.earliest, thd.promise.latest) == (
+        date(2026, 12, 1), date(2026, 12, 2), date(2026, 12, 3)
+    )
+
+
+def test_zone_changes_availability_and_dates(session, mini_shop):
+    corsica = {r.offer.sku: r for r in _rank(session, mini_shop.washer, "FR-COR")}
+    assert not corsica["MM-WASH"].ships_to_zone and not corsica["MM-WASH"].available
+    assert corsica["1P-WASH"].cheapest.promise.latest == date(2026, 12, 8)  # 5 business days
+    ranked = _rank(session, mini_shop.washer, "FR-COR")
+    assert ranked[-1].offer.sku == "MM-WASH"  # unavailable offers come last
+
+
+def test_heavy_goods_get_scheduled_delivery_only_when_heavy(session, mini_shop):
+    fridge = _rank(session, mini_shop.fridge)[0]
+    washer = _rank(session, mini_shop.washer)[1]
+    assert "FDHD" in {o.mode.code for o in fridge.options}
+    assert "FDHD" not in {o.mode.code for o in washer.options}
+
+
+def test_rating_breaks_price_ties_and_retailer_wins_exact_ties(session, mini_shop):
+    product = factories.product(session, title="Lave-linge top")
+    retailer, martin, occaz = mini_shop.retailer, mini_shop.martin, mini_shop.occaz
+    # Same delivered total (Martin ships free, the retailer charges 4,99 €).
+    catalog.upsert_offer(session, retailer, product, "1P-TOP", price=40000, stock=3,
+                         lead_time_days=1, fulfillment=Fulfillment.OPERATOR)
+    catalog.upsert_offer(session, martin, product, "MM-TOP", price=40499, stock=3, lead_time_days=1)
+    ranked = _rank(session, product)
+    assert ranked[0].total == ranked[1].total == 40499
+    assert ranked[0].offer.sku == "MM-TOP"  # 4.8 beats 4.5
+    martin.rating_sum = 45  # now 4.5 too, same dates (both lead 1, 1–2 days): the retailer wins
+    delivery.set_rate(session, martin, "THD", "FR-MAIN", fee=0, transit_min=1, transit_max=2)
+    assert [r.offer.sku for r in _rank(session, product)][0] == "1P-TOP"
+    occaz.rating_sum = 45
+    assert _rank(session, product)[0].seller.is_operator
+
+
+def test_out_of_stock_is_not_the_buy_box(session, mini_shop):
+    catalog.set_stock(session, mini_shop.offers["washer_occaz"], 0)
+    assert _rank(session, mini_shop.washer)[0].offer.sku == "1P-WASH"
