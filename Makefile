@@ -9,7 +9,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 export FLASK_APP := app
 
-.PHONY: run test setup migrate seed lint clean bench-catalog
+.PHONY: run test setup migrate seed lint clean bench-catalog bench-checkout bench-checkout
 
 # Installs into .venv whenever pyproject.toml changes.
 $(BIN)/.installed: pyproject.toml
@@ -40,6 +40,9 @@ test: setup
 # Benchmarks (not tests): see bench/ and the README. Needs wrk (apt-get install wrk).
 bench-catalog: setup
 	$(BIN)/python bench/catalog.py $(BENCH_ARGS)
+
+bench-checkout: setup
+	$(BIN)/python bench/checkout.py $(BENCH_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .

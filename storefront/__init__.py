@@ -64,6 +64,10 @@ def register_extensions(app: Flask) -> None:
     i18n.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
     limiter.init_app(app)
+    # We set no shop-wide limits: limits are on the views that need them (login, forms, API),
+    # whose decorators check them. Flask-Limiter still runs a before-request check on every
+    # request, which costs catalog pages a noticeable share of their time; drop it.
+    app.before_request_funcs[None].remove(limiter._check_request_limit)
     login_manager.init_app(app)
     from storefront import auth
 

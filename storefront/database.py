@@ -32,6 +32,9 @@ def is_postgres(engine: Engine) -> bool:
 
 
 def include_in_migrations(name, type_, parent_names) -> bool:
-    """Alembic's filter: the full-text index tables are created by hand in their migration
-    (SQLite's FTS5 shadow tables), not described by models; autogenerate must leave them be."""
-    return not (type_ == "table" and name and name.startswith("product_fts"))
+    """Alembic's filter: the full-text indexes are created by hand in their migration (SQLite's
+    FTS5 tables, PostgreSQL's GIN expression index), not described by models; autogenerate
+    must leave them be."""
+    if type_ == "table" and name and name.startswith("product_fts"):
+        return False
+    return not (type_ == "index" and name == "ix_product_search")

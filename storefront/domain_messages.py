@@ -90,6 +90,8 @@ def explain(error: DomainError) -> str:
     if reason == "too_long":
         return _("A message has at most 5,000 characters (yours has %(count)s).",
                  count=details.get("length", 0))
+    if reason == "recipient":
+        return _("Choose whom the message is for: the customer or the seller.")
     if reason == "closed":
         return _("This conversation is closed: no more messages can be added.")
     if reason == "reason_code":

@@ -135,3 +135,7 @@ def count_queries(app):
             event.remove(engine, "before_cursor_execute", before)
 
     return counting
+
+
+# The mini shop (tests/shop_fixtures.py) is used by the catalog tests of every layer.
+from tests.shop_fixtures import mini_shop  # noqa: E402,F401

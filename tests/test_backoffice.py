@@ -64,6 +64,8 @@ def test_every_order_is_listed(client, session, people, operator):
     detail = operator.page(f"/backoffice/orders/{beta.number}")
     assert 'data-status="WAITING_ACCEPTANCE"' in tags_with(detail, "order-status")[0]
     assert operator.get("/backoffice/orders/SF-000000-XXXXX-A").status_code == 404
+    assert operator.get("/backoffice/orders/SF%00").status_code == 404
+    assert operator.get("/backoffice/orders?seller=%00&q=%00&state=%00").status_code == 200
 
 
 def test_the_operator_runs_an_order_to_its_end(client, session, people, operator):

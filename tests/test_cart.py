@@ -270,3 +270,32 @@ def test_logging_in_merges_the_guest_cart_capped_by_stock(app, client, session, 
     assert cart.user_id == shop.customer.id
     assert lines(session) == {"B-FRIDGE": 3, "A-DRY": 1}
     assert text_of(cart_page(client), "cart-count") == ["4"]
+
+
+# --- The shared page cache -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def page_cache(app):
+    from cachetools import TTLCache
+
+    app.config["PAGE_CACHE_SECONDS"] = 60
+    app.extensions["page_cache"] = TTLCache(maxsize=100, ttl=60)
+    yield
+    app.config["PAGE_CACHE_SECONDS"] = 0
+    app.extensions["page_cache"] = TTLCache(maxsize=100, ttl=1)
+
+
+def test_pages_from_the_shared_cache_load_each_visitors_count(app, client, shop, page_cache):
+    add(client, shop.offers["first_party"], "2", headers=HTMX)
+    product = shop.products["washer"]
+    url = f"/p/{product.id}/{product.slug}"
+    stranger = app.test_client()
+    for visitor in (client, stranger, client):
+        html = visitor.get(url, headers=FR).get_data(as_text=True)
+        [count] = tags_with(html, "cart-count")
+        assert 'hx-get="/panier/compte"' in count and 'hx-trigger="load"' in count
+    response = client.get("/panier/compte")
+    assert text_of(response.get_data(as_text=True), "cart-count") == ["2"]
+    assert "no-store" in response.headers["Cache-Control"]
+    assert text_of(stranger.get("/panier/compte").get_data(as_text=True), "cart-count") == ["0"]

@@ -174,6 +174,8 @@ def test_an_address_outside_every_zone_is_refused(client, session, shop):
     assert 'value="Bruxelles"' in html  # what was typed stays
     response = shopper.address(postal_code="7500")
     assert response.status_code == 422 and text_of(response.get_data(as_text=True), "error-postal_code")
+    response = shopper.address(line1="5 place\x00 Bellecour", city="Ly\x00on", postal_code="\x00")
+    assert response.status_code == 422
     response = shopper.address(email="not-an-email")
     assert response.status_code == 422 and text_of(response.get_data(as_text=True), "error-email")
     assert client.get("/commande/livraison").headers["Location"].endswith("/commande/adresse")
@@ -415,6 +417,8 @@ def test_a_customer_orders_from_the_address_book_and_sees_only_their_orders(app,
     log_in(other, shop.other_customer)
     assert other.get(f"/commande/mes-commandes/{order.number}").status_code == 404
     assert other.get(f"/commande/confirmation/{order.number}").status_code == 404
+    for odd in ("%00", "SF-%00", "<script>", "x" * 20):
+        assert client.get(f"/commande/mes-commandes/{odd}").status_code == 404
     assert text_of(other.get("/commande/mes-commandes").get_data(as_text=True), "order-number") == []
     guest = app.test_client()
     assert guest.get("/commande/mes-commandes").headers["Location"].startswith("/compte/connexion")

@@ -71,6 +71,7 @@ def test_another_customers_order_cannot_be_asked_about(client, session, people):
     path = f"/messages/commande/{part.number}/nouveau"
     assert intruder.get(path).status_code == 404
     assert intruder.post(path, {"topic": "WHERE_IS_MY_ORDER", "body": "?"}).status_code == 404
+    assert intruder.get("/messages/commande/SF%00/nouveau").status_code == 404
     assert session.scalar(select(func.count(Thread.id))) == 0
 
 

@@ -7,7 +7,7 @@ from cachetools import TTLCache
 
 from storefront.marketplace import catalog
 from tests.conftest import RequestIsolatingClient
-from tests.shop_fixtures import NOW, mini_shop  # noqa: F401
+from tests.shop_fixtures import NOW
 
 
 @pytest.fixture

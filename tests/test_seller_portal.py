@@ -18,10 +18,11 @@ from storefront.marketplace.models import (
     Parcel,
     ProductListing,
     Refund,
+    Role,
     SellerOrder,
     SellerOrderState,
 )
-from tests import order_fixtures
+from tests import factories, order_fixtures
 from tests.checkout_fixtures import tags_with, text_of
 from tests.order_fixtures import HTMX, Visitor, html_text, part_of, place
 
@@ -95,6 +96,7 @@ def test_another_sellers_order_is_not_found(client, session, people):
         assert beta.post(order_url(part, action), {"version": before[1], "reason": "OUT_OF_STOCK"}).status_code == 404
     assert state_of(session, part) == before
     assert part.number not in beta.page("/seller/orders")
+    assert beta.get("/seller/orders/SF%00-A").status_code == 404
     assert tags_with(beta.page(f"/seller/orders?q={part.number}"), "order-row") == []
 
 
@@ -347,6 +349,7 @@ def test_editing_offers(client, session, people, alpha):
     session.expire_all()
     assert session.get(Offer, offer.id).price == 1390
 
+    assert alpha.get("/seller/offers?q=%00%25_&page=x").status_code == 200
     others = people.shop.offers["beta"]
     assert alpha.post(f"/seller/offers/{others.id}", {f"offer-{others.id}-price": "1,00"}).status_code == 404
 
@@ -382,3 +385,17 @@ def test_answering_a_customer_from_the_portal(client, session, people, alpha):
     assert other.get(f"/seller/messages/{thread.id}").status_code == 404
     assert other.post(f"/seller/messages/{thread.id}/reply", {"body": "Intrus"}).status_code == 404
     assert len(session.get(type(thread), thread.id).messages) == 2
+
+
+def test_a_warehouse_order_has_no_shipping_form_for_the_seller(client, session, people):
+    gamma_staff = factories.user(session, Role.SELLER, seller=people.shop.gamma, email="gamma@example.com")
+    part = part_of(place(session, people.customer, (people.shop.offers["gamma"], 1)), people.shop.gamma)
+    orders.accept(session, part, actor_role=ActorRole.SELLER)
+    session.commit()
+    gamma = Visitor(client).log_in(gamma_staff)
+    page = gamma.page(order_url(part))
+    assert tags_with(page, "warehouse-ships") and not tags_with(page, "ship-order")
+    refused = gamma.post(order_url(part, "ship"), ship_form(part))
+    assert refused.status_code == 403
+    assert "warehouse" in text_of(refused.get_data(as_text=True), "action-error")[0]
+    assert state_of(session, part)[0] == S.SHIPPING

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from storefront.marketplace import catalog, listing, preferences, sellers
-from tests.shop_fixtures import NOW, mini_shop  # noqa: F401
+from tests.shop_fixtures import NOW
 
 FR = {"Accept-Language": "fr"}
 EN = {"Accept-Language": "en"}
@@ -178,7 +178,9 @@ def test_seller_page(client, mini_shop):
     assert len(_testids(html, "product-card")) == 2
 
 
-@pytest.mark.parametrize("url", ["/p/999999", "/p/999999/x", "/c/999999", "/vendeur/nobody", "/p/abc"])
+@pytest.mark.parametrize(
+    "url", ["/p/999999", "/p/999999/x", "/c/999999", "/vendeur/nobody", "/p/abc", "/p/99999999999999999999", "/c/-1"]
+)
 def test_unknown_things_are_404(client, mini_shop, url):
     response = client.get(url, headers=FR)
     assert response.status_code == 404 and "Page introuvable" in response.text

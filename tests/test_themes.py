@@ -33,11 +33,15 @@ DOCS = PROJECT_ROOT / "docs" / "theming.md"
 DELIVERY_PROMISE = "shop/partials/delivery_promise.html"
 
 
-def write_theme(root: Path, key: str, files: dict[str, str] | None = None, *, parent: str = "") -> Path:
+def write_theme(
+    root: Path, key: str, files: dict[str, str] | None = None, *, parent: str = ""
+) -> Path:
     """themes/<key>/ with a manifest and ``files`` ({"templates/x.html": text, "static/…": text})."""
     folder = root / key
     folder.mkdir(parents=True)
-    (folder / "theme.toml").write_text(f'name = "{key.title()}"\nparent = "{parent}"\n', encoding="utf-8")
+    (folder / "theme.toml").write_text(
+        f'name = "{key.title()}"\nparent = "{parent}"\n', encoding="utf-8"
+    )
     for relative, text in (files or {}).items():
         path = folder / relative
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -119,25 +123,43 @@ def template_file(app, name: str) -> Path:
 
 
 def test_lookup_goes_theme_then_parent_then_default(themes_root, themed):
-    parent = write_theme(themes_root, "maison", {
-        f"templates/{DELIVERY_PROMISE}": "parent's promise",
-        "templates/shop/partials/seller_badges.html": "parent's badges",
-    })
-    child = write_theme(themes_root, "noel", {f"templates/{DELIVERY_PROMISE}": "child's promise"}, parent="maison")
+    parent = write_theme(
+        themes_root,
+        "maison",
+        {
+            f"templates/{DELIVERY_PROMISE}": "parent's promise",
+            "templates/shop/partials/seller_badges.html": "parent's badges",
+        },
+    )
+    child = write_theme(
+        themes_root, "noel", {f"templates/{DELIVERY_PROMISE}": "child's promise"}, parent="maison"
+    )
     shop = themed(themes_root, "noel")
     defaults = PROJECT_ROOT / "templates"
 
     assert template_file(shop, DELIVERY_PROMISE) == child / "templates" / DELIVERY_PROMISE
-    assert template_file(shop, "shop/partials/seller_badges.html") == parent / "templates/shop/partials/seller_badges.html"
-    assert template_file(shop, "shop/partials/buy_box.html") == defaults / "shop/partials/buy_box.html"
+    assert (
+        template_file(shop, "shop/partials/seller_badges.html")
+        == parent / "templates/shop/partials/seller_badges.html"
+    )
+    assert (
+        template_file(shop, "shop/partials/buy_box.html") == defaults / "shop/partials/buy_box.html"
+    )
     # The prefixes: core/ is always the default, themes/<key>/ that theme's own file.
     assert template_file(shop, f"core/{DELIVERY_PROMISE}") == defaults / DELIVERY_PROMISE
-    assert template_file(shop, f"themes/maison/{DELIVERY_PROMISE}") == parent / "templates" / DELIVERY_PROMISE
+    assert (
+        template_file(shop, f"themes/maison/{DELIVERY_PROMISE}")
+        == parent / "templates" / DELIVERY_PROMISE
+    )
     assert shop.extensions["themes"].name == "Noel"
 
 
 def test_a_theme_cannot_redefine_core(themes_root, themed):
-    write_theme(themes_root, "sly", {"templates/core/base.html": "hijacked", "templates/themes/sly/base.html": "also"})
+    write_theme(
+        themes_root,
+        "sly",
+        {"templates/core/base.html": "hijacked", "templates/themes/sly/base.html": "also"},
+    )
     shop = themed(themes_root, "sly")
     assert template_file(shop, "core/base.html") == PROJECT_ROOT / "templates/base.html"
     with shop.app_context(), pytest.raises(Exception, match="themes/sly/base.html"):
@@ -152,12 +174,20 @@ def test_the_default_theme_renders_the_default_templates(app):
 # --- Extending the default, overriding a partial -------------------------------------------------
 
 
-def test_a_theme_template_extends_the_default_and_overrides_one_block(themes_root, themed, mini_shop):
-    write_theme(themes_root, "bloc", {"templates/shop/product.html": (
-        '{% extends "core/shop/product.html" %}\n'
-        '{% block product_summary %}<p data-testid="themed-summary">{{ product.title }}</p>{{ super() }}{% endblock %}\n'
-        '{% block product_sections %}{{ self.product_details() }}{{ self.other_offers() }}{% endblock %}\n'
-    )})
+def test_a_theme_template_extends_the_default_and_overrides_one_block(
+    themes_root, themed, mini_shop
+):
+    write_theme(
+        themes_root,
+        "bloc",
+        {
+            "templates/shop/product.html": (
+                '{% extends "core/shop/product.html" %}\n'
+                '{% block product_summary %}<p data-testid="themed-summary">{{ product.title }}</p>{{ super() }}{% endblock %}\n'
+                "{% block product_sections %}{{ self.product_details() }}{{ self.other_offers() }}{% endblock %}\n"
+            )
+        },
+    )
     shop = themed(themes_root, "bloc")
     page = shop.test_client().get(product_url(mini_shop.washer)).text
 
@@ -175,10 +205,16 @@ def test_the_default_product_page_keeps_its_order(client, mini_shop):
 
 
 def test_one_partial_override_shows_on_every_page_that_uses_it(themes_root, themed, mini_shop):
-    write_theme(themes_root, "promesse", {f"templates/{DELIVERY_PROMISE}": (
-        '<span class="delivery-promise" data-testid="delivery-promise">'
-        "THEMED {{ option.promise.earliest.isoformat() }}</span>"
-    )})
+    write_theme(
+        themes_root,
+        "promesse",
+        {
+            f"templates/{DELIVERY_PROMISE}": (
+                '<span class="delivery-promise" data-testid="delivery-promise">'
+                "THEMED {{ option.promise.earliest.isoformat() }}</span>"
+            )
+        },
+    )
     shop = themed(themes_root, "promesse")
     client = shop.test_client()
     washer = mini_shop.washer
@@ -195,7 +231,9 @@ def test_one_partial_override_shows_on_every_page_that_uses_it(themes_root, them
         assert page.count("THEMED 2026-") == promises, label
     # htmx gets the same partials: another seller's offer swapped into the buy box.
     offer = mini_shop.offers["washer_martin"]
-    fragment = client.get(f"{product_url(washer)}?offre={offer.id}", headers={"HX-Request": "true"}).text
+    fragment = client.get(
+        f"{product_url(washer)}?offre={offer.id}", headers={"HX-Request": "true"}
+    ).text
     assert fragment.lstrip().startswith('<section class="buy-box"') and "THEMED 2026-" in fragment
 
 
@@ -203,10 +241,14 @@ def test_one_partial_override_shows_on_every_page_that_uses_it(themes_root, them
 
 
 def test_theme_static_files_come_first_with_versioned_urls(themes_root, themed):
-    folder = write_theme(themes_root, "couleurs", {
-        "static/css/shop.css": "/* the theme's shop.css */",
-        "static/css/couleurs.css": "body { color: teal; }",
-    })
+    folder = write_theme(
+        themes_root,
+        "couleurs",
+        {
+            "static/css/shop.css": "/* the theme's shop.css */",
+            "static/css/couleurs.css": "body { color: teal; }",
+        },
+    )
     shop = themed(themes_root, "couleurs")
     client = shop.test_client()
 
@@ -222,7 +264,10 @@ def test_theme_static_files_come_first_with_versioned_urls(themes_root, themed):
     with shop.test_request_context():
         asset_url = shop.jinja_env.globals["asset_url"]
         assert asset_url("css/shop.css") == f"/static/css/shop.css?v={digest(css)}"
-        assert asset_url("js/shop.js") == f"/static/js/shop.js?v={digest(PROJECT_ROOT / 'static/js/shop.js')}"
+        assert (
+            asset_url("js/shop.js")
+            == f"/static/js/shop.js?v={digest(PROJECT_ROOT / 'static/js/shop.js')}"
+        )
         css.write_text("/* changed */")
         os.utime(css, ns=(1, 1))  # a different mtime, whatever the clock's resolution
         assert asset_url("css/shop.css") == f"/static/css/shop.css?v={digest(css)}"
@@ -233,16 +278,19 @@ def test_theme_static_files_come_first_with_versioned_urls(themes_root, themed):
     assert response.cache_control.max_age == 31536000 and response.cache_control.immutable
 
 
-@pytest.mark.parametrize("path", [
-    "/static/../theme.toml",
-    "/static/../../storefront/settings.py",
-    "/static/css/../../theme.toml",
-    "/static/css/../css/shop.css",
-    "/static/%2e%2e/theme.toml",
-    "/static/css/..%2f..%2ftheme.toml",
-    "/static/..\\theme.toml",
-    "/static//etc/passwd",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static/../theme.toml",
+        "/static/../../storefront/settings.py",
+        "/static/css/../../theme.toml",
+        "/static/css/../css/shop.css",
+        "/static/%2e%2e/theme.toml",
+        "/static/css/..%2f..%2ftheme.toml",
+        "/static/..\\theme.toml",
+        "/static//etc/passwd",
+    ],
+)
 def test_a_static_path_with_dot_dot_is_not_found(themes_root, themed, path):
     write_theme(themes_root, "couleurs", {"static/css/shop.css": "/* theme */"})
     # (Werkzeug first redirects "//" to "/": follow it.)
@@ -255,21 +303,31 @@ def test_a_static_path_with_dot_dot_is_not_found(themes_root, themed, path):
 
 
 def test_emails_go_through_the_theme(themes_root, themed):
-    write_theme(themes_root, "courrier", {
-        "templates/emails/password_reset.html": (
-            '{% extends "core/emails/password_reset.html" %}\n'
-            '{% block content %}<p class="themed">Bonjour de Courrier</p>{{ super() }}{% endblock %}\n'
-        ),
-        "templates/emails/email_base.txt": (
-            '{% extends "core/emails/email_base.txt" %}{% block footer %}Courrier, 1 rue du Port{% endblock %}'
-        ),
-    })
+    write_theme(
+        themes_root,
+        "courrier",
+        {
+            "templates/emails/password_reset.html": (
+                '{% extends "core/emails/password_reset.html" %}\n'
+                '{% block content %}<p class="themed">Bonjour de Courrier</p>{{ super() }}{% endblock %}\n'
+            ),
+            "templates/emails/email_base.txt": (
+                '{% extends "core/emails/email_base.txt" %}{% block footer %}Courrier, 1 rue du Port{% endblock %}'
+            ),
+        },
+    )
     shop = themed(themes_root, "courrier")
-    context = {"user_name": "<Zoé>", "reset_url": "https://shop.example/r?a=1&b=2", "expires_minutes": 30}
+    context = {
+        "user_name": "<Zoé>",
+        "reset_url": "https://shop.example/r?a=1&b=2",
+        "expires_minutes": 30,
+    }
     with shop.app_context():
         email = outbox.render_email("password_reset", context, "fr")
     assert '<p class="themed">Bonjour de Courrier</p>' in email.html
-    assert 'href="https://shop.example/r?a=1&amp;b=2"' in email.html  # the default's content, by super()
+    assert (
+        'href="https://shop.example/r?a=1&amp;b=2"' in email.html
+    )  # the default's content, by super()
     assert "&lt;Zoé&gt;" in email.html and "<Zoé>" not in email.html  # still escaped
     assert "Courrier, 1 rue du Port" in email.text and "<Zoé>" in email.text  # text: as it is
 
@@ -278,7 +336,9 @@ def test_the_atelier_theme_overrides_the_order_confirmation(themed, people):
     atelier = themed(THEMES, "atelier")
     customer_id, offer_id = people.customer.id, people.shop.offers["alpha"].id
     with atelier.app_context():
-        order = place(db.session, db.session.get(User, customer_id), (db.session.get(Offer, offer_id), 1))
+        order = place(
+            db.session, db.session.get(User, customer_id), (db.session.get(Offer, offer_id), 1)
+        )
         message = db.session.scalars(
             db.select(OutboxMessage).where(OutboxMessage.kind == "order_confirmation")
         ).one()
@@ -287,7 +347,9 @@ def test_the_atelier_theme_overrides_the_order_confirmation(themed, people):
         assert "l&#39;atelier" in message.html_body  # escaped once in HTML…
         assert "par l'atelier ou par son vendeur" in message.text_body  # …and as it is in text
         assert message.text_body.count(order.number) >= 1  # the default's text, by super()
-        assert '<a class="brand" href="' in message.html_body and ">Atelier</a>" in message.html_body
+        assert (
+            '<a class="brand" href="' in message.html_body and ">Atelier</a>" in message.html_body
+        )
 
 
 # --- Bad input -------------------------------------------------------------------------------------
@@ -312,8 +374,12 @@ def test_the_start_up_error_is_one_line(tmp_path):
         "THEME": "nope",
     }
     result = subprocess.run(
-        [sys.executable, "-c", "import app"], cwd=PROJECT_ROOT, env=environ,
-        capture_output=True, text=True, timeout=60,
+        [sys.executable, "-c", "import app"],
+        cwd=PROJECT_ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
@@ -322,12 +388,15 @@ def test_the_start_up_error_is_one_line(tmp_path):
     ]
 
 
-@pytest.mark.parametrize("manifest, message", [
-    ('name = "X"\nparent = "ghost"\n', "parent 'ghost' is not a theme of"),
-    ("name = [", "is not valid TOML"),
-    ('parent = "default"\n', "name is missing"),
-    ('name = "X"\ncolour = "red"\n', "unknown key 'colour'"),
-])
+@pytest.mark.parametrize(
+    "manifest, message",
+    [
+        ('name = "X"\nparent = "ghost"\n', "parent 'ghost' is not a theme of"),
+        ("name = [", "is not valid TOML"),
+        ('parent = "default"\n', "name is missing"),
+        ('name = "X"\ncolour = "red"\n', "unknown key 'colour'"),
+    ],
+)
 def test_a_broken_manifest_stops_the_start(themes_root, tmp_path_factory, manifest, message):
     folder = write_theme(themes_root, "casse")
     (folder / "theme.toml").write_text(manifest)
@@ -356,18 +425,28 @@ BROKEN = {
 }
 
 
-def test_a_broken_theme_template_gives_that_page_the_error_page(themes_root, themed, mini_shop, error_log):
+def test_a_broken_theme_template_gives_that_page_the_error_page(
+    themes_root, themed, mini_shop, error_log
+):
     folder = write_theme(themes_root, "broken", BROKEN)
     client = themed(themes_root, "broken").test_client()
 
     response = client.get(product_url(mini_shop.washer))
     assert response.status_code == 500
-    assert 'data-testid="error-page"' in response.text and 'data-testid="site-header"' in response.text
-    assert f"template error at {folder / 'templates' / DELIVERY_PROMISE}:4: UndefinedError: 'produt' is undefined" in error_log.text
+    assert (
+        'data-testid="error-page"' in response.text and 'data-testid="site-header"' in response.text
+    )
+    assert (
+        f"template error at {folder / 'templates' / DELIVERY_PROMISE}:4: UndefinedError: 'produt' is undefined"
+        in error_log.text
+    )
 
     response = client.get(f"/vendeur/{mini_shop.martin.slug}")
     assert response.status_code == 500 and 'data-testid="error-page"' in response.text
-    assert f"template error at {folder / 'templates/shop/seller.html'}:4: unexpected '}}'" in error_log.text
+    assert (
+        f"template error at {folder / 'templates/shop/seller.html'}:4: unexpected '}}'"
+        in error_log.text
+    )
 
     # Every page that does not use them still works.
     assert client.get("/compte/connexion").status_code == 200
@@ -375,9 +454,15 @@ def test_a_broken_theme_template_gives_that_page_the_error_page(themes_root, the
 
 
 def test_a_broken_base_layout_still_answers_with_a_bare_error_page(themes_root, themed, error_log):
-    write_theme(themes_root, "sansbase", {"templates/base.html": (
-        '{% extends "core/base.html" %}{% block footer %}{{ nope.attribute }}{% endblock %}'
-    )})
+    write_theme(
+        themes_root,
+        "sansbase",
+        {
+            "templates/base.html": (
+                '{% extends "core/base.html" %}{% block footer %}{{ nope.attribute }}{% endblock %}'
+            )
+        },
+    )
     response = themed(themes_root, "sansbase").test_client().get("/compte/connexion")
     assert response.status_code == 500
     assert 'data-testid="error-title"' in response.text and "site-header" not in response.text
@@ -388,10 +473,16 @@ def test_a_broken_base_layout_still_answers_with_a_bare_error_page(themes_root, 
 
 
 def test_a_theme_cannot_turn_off_csrf(themes_root, themed, error_log):
-    write_theme(themes_root, "pirate", {"templates/base.html": (
-        '{% extends "core/base.html" %}'
-        "{% block footer %}{{ config.update(WTF_CSRF_ENABLED=False) }}{{ session.clear() }}{% endblock %}"
-    )})
+    write_theme(
+        themes_root,
+        "pirate",
+        {
+            "templates/base.html": (
+                '{% extends "core/base.html" %}'
+                "{% block footer %}{{ config.update(WTF_CSRF_ENABLED=False) }}{{ session.clear() }}{% endblock %}"
+            )
+        },
+    )
     shop = themed(themes_root, "pirate")
     client = shop.test_client()
     response = client.get("/compte/connexion")
@@ -401,37 +492,65 @@ def test_a_theme_cannot_turn_off_csrf(themes_root, themed, error_log):
 
 
 def test_the_content_security_policy_applies_to_theme_pages(themes_root, themed, mini_shop):
-    write_theme(themes_root, "inline", {"templates/base.html": (
-        '{% extends "core/base.html" %}{% block head %}<meta http-equiv="Content-Security-Policy" '
-        "content=\"script-src *\">{% endblock %}"
-    )})
+    write_theme(
+        themes_root,
+        "inline",
+        {
+            "templates/base.html": (
+                '{% extends "core/base.html" %}{% block head %}<meta http-equiv="Content-Security-Policy" '
+                'content="script-src *">{% endblock %}'
+            )
+        },
+    )
     response = themed(themes_root, "inline").test_client().get(product_url(mini_shop.washer))
     assert response.status_code == 200
-    assert response.headers["Content-Security-Policy"].startswith("default-src 'self'; script-src 'self'")
+    assert response.headers["Content-Security-Policy"].startswith(
+        "default-src 'self'; script-src 'self'"
+    )
 
 
-@pytest.mark.parametrize("text, message", [
-    ("{{ product.description|safe }}", "a theme cannot mark a value safe"),
-    ("{% autoescape false %}{{ product.description }}{% endautoescape %}", "a theme cannot change autoescaping"),
-    ("{% filter safe %}{{ product.description }}{% endfilter %}", "a theme cannot mark"),
-])
-def test_a_theme_cannot_switch_autoescaping_off(themes_root, themed, mini_shop, error_log, text, message):
-    write_theme(themes_root, "brut", {"templates/shop/product.html": (
-        '{% extends "core/shop/product.html" %}{% block product_details %}' + text + "{% endblock %}"
-    )})
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("{{ product.description|safe }}", "a theme cannot mark a value safe"),
+        (
+            "{% autoescape false %}{{ product.description }}{% endautoescape %}",
+            "a theme cannot change autoescaping",
+        ),
+        ("{% filter safe %}{{ product.description }}{% endfilter %}", "a theme cannot mark"),
+    ],
+)
+def test_a_theme_cannot_switch_autoescaping_off(
+    themes_root, themed, mini_shop, error_log, text, message
+):
+    write_theme(
+        themes_root,
+        "brut",
+        {
+            "templates/shop/product.html": (
+                '{% extends "core/shop/product.html" %}{% block product_details %}'
+                + text
+                + "{% endblock %}"
+            )
+        },
+    )
     response = themed(themes_root, "brut").test_client().get(product_url(mini_shop.washer))
     assert response.status_code == 500 and message in error_log.text
 
 
 def test_an_html_template_cannot_use_a_text_template(themes_root, themed, mini_shop, error_log):
-    write_theme(themes_root, "detour", {
-        # Macros of a text template are not escaped, and Jinja marks their output safe.
-        "templates/raw.txt": "{% macro raw(value) %}{{ value }}{% endmacro %}",
-        "templates/shop/product.html": (
-            '{% extends "core/shop/product.html" %}{% import "raw.txt" as raw %}'
-            "{% block product_details %}{{ raw.raw(product.description) }}{% endblock %}"
-        ),
-    })
+    write_theme(
+        themes_root,
+        "detour",
+        {
+            # Macros of a text template are not escaped, and Jinja marks their output safe.
+            "templates/raw.txt": "{% macro raw(value) %}{{ value }}{% endmacro %}",
+            "templates/shop/product.html": (
+                '{% extends "core/shop/product.html" %}{% import "raw.txt" as raw %}'
+                "{% block product_details %}{{ raw.raw(product.description) }}{% endblock %}"
+            ),
+        },
+    )
     response = themed(themes_root, "detour").test_client().get(product_url(mini_shop.washer))
     assert response.status_code == 500
     assert "shop/product.html escapes what it prints and raw.txt does not" in error_log.text
@@ -440,10 +559,16 @@ def test_an_html_template_cannot_use_a_text_template(themes_root, themed, mini_s
 def test_theme_templates_are_escaped_like_the_defaults(themes_root, themed, mini_shop, session):
     mini_shop.washer.description = '<img src=x onerror="alert(1)">'
     session.commit()
-    write_theme(themes_root, "echappe", {"templates/shop/product.html": (
-        '{% extends "core/shop/product.html" %}'
-        '{% block product_details %}<div data-testid="themed">{{ product.description }}</div>{% endblock %}'
-    )})
+    write_theme(
+        themes_root,
+        "echappe",
+        {
+            "templates/shop/product.html": (
+                '{% extends "core/shop/product.html" %}'
+                '{% block product_details %}<div data-testid="themed">{{ product.description }}</div>{% endblock %}'
+            )
+        },
+    )
     page = themed(themes_root, "echappe").test_client().get(product_url(mini_shop.washer)).text
     assert '<div data-testid="themed">&lt;img src=x onerror=&#34;alert(1)&#34;&gt;</div>' in page
 
@@ -472,25 +597,33 @@ def test_theme_check_names_the_file_and_line_of_each_error(themes_root, themed):
     (folder / "templates/shop/product.html").parent.mkdir(parents=True, exist_ok=True)
     (folder / "templates/shop/product.html").write_text(
         '{% extends "shop/product.html" %}\n'  # itself: should be core/shop/product.html
-        "<link rel=\"stylesheet\" href=\"{{ asset_url('css/missing.css') }}\">\n"
+        '<link rel="stylesheet" href="{{ asset_url(\'css/missing.css\') }}">\n'
     )
     result = themed(themes_root, "broken").test_cli_runner().invoke(args=["theme", "check"])
     assert result.exit_code == 1, result.output
     templates = folder / "templates"
     assert f"{templates / 'shop/seller.html'}:4: unexpected '}}'" in result.output
-    assert f"{templates / DELIVERY_PROMISE}:4: UndefinedError: 'produt' is undefined" in result.output
+    assert (
+        f"{templates / DELIVERY_PROMISE}:4: UndefinedError: 'produt' is undefined" in result.output
+    )
     assert (
         f"{templates / 'shop/product.html'}:1: shop/product.html refers to itself; "
         'extend "core/shop/product.html" instead'
     ) in result.output
-    assert f"{templates / 'shop/product.html'}:2: asset_url('css/missing.css'): no such file" in result.output
+    assert (
+        f"{templates / 'shop/product.html'}:2: asset_url('css/missing.css'): no such file"
+        in result.output
+    )
     assert "Theme 'broken': " in result.output and "template error(s)." in result.output
 
 
 def test_theme_check_of_an_unknown_theme_says_which_exist(app):
     result = app.test_cli_runner().invoke(args=["theme", "check", "--theme", "nope"])
     assert result.exit_code == 1
-    assert "THEME='nope' is not a theme of" in result.output and "themes found: default, atelier" in result.output
+    assert (
+        "THEME='nope' is not a theme of" in result.output
+        and "themes found: default, atelier" in result.output
+    )
 
 
 # --- The other commands ----------------------------------------------------------------------------
@@ -554,7 +687,7 @@ def test_the_template_reference_is_up_to_date(app):
     """docs/theming.md's reference is generated from the templates: regenerate it with
     `flask --app app theme docs` when this fails."""
     document = DOCS.read_text(encoding="utf-8")
-    committed = document[document.index(BEGIN): document.index(END) + len(END)]
+    committed = document[document.index(BEGIN) : document.index(END) + len(END)]
     assert committed == Reference.of(app).markdown(), "run `flask --app app theme docs`"
 
 

@@ -5,9 +5,8 @@ Revises: ad8ec92f684a
 Create Date: 2026-11-27 04:57:27.374674
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'e2000aabf736'

@@ -101,7 +101,7 @@ def email_preference():
 def order_list():
     state = request.args.get("state", "")
     state = state if state in SellerOrderState.__members__ else ""
-    seller_code = request.args.get("seller", "")[:40]
+    seller_code = "".join(ch for ch in request.args.get("seller", "") if ch.isprintable())[:40]
     seller = db.session.scalar(select(Seller).where(Seller.code == seller_code)) if seller_code else None
     found = orders.search_seller_orders(
         db.session,
@@ -173,6 +173,7 @@ def _order_page(seller_order, forms, status: int = 200):
         threads=discussions.threads_about(db.session, seller_order, _me()),
         ship_by=orders.ship_by(seller_order),
         today=orders.today_in_shop(),
+        can_ship=True,
     ), status
 
 

@@ -11,7 +11,7 @@ import logging
 
 from flask import g, session
 from flask_login import current_user
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from storefront.extensions import db
 from storefront.marketplace import cart as cart_service
@@ -44,7 +44,11 @@ def ensure_cart() -> Cart:
     if owner.get("user_id") is None and not owner.get("token"):
         owner = {"token": cart_service.new_guest_token()}
         session[SESSION_KEY] = owner["token"]
-    return cart_service.open_cart(db.session, **owner)
+    try:
+        return cart_service.open_cart(db.session, **owner)
+    except IntegrityError:
+        # Two first requests of the same user at once: the other one created the cart.
+        return cart_service.find_cart(db.session, **owner)
 
 
 def cart_zone(cart: Cart | None) -> Zone:
@@ -58,8 +62,15 @@ def cart_zone(cart: Cart | None) -> Zone:
     return shopper.destination().zone
 
 
-def cart_count(*, refresh: bool = False) -> int:
-    """Units in the cart, for the header (one query per request, cached on ``g``)."""
+def cart_count(*, refresh: bool = False) -> int | None:
+    """Units in the cart, for the header (one query per request, cached on ``g``).
+
+    None while the page is rendered for the shared page cache (storefront/page_cache.py): the
+    count is the visitor's own, so the cached copy gets a hole that htmx fills per visitor
+    (templates/cart/partials/cart_count.html).
+    """
+    if g.get("page_cache_rendering"):
+        return None
     if refresh or "cart_count" not in g:
         owner = _owner()
         try:
@@ -78,5 +89,10 @@ def merge_guest_cart(sender, user: User, **extra) -> None:
     token = session.pop(SESSION_KEY, None)
     if not token:
         return
-    cart_service.merge_into_user(db.session, token, user)
+    try:
+        cart_service.merge_into_user(db.session, token, user)
+    except (DomainError, SQLAlchemyError):
+        # Logging in matters more than the merge: the guest's cart stays where it was.
+        log.exception("could not merge the guest cart into the cart of user %s", user.id)
+        db.session.rollback()
     g.pop("cart_count", None)

@@ -11,12 +11,13 @@ from __future__ import annotations
 from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
 
 from storefront.cart import bp, current, messages
 from storefront.extensions import db
 from storefront.marketplace import cart as cart_service
 from storefront.marketplace.cart import CartView
-from storefront.marketplace.errors import DomainError, NotFound
+from storefront.marketplace.errors import Conflict, DomainError, NotFound
 from storefront.marketplace.models import utcnow
 from storefront.shop.fragments import wants_fragment
 
@@ -55,6 +56,15 @@ def show():
     return render_cart(_review())
 
 
+@bp.get("/compte")
+def count():
+    """The header's count alone: what pages served from the shared cache load for each visitor."""
+    page = render_template("cart/partials/cart_count.html", count=current.cart_count(), oob=False)
+    response = _vary(make_response(page))
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 @bp.post("/ajouter")
 def add():
     try:
@@ -64,6 +74,9 @@ def add():
         cart_service.add_item(
             db.session, current.ensure_cart(), offer_id, quantity, product_id=product_id
         )
+    except IntegrityError:
+        # The same offer added twice at the same instant (a double click): one line won.
+        return _add_conflict()
     except DomainError as error:
         message = messages.describe(error)
         if wants_fragment():
@@ -137,12 +150,26 @@ def _change(change, done: str):
         return render_cart(_review(), error=messages.describe(error), status=404)
     try:
         change(cart)
+    except IntegrityError:
+        error = Conflict("changed meanwhile")
+        return render_cart(_review(), error=_conflict_message(), status=error.status)
     except DomainError as error:
         return render_cart(_review(), error=messages.describe(error), status=error.status)
     if wants_fragment():
         return render_cart(_review())
     flash(done, "success")
     return redirect(url_for(".show"))
+
+
+def _add_conflict():
+    message = _conflict_message()
+    if wants_fragment():
+        return _vary(make_response(_status_fragment(message, error=True)))
+    return render_cart(_review(), error=message, status=409)
+
+
+def _conflict_message() -> str:
+    return _("Your cart changed at the same moment in another window: check it and try again.")
 
 
 def _review() -> CartView:

@@ -49,6 +49,7 @@ from .models import (
 from .unit_of_work import atomic
 
 IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
+ORDER_NUMBER = re.compile(r"[A-Z0-9-]{1,20}")
 ORDER_LINK_SALT = "storefront.order-link"
 AUTO_ACCEPT_NOTE = "accepted automatically: the retailer's own order"
 
@@ -377,9 +378,12 @@ def orders_of(session: Session, customer_id: int) -> list[CustomerOrder]:
 
 def order_of(session: Session, number: str, *, customer_id: int) -> CustomerOrder:
     """One of the customer's orders by number; another customer's looks like no order at all."""
+    # Checked before the query: a typed URL may hold anything (PostgreSQL refuses NUL bytes).
+    if not isinstance(number, str) or not ORDER_NUMBER.fullmatch(number):
+        raise NotFound(f"no order {number!r}")
     order = session.scalar(
         _with_details(select(CustomerOrder)).where(
-            CustomerOrder.number == (number or "")[:20], CustomerOrder.customer_id == customer_id
+            CustomerOrder.number == number, CustomerOrder.customer_id == customer_id
         )
     )
     if order is None:

@@ -214,7 +214,9 @@ def _visibility(thread: Thread, role: ActorRole, to: ActorRole | None) -> tuple[
     if role == ActorRole.SELLER:
         return False, True
     if to not in (ActorRole.CUSTOMER, ActorRole.SELLER):
-        raise InvalidValue("say whom the message is for: the customer or the seller")
+        raise InvalidValue(
+            "say whom the message is for: the customer or the seller", reason="recipient"
+        )
     return to == ActorRole.CUSTOMER, to == ActorRole.SELLER
 
 

@@ -257,8 +257,16 @@ def new_order_number(now: datetime | None = None) -> str:
     return f"SF-{now:%y%m%d}-{suffix}"
 
 
+def clean_number(raw: str | None) -> str:
+    """An order number as typed or taken from a URL: letters, digits and dashes only (anything
+    else cannot be in a number, and a NUL byte would even be refused by PostgreSQL)."""
+    return "".join(
+        ch for ch in (raw or "").strip().upper() if ch.isascii() and (ch.isalnum() or ch == "-")
+    )[:24]
+
+
 def get_seller_order(session: Session, number: str) -> SellerOrder:
-    order = session.scalar(select(SellerOrder).where(SellerOrder.number == number))
+    order = session.scalar(select(SellerOrder).where(SellerOrder.number == clean_number(number)))
     if order is None:
         raise NotFound(f"unknown order {number!r}")
     return order
@@ -788,10 +796,7 @@ def ship(
         )
     if actor_role not in ALLOWED_ACTORS[S.SHIPPED]:
         raise NotAllowed(f"a {actor_role.lower()} cannot ship an order")
-    if actor_role == ActorRole.SELLER and any(
-        line.shipment is not None and line.shipment.shipper_id != seller_order.seller_id
-        for line in seller_order.lines
-    ):
+    if actor_role == ActorRole.SELLER and not ships_itself(seller_order):
         raise NotAllowed(
             "this order ships from the shop's warehouse, not from the seller", reason="not_shipper"
         )
@@ -1187,7 +1192,7 @@ def search_seller_orders(
         query = query.where(SellerOrder.seller_id == seller_id)
     if state is not None:
         query = query.where(SellerOrder.state == SellerOrderState(state))
-    number = (number or "").strip().upper()[:24]
+    number = clean_number(number)
     if number:
         query = query.where(SellerOrder.number.startswith(number, autoescape=True))
     if late_on is not None:
@@ -1213,6 +1218,14 @@ def _late(today: date):
         select(OrderLine.seller_order_id)
         .join(Shipment, Shipment.id == OrderLine.shipment_id)
         .where(Shipment.ship_by < today, Shipment.status == ShipmentStatus.PENDING)
+    )
+
+
+def ships_itself(seller_order: SellerOrder) -> bool:
+    """True when the seller ships this order (False: the shop's warehouse does)."""
+    return all(
+        line.shipment is None or line.shipment.shipper_id == seller_order.seller_id
+        for line in seller_order.lines
     )
 
 

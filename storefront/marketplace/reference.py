@@ -80,6 +80,16 @@ def subtree_ids(session: Session, category: Category) -> list[int]:
     return list(session.scalars(select(Category.id).where(Category.path.startswith(category.path))))
 
 
+def children(session: Session, category: Category) -> list[Category]:
+    return list(
+        session.scalars(
+            select(Category)
+            .where(Category.parent_id == category.id)
+            .order_by(Category.position, Category.label)
+        )
+    )
+
+
 @dataclass
 class CategoryNode:
     category: Category

@@ -21,6 +21,7 @@ from .models import (
     Seller,
     SellerOrder,
     SellerOrderState,
+    Shipment,
     Thread,
     User,
     utcnow,
@@ -45,7 +46,7 @@ def seller_order_for(session: Session, seller_id: int, number: str) -> SellerOrd
     """One of the seller's orders by number; another seller's is NotFound."""
     order = session.scalar(
         select(SellerOrder)
-        .where(SellerOrder.number == (number or "")[:24], SellerOrder.seller_id == seller_id)
+        .where(SellerOrder.number == orders.clean_number(number), SellerOrder.seller_id == seller_id)
         .options(
             joinedload(SellerOrder.customer_order),
             selectinload(SellerOrder.lines).joinedload(OrderLine.shipment),
@@ -68,17 +69,27 @@ def dashboard(session: Session, user: User, *, now: datetime | None = None, limi
                   SellerOrder.id)
         .limit(limit)
     ).all()
-    shipping = session.scalars(
+    # Accepted orders by the day they must leave (their earliest shipment's), in SQL: a big
+    # seller has thousands of them.
+    due = (
+        select(OrderLine.seller_order_id, func.min(Shipment.ship_by).label("ship_by"))
+        .join(Shipment, Shipment.id == OrderLine.shipment_id)
+        .group_by(OrderLine.seller_order_id)
+        .subquery()
+    )
+    shipping = (
         select(SellerOrder)
+        .outerjoin(due, due.c.seller_order_id == SellerOrder.id)
         .where(SellerOrder.seller_id == seller_id, SellerOrder.state == S.SHIPPING)
         .options(
             joinedload(SellerOrder.customer_order),
             selectinload(SellerOrder.lines).joinedload(OrderLine.shipment),
         )
-        .order_by(SellerOrder.created_at, SellerOrder.id)
-    ).all()
-    by_day = sorted(shipping, key=lambda o: (orders.ship_by(o) is None, orders.ship_by(o) or today))
-    late = [o for o in by_day if (orders.ship_by(o) or today) < today]
+        .order_by(due.c.ship_by.is_(None), due.c.ship_by, SellerOrder.id)
+        .limit(limit)
+    )
+    to_ship = session.scalars(shipping).all()
+    late = session.scalars(shipping.where(due.c.ship_by < today)).all()
     counts = dict(
         session.execute(
             select(SellerOrder.state, func.count(SellerOrder.id))
@@ -88,8 +99,8 @@ def dashboard(session: Session, user: User, *, now: datetime | None = None, limi
     )
     return Dashboard(
         to_accept=list(to_accept),
-        to_ship=by_day[:limit],
-        late=late[:limit],
+        to_ship=list(to_ship),
+        late=list(late),
         unanswered=discussions.awaiting_reply(session, user, limit=limit),
         counts={state.value: counts.get(state, 0) for state in S},
         unread=discussions.unread_total(session, user),
@@ -116,7 +127,7 @@ def offers_of(
 ) -> OfferPage:
     """The seller's offers by product title, filtered by SKU or title."""
     query = select(Offer).join(Product, Product.id == Offer.product_id).where(Offer.seller_id == seller_id)
-    search = (search or "").strip()[:100]
+    search = "".join(ch for ch in (search or "") if ch.isprintable()).strip()[:100]
     if search:
         # What the seller typed is matched literally: % and _ are not wildcards here.
         escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -15,7 +15,7 @@ from wtforms.fields.choices import SelectChoice
 
 from storefront.domain_messages import explain
 from storefront.extensions import db, login_manager
-from storefront.marketplace import discussions, preferences
+from storefront.marketplace import discussions, orders, preferences
 from storefront.marketplace.errors import DomainError, NotFound
 from storefront.marketplace.models import (
     CustomerOrder,
@@ -78,7 +78,10 @@ def new_about_order(number: str):
     seller_order = db.session.scalar(
         select(SellerOrder)
         .join(CustomerOrder, CustomerOrder.id == SellerOrder.customer_order_id)
-        .where(SellerOrder.number == number, CustomerOrder.customer_id == current_user.id)
+        .where(
+            SellerOrder.number == orders.clean_number(number),
+            CustomerOrder.customer_id == current_user.id,
+        )
     )
     if seller_order is None:
         abort(404)

@@ -115,6 +115,7 @@ def _order_page(seller_order, forms, status: int = 200):
         threads=discussions.threads_about(db.session, seller_order, _me()),
         ship_by=orders.ship_by(seller_order),
         today=orders.today_in_shop(),
+        can_ship=orders.ships_itself(seller_order),
     ), status
 
 

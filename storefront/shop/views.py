@@ -61,8 +61,8 @@ def home():
     )
 
 
-@bp.get("/c/<int:category_id>/<slug>")
-@bp.get("/c/<int:category_id>")
+@bp.get("/c/<int(max=2147483647):category_id>/<slug>")
+@bp.get("/c/<int(max=2147483647):category_id>")
 @cached_page
 def category(category_id: int, slug: str | None = None):
     category = db.session.get(Category, category_id) or abort(404)
@@ -84,7 +84,7 @@ def category(category_id: int, slug: str | None = None):
         "shop/partials/catalog_results.html",
         category=category,
         breadcrumb=reference.ancestors(db.session, category),
-        children=_children(category),
+        children=reference.children(db.session, category),
         result=result,
         tiles=product_tiles(db.session, result.product_ids, zone, now=clock.now()),
         sort=facets.sort_from(request.args),
@@ -92,14 +92,6 @@ def category(category_id: int, slug: str | None = None):
         facets=facets,
         results_url=url_for("shop.category", category_id=category.id, slug=category.slug),
     )
-
-
-def _children(category: Category) -> list[Category]:
-    return db.session.scalars(
-        db.select(Category)
-        .where(Category.parent_id == category.id)
-        .order_by(Category.position, Category.label)
-    ).all()
 
 
 @bp.get("/recherche")
@@ -136,8 +128,8 @@ def suggestions():
     return response
 
 
-@bp.get("/p/<int:product_id>/<slug>")
-@bp.get("/p/<int:product_id>")
+@bp.get("/p/<int(max=2147483647):product_id>/<slug>")
+@bp.get("/p/<int(max=2147483647):product_id>")
 @cached_page
 def product(product_id: int, slug: str | None = None):
     destination = shopper.destination()

@@ -55,6 +55,8 @@ def register_themes(app: Flask) -> None:
     from . import commands, static
     from .environment import ThemeEnvironment
 
+    if "jinja_env" in app.__dict__:
+        raise RuntimeError("register_themes must run before anything creates app.jinja_env")
     themes_dir = Path(app.config["THEMES_DIR"]).resolve()
     key = app.config["THEME"]
     try:

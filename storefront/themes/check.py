@@ -66,9 +66,14 @@ _SCRIPT_WITH_BODY = re.compile(r"<script\b(?![^>]*\bsrc=)[^>]*>\s*\S", re.IGNORE
 _EVENT_ATTRIBUTE = re.compile(r"<[a-z][^>]*\son[a-z]+\s*=", re.IGNORECASE)
 _STYLE_ATTRIBUTE = re.compile(r"<[a-z][^>]*\sstyle\s*=", re.IGNORECASE)
 _STYLE_ELEMENT = re.compile(r"<style\b", re.IGNORECASE)
-_EXTERNAL = re.compile(r"<(?:link|script|img|iframe|source)\b[^>]*\s(?:href|src)\s*=\s*[\"']?(?:https?:)?//", re.IGNORECASE)
+_EXTERNAL = re.compile(
+    r"<(?:link|script|img|iframe|source)\b[^>]*\s(?:href|src)\s*=\s*[\"']?(?:https?:)?//",
+    re.IGNORECASE,
+)
 _COMMENT = re.compile(r"\{#.*?#\}", re.DOTALL)
-_POST_FORM = re.compile(r"<form\b[^>]*\bmethod\s*=\s*[\"']?post\b[^>]*>(.*?)</form>", re.IGNORECASE | re.DOTALL)
+_POST_FORM = re.compile(
+    r"<form\b[^>]*\bmethod\s*=\s*[\"']?post\b[^>]*>(.*?)</form>", re.IGNORECASE | re.DOTALL
+)
 
 
 class CheckUndefined(StrictUndefined):
@@ -121,7 +126,10 @@ class Report:
             f"({self.htmx_requests} as htmx); emails rendered: {', '.join(self.emails) or 'none'}."
         ]
         if self.not_rendered:
-            out.append(f"{len(self.not_rendered)} template(s) compiled but never rendered (no page of the demo shop shows them):")
+            out.append(
+                f"{len(self.not_rendered)} template(s) compiled but never rendered "
+                "(no page of the demo shop shows them):"
+            )
             out += [f"  {display_path(t.path)}" for t in self.not_rendered]
         if self.warnings:
             out.append(f"{len(self.warnings)} warning(s):")
@@ -137,7 +145,11 @@ class Report:
 
 
 def check_theme(
-    app: Flask, key: str, *, products: int = CHECK_PRODUCTS, progress: Callable[[str], None] | None = None
+    app: Flask,
+    key: str,
+    *,
+    products: int = CHECK_PRODUCTS,
+    progress: Callable[[str], None] | None = None,
 ) -> Report:
     """Check theme ``key`` of ``app``'s THEMES_DIR; raises ThemeError if it cannot be loaded."""
     from storefront import jobs
@@ -146,7 +158,10 @@ def check_theme(
     chain = resolve_chain(key, Path(app.config["THEMES_DIR"]))
     report = Report(key, chain)
     was_immediate = jobs.huey.immediate
-    with tempfile.TemporaryDirectory(prefix="theme-check-") as scratch, _mail_capture(Path(scratch)) as mail_url:
+    with (
+        tempfile.TemporaryDirectory(prefix="theme-check-") as scratch,
+        _mail_capture(Path(scratch)) as mail_url,
+    ):
         check_app = _scratch_app(app, key, Path(scratch), mail_url)
         try:
             run = _Run(check_app, report, say)
@@ -176,9 +191,9 @@ def _scratch_app(app: Flask, key: str, scratch: Path, mail_url: str) -> Flask:
     }
     return create_app(
         environ,
-        # The check's own requests: no cache between them and no rate limit.
+        # The check's own requests: no cache between them. (Rate limits stay: the check signs in
+        # three times, and each check app counts from zero.)
         PAGE_CACHE_SECONDS=0,
-        RATELIMIT_ENABLED=False,
     )
 
 
@@ -250,7 +265,9 @@ class _Run:
         app = self.app
         app.jinja_env.undefined = CheckUndefined
         app.jinja_loader = _RecordingLoader(self.loader, self.seen)
-        app.jinja_env.globals["asset_url"] = self._recording_asset_url(app.jinja_env.globals["asset_url"])
+        app.jinja_env.globals["asset_url"] = self._recording_asset_url(
+            app.jinja_env.globals["asset_url"]
+        )
         app.register_error_handler(TemplateError, self._failed)
         app.register_error_handler(Exception, self._failed)
         self.helpers = helper_names(app)
@@ -301,9 +318,16 @@ class _Run:
                 with contextlib.redirect_stderr(io.StringIO()):
                     upgrade(directory=str(PROJECT_ROOT / "migrations"), revision="heads")
                 ids = ensure_shop(db.session, seed=DEFAULT_SEED)
-                write_catalog(db.session, CatalogGenerator(ids, DEFAULT_SEED), CHECK_PRODUCTS, now=datetime.now(UTC))
+                write_catalog(
+                    db.session,
+                    CatalogGenerator(ids, DEFAULT_SEED),
+                    CHECK_PRODUCTS,
+                    now=datetime.now(UTC),
+                )
             except Exception as error:  # the check cannot run at all: say why, as an error
-                self.problem("error", f"the scratch demo shop could not be built: {describe(error)}")
+                self.problem(
+                    "error", f"the scratch demo shop could not be built: {describe(error)}"
+                )
                 return False
         return True
 
@@ -313,7 +337,10 @@ class _Run:
 
         self.scenario_data = DemoScenario.find(self.app)
         if self.scenario_data is None:
-            self.problem("warning", "the demo shop has no customer or no product with an offer: pages show empty states")
+            self.problem(
+                "warning",
+                "the demo shop has no customer or no product with an offer: pages show empty states",
+            )
             return
         self.seeds += self.scenario_data.seeds
         for label, step in self.scenario_data.steps():
@@ -356,7 +383,11 @@ class _Run:
         env = self.app.jinja_env
         for theme in self.report.chain:
             for path in reserved_files(theme):
-                self.problem("warning", f"ignored: {CORE}/ and {THEMES}/ are reserved names in a theme's templates", Location(str(path), 1))
+                self.problem(
+                    "warning",
+                    f"ignored: {CORE}/ and {THEMES}/ are reserved names in a theme's templates",
+                    Location(str(path), 1),
+                )
             for name in _template_names(theme.templates_folder):
                 path = theme.templates_folder / name
                 try:
@@ -387,18 +418,28 @@ class _Run:
             identity = _Identity(f"{account.role.value.lower()}, {locale}", self.app.test_client())
             with self.step(f"signing the demo {account.role.value.lower()} in"):
                 response = self._post(
-                    identity, self._url("account.login"), {"email": account.email, "password": account.password}
+                    identity,
+                    self._url("account.login"),
+                    {"email": account.email, "password": account.password},
                 )
                 if response.status_code != 302:
-                    raise RuntimeError(f"signing in answered {response.status_code}, not a redirect")
+                    raise RuntimeError(
+                        f"signing in answered {response.status_code}, not a redirect"
+                    )
                 identities.append(identity)
         for number, identity in enumerate(identities):
             with self.step(f"choosing the language of the {identity.label}"):
-                self._post(identity, self._url("shop.set_locale", code=LOCALES[number % len(LOCALES)]), {})
+                self._post(
+                    identity, self._url("shop.set_locale", code=LOCALES[number % len(LOCALES)]), {}
+                )
         scenario = self.scenario_data
         if scenario is not None and scenario.offer_ids:
             with self.step("a visitor's cart"):
-                response = self._post(visitor, self._url("cart.add"), {"offer_id": scenario.offer_ids[0], "quantity": 1})
+                response = self._post(
+                    visitor,
+                    self._url("cart.add"),
+                    {"offer_id": scenario.offer_ids[0], "quantity": 1},
+                )
                 if response.status_code >= 400:
                     raise RuntimeError(f"adding to the cart answered {response.status_code}")
         return identities
@@ -423,7 +464,11 @@ class _Run:
         seeds = []
         with self.app.test_request_context():
             for rule in self.app.url_map.iter_rules():
-                if rule.arguments or "GET" not in (rule.methods or ()) or not self._crawlable(rule.endpoint):
+                if (
+                    rule.arguments
+                    or "GET" not in (rule.methods or ())
+                    or not self._crawlable(rule.endpoint)
+                ):
                     continue
                 seeds.append(self._url(rule.endpoint))
         return sorted(seeds)
@@ -453,7 +498,11 @@ class _Run:
             self._record(error, where)
             return []
         if response.status_code in (301, 302, 303, 307, 308) and response.location:
-            return [(self._local(url, response.location), htmx)] if self._local(url, response.location) else []
+            return (
+                [(self._local(url, response.location), htmx)]
+                if self._local(url, response.location)
+                else []
+            )
         if response.status_code != 200 or response.mimetype != "text/html":
             return []
         parser = _Links()
@@ -500,7 +549,9 @@ class _Run:
                 # Not the theme's fault: the part of the check that needed it is skipped.
                 self.problem("warning", f"skipped {label}: {describe(error)}")
 
-    def problem(self, level: str, message: str, location: Location | None = None, where: str = "") -> None:
+    def problem(
+        self, level: str, message: str, location: Location | None = None, where: str = ""
+    ) -> None:
         key = (level, message, location)
         if key in self._reported:
             return
@@ -513,13 +564,19 @@ class _Run:
         if name.startswith("emails/") and name.endswith(".subject.txt"):
             email = name.removeprefix("emails/").removesuffix(".subject.txt")
             if email not in self.email_contexts:
-                self.email_contexts[email] = {k: v for k, v in context.items() if k not in self.helpers}
+                self.email_contexts[email] = {
+                    k: v for k, v in context.items() if k not in self.helpers
+                }
 
     def _recording_asset_url(self, asset_url):
         def recording(filename: str) -> str:
             if find_static(filename) is None and filename not in self.missing_assets:
                 self.missing_assets.add(filename)
-                self.problem("error", f"asset_url({filename!r}): no such file in the theme's static/ nor in static/", where=self._where)
+                self.problem(
+                    "error",
+                    f"asset_url({filename!r}): no such file in the theme's static/ nor in static/",
+                    where=self._where,
+                )
             return asset_url(filename)
 
         return recording
@@ -527,7 +584,10 @@ class _Run:
     # --- the theme's own files ---------------------------------------------------------------
 
     def _all_files(self) -> list[tuple[str, Path]]:
-        files = [(t.name, t.path) for t in effective_templates(self.report.chain, self.active.default_templates)]
+        files = [
+            (t.name, t.path)
+            for t in effective_templates(self.report.chain, self.active.default_templates)
+        ]
         named = {path for _, path in files}
         for theme in self.report.chain:  # a parent's file its child replaces is still reachable
             for name in _template_names(theme.templates_folder):
@@ -540,7 +600,9 @@ class _Run:
                 files.append((f"{CORE}/{name}", path))
         return files
 
-    def _review(self, theme: Theme, name: str, path: Path, source: str, ast: nodes.Template) -> None:
+    def _review(
+        self, theme: Theme, name: str, path: Path, source: str, ast: nodes.Template
+    ) -> None:
         kinds = (nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)
         for target, line in constant_references(ast, kinds):
             if target == name:
@@ -551,11 +613,18 @@ class _Run:
                 self.problem("error", f"no template named {target!r}", Location(str(path), line))
         for call in ast.find_all(nodes.Call):
             if (
-                isinstance(call.node, nodes.Name) and call.node.name == "asset_url" and call.args
-                and isinstance(call.args[0], nodes.Const) and isinstance(call.args[0].value, str)
+                isinstance(call.node, nodes.Name)
+                and call.node.name == "asset_url"
+                and call.args
+                and isinstance(call.args[0], nodes.Const)
+                and isinstance(call.args[0].value, str)
                 and find_static(call.args[0].value, self.app) is None
             ):
-                self.problem("error", f"asset_url({call.args[0].value!r}): no such file in the theme's static/ nor in static/", Location(str(path), call.lineno))
+                self.problem(
+                    "error",
+                    f"asset_url({call.args[0].value!r}): no such file in the theme's static/ nor in static/",
+                    Location(str(path), call.lineno),
+                )
         self._review_names(theme, name, path, ast)
         if not name.startswith("emails/") and name.endswith(".html"):
             self._review_policy(path, source)
@@ -620,7 +689,7 @@ class _Run:
         """The file ``theme``'s ``name`` replaces (its parent's, or the default), and the name
         that reaches it."""
         chain = self.report.chain
-        for parent in chain[chain.index(theme) + 1:]:
+        for parent in chain[chain.index(theme) + 1 :]:
             if (parent.templates_folder / name).is_file():
                 return parent.templates_folder / name, f"{THEMES}/{parent.key}/{name}"
         default = self.active.default_templates / name
@@ -660,7 +729,12 @@ class _Links(HTMLParser):
             self._form = (a["action"], [])
         elif self._form is not None and a.get("name"):
             fields = self._form[1]
-            if tag == "input" and a.get("type", "text") not in ("checkbox", "radio", "submit", "button"):
+            if tag == "input" and a.get("type", "text") not in (
+                "checkbox",
+                "radio",
+                "submit",
+                "button",
+            ):
                 fields.append((a["name"], a.get("value", "")))
             elif tag == "select":
                 self._select = a["name"]

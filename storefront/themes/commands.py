@@ -35,7 +35,7 @@ def list_themes() -> None:
     """The themes of THEMES_DIR; * marks the active one (THEME)."""
     active = _active()
     themes, problems = discover(active.themes_dir)
-    click.echo(f"Themes of {display_path(active.themes_dir)}:")
+    click.echo(f"Themes in {display_path(active.themes_dir)}/ (THEMES_DIR):")
     mark = "*" if active.key == DEFAULT else " "
     click.echo(f"{mark} {DEFAULT:<16} the shop's own templates/ and static/")
     for key, found in themes.items():
@@ -78,7 +78,11 @@ def new_theme(key: str, name: str | None, parent: str, description: str) -> None
     )
     # The base layout the parent shows today: the nearest one of its chain, else the default.
     extends = next(
-        (f"{THEMES}/{t.key}/base.html" for t in parents if (t.templates_folder / "base.html").is_file()),
+        (
+            f"{THEMES}/{t.key}/base.html"
+            for t in parents
+            if (t.templates_folder / "base.html").is_file()
+        ),
         f"{CORE}/base.html",
     )
     (folder / "templates" / "base.html").write_text(
@@ -86,7 +90,7 @@ def new_theme(key: str, name: str | None, parent: str, description: str) -> None
         "    Override other blocks here (header, navigation, footer…): see docs/theming.md. -#}\n"
         f'{{% extends "{extends}" %}}\n'
         "{% block stylesheets %}{{ super() }}\n"
-        f"<link rel=\"stylesheet\" href=\"{{{{ asset_url('css/{key}.css') }}}}\">\n"
+        f'<link rel="stylesheet" href="{{{{ asset_url(\'css/{key}.css\') }}}}">\n'
         "{% endblock %}\n",
         encoding="utf-8",
     )
@@ -100,7 +104,9 @@ def new_theme(key: str, name: str | None, parent: str, description: str) -> None
         "}\n",
         encoding="utf-8",
     )
-    click.echo(f"Created {display_path(folder)}: {MANIFEST}, templates/base.html, static/css/{key}.css.")
+    click.echo(
+        f"Created {display_path(folder)}: {MANIFEST}, templates/base.html, static/css/{key}.css."
+    )
     click.echo(f"Use it with THEME={key}; start an override with `flask theme override TEMPLATE`.")
 
 
@@ -199,7 +205,10 @@ def _toml_string(value: str) -> str:
 @theme.command("check")
 @click.option("--theme", "key", help="The theme to check (default: the active one).")
 @click.option(
-    "--products", default=40, show_default=True, type=click.IntRange(5, 2000),
+    "--products",
+    default=40,
+    show_default=True,
+    type=click.IntRange(5, 2000),
     help="Size of the scratch demo catalog.",
 )
 @with_appcontext
@@ -220,7 +229,9 @@ def check_command(key: str | None, products: int) -> None:
 
 
 @theme.command("docs")
-@click.option("--check", "verify", is_flag=True, help="Only say whether docs/theming.md is up to date.")
+@click.option(
+    "--check", "verify", is_flag=True, help="Only say whether docs/theming.md is up to date."
+)
 @click.option("--path", type=click.Path(path_type=Path), default=DOCS, show_default=True)
 @with_appcontext
 def docs_command(verify: bool, path: Path) -> None:

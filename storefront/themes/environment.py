@@ -70,15 +70,23 @@ class ThemeGuard(Extension):
         for token in stream:
             if token.type == TOKEN_NAME and previous is not None:
                 if previous.type == TOKEN_BLOCK_BEGIN and token.value == "autoescape":
-                    self._refuse("a theme cannot change autoescaping ({% autoescape %})", token, stream)
+                    self._refuse(
+                        "a theme cannot change autoescaping ({% autoescape %})", token, stream
+                    )
                 if previous.type == TOKEN_PIPE and token.value == "safe":
                     self._refuse(
                         "a theme cannot mark a value safe (|safe): values are escaped in themes",
                         token,
                         stream,
                     )
-                if previous.type == TOKEN_NAME and previous.value == "filter" and token.value == "safe":
-                    self._refuse("a theme cannot mark a block safe ({% filter safe %})", token, stream)
+                if (
+                    previous.type == TOKEN_NAME
+                    and previous.value == "filter"
+                    and token.value == "safe"
+                ):
+                    self._refuse(
+                        "a theme cannot mark a block safe ({% filter safe %})", token, stream
+                    )
             previous = token
             yield token
 

@@ -43,7 +43,9 @@ def build_loader(chain: list[Theme], default_folder: Path) -> BaseLoader:
     prefixed = PrefixLoader(
         {
             CORE: default,
-            THEMES: PrefixLoader({t.key: loader for t, loader in zip(chain, theme_loaders, strict=True)}),
+            THEMES: PrefixLoader(
+                {t.key: loader for t, loader in zip(chain, theme_loaders, strict=True)}
+            ),
         }
     )
     # The prefixed names come first, so that "core/..." can never reach a theme's folder.

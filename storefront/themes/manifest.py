@@ -56,7 +56,9 @@ def read_manifest(folder: Path) -> Theme:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ThemeError(f"{path} is missing; a theme needs a manifest (name, parent, description).") from None
+        raise ThemeError(
+            f"{path} is missing; a theme needs a manifest (name, parent, description)."
+        ) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ThemeError(f"{path} is not valid TOML: {error}.") from None
     unknown = sorted(set(data) - set(FIELDS))
@@ -119,7 +121,9 @@ def resolve_chain(key: str, themes_dir: Path) -> list[Theme]:
         if not KEY.fullmatch(current) or not (folder / MANIFEST).is_file():
             found = ", ".join(available_keys(themes_dir))
             if not chain:
-                raise ThemeError(f"THEME={key!r} is not a theme of {themes_dir}; themes found: {found}.")
+                raise ThemeError(
+                    f"THEME={key!r} is not a theme of {themes_dir}; themes found: {found}."
+                )
             raise ThemeError(
                 f"{chain[-1].folder / MANIFEST}: parent {current!r} is not a theme of "
                 f"{themes_dir}; themes found: {found}."

@@ -99,7 +99,9 @@ def optional_names(ast: nodes.Template) -> set[str]:
     guarded_nodes += [node.node for node in ast.find_all(nodes.Not)]
     names = [node for node in guarded_nodes if isinstance(node, nodes.Name)]
     guarded = {id(node) for node in names}
-    unguarded = {n.name for n in ast.find_all(nodes.Name) if n.ctx == "load" and id(n) not in guarded}
+    unguarded = {
+        n.name for n in ast.find_all(nodes.Name) if n.ctx == "load" and id(n) not in guarded
+    }
     return {node.name for node in names} - unguarded
 
 
@@ -197,7 +199,9 @@ class Reference:
     def used_by(self, name: str) -> list[str]:
         """The templates that include or import ``name``."""
         return sorted(
-            other for other, info in self.templates.items() if name in info.includes or name in info.imports
+            other
+            for other, info in self.templates.items()
+            if name in info.includes or name in info.imports
         )
 
     def markdown(self) -> str:
@@ -209,17 +213,23 @@ class Reference:
             described = documented_blocks(info.source)
             lines += [f"### Blocks of `{layout}`", "", "| block | what goes there |", "|---|---|"]
             for block in info.blocks:
-                lines.append(f"| `{block}` | {_cell(described.get(block, '(not described in the layout)'))} |")
+                lines.append(
+                    f"| `{block}` | {_cell(described.get(block, '(not described in the layout)'))} |"
+                )
             lines.append("")
         lines += ["### Templates", ""]
         for folder, names in _by_folder(self.templates):
             lines += [f"#### `templates/{folder + '/' if folder else ''}`", ""]
-            lines += ["| template | what it is | variables | blocks | included or imported by |", "|---|---|---|---|---|"]
+            lines += [
+                "| template | what it is | variables | blocks | included or imported by |",
+                "|---|---|---|---|---|",
+            ]
             for name in names:
                 info = self.templates[name]
                 optional = self.optional(name)
                 variables = ", ".join(
-                    f"`{v}`" + (" (optional)" if v in optional else "") for v in sorted(self.variables(name))
+                    f"`{v}`" + (" (optional)" if v in optional else "")
+                    for v in sorted(self.variables(name))
                 )
                 lines.append(
                     f"| `{name}` | {_cell(info.summary)} | {variables or '—'} | "
@@ -257,4 +267,4 @@ def replace_generated(document: str, generated: str) -> str:
     start, end = document.find(BEGIN), document.find(END)
     if start < 0 or end < start:
         raise ValueError(f"the markers {BEGIN!r} and {END!r} are missing")
-    return document[:start] + generated + document[end + len(END):]
+    return document[:start] + generated + document[end + len(END) :]

@@ -51,14 +51,26 @@ class DemoScenario:
             for account in DEMO_ACCOUNTS
         }
         seller_code = next((a.seller_code for a in DEMO_ACCOUNTS if a.seller_code), None)
-        demo_seller = session.scalar(select(Seller).where(Seller.code == seller_code)) if seller_code else None
-        by_offers = select(Offer.product_id).group_by(Offer.product_id).order_by(func.count().desc(), Offer.product_id)
+        demo_seller = (
+            session.scalar(select(Seller).where(Seller.code == seller_code))
+            if seller_code
+            else None
+        )
+        by_offers = (
+            select(Offer.product_id)
+            .group_by(Offer.product_id)
+            .order_by(func.count().desc(), Offer.product_id)
+        )
         product_id = None
         if demo_seller is not None:
             product_id = session.scalar(
-                by_offers.where(Offer.product_id.in_(
-                    select(Offer.product_id).where(Offer.seller_id == demo_seller.id, Offer.stock > 0)
-                )).limit(1)
+                by_offers.where(
+                    Offer.product_id.in_(
+                        select(Offer.product_id).where(
+                            Offer.seller_id == demo_seller.id, Offer.stock > 0
+                        )
+                    )
+                ).limit(1)
             )
         product_id = product_id or session.scalar(by_offers.limit(1))
         customer = users.get(Role.CUSTOMER)
@@ -76,14 +88,20 @@ class DemoScenario:
                 picks.append(ranked.offer.id)
                 shippers.add(ranked.shipper.id)
         product = detail.product
-        sellers = sorted({r.seller for r in detail.offers if not r.seller.is_operator}, key=lambda s: s.id)
+        sellers = sorted(
+            {r.seller for r in detail.offers if not r.seller.is_operator}, key=lambda s: s.id
+        )
         seeds = [
             url_for("shop.product", product_id=product.id, slug=product.slug),
             url_for("shop.search_page", q=product.title.split()[0]),
             *(url_for("shop.seller", slug=s.slug) for s in sellers[:2]),
         ]
         if product.category is not None:
-            seeds.append(url_for("shop.category", category_id=product.category.id, slug=product.category.slug))
+            seeds.append(
+                url_for(
+                    "shop.category", category_id=product.category.id, slug=product.category.slug
+                )
+            )
         return cls(
             app=app,
             customer_id=customer.id,
@@ -120,8 +138,11 @@ class DemoScenario:
         from storefront.marketplace import password_reset
 
         password_reset.request_password_reset(
-            db.session, self._user(self.customer_id).email, secret_key=self.app.secret_key,
-            public_url=self.app.config["PUBLIC_URL"], locale=LOCALES[0],
+            db.session,
+            self._user(self.customer_id).email,
+            secret_key=self.app.secret_key,
+            public_url=self.app.config["PUBLIC_URL"],
+            locale=LOCALES[0],
         )
 
     def fill_cart(self):
@@ -132,13 +153,20 @@ class DemoScenario:
         for offer_id in self.offer_ids:
             cart_service.add_item(session, cart, offer_id, 1)
         zone = cart_service.set_address(
-            session, cart, cart_service.ShippingAddress(name=customer.name, **ADDRESS), email=customer.email
+            session,
+            cart,
+            cart_service.ShippingAddress(name=customer.name, **ADDRESS),
+            email=customer.email,
         )
         now = datetime.now(UTC)
         for shipment in cart_service.review(session, cart, zone, now=now).shipments:
             option = cart_service.cheapest(shipment.options)
-            cart_service.choose_delivery(session, cart, shipment.shipper.id, option.mode.code, zone, now=now)
-        cart_service.set_payment_method(session, cart, method="card", token="theme-check", label="Visa •••• 4242")
+            cart_service.choose_delivery(
+                session, cart, shipment.shipper.id, option.mode.code, zone, now=now
+            )
+        cart_service.set_payment_method(
+            session, cart, method="card", token="theme-check", label="Visa •••• 4242"
+        )
         return cart
 
     def pay_later(self) -> None:
@@ -152,7 +180,10 @@ class DemoScenario:
             db.session, cart, cart_service.zone_of(db.session, cart), now=datetime.now(UTC)
         ).total
         cart_service.hold_pending_payment(
-            db.session, cart, reference="theme-check-3ds", idempotency_key=checkout.new_idempotency_key(),
+            db.session,
+            cart,
+            reference="theme-check-3ds",
+            idempotency_key=checkout.new_idempotency_key(),
             amount=total,
         )
 
@@ -160,12 +191,15 @@ class DemoScenario:
         from storefront.marketplace import checkout
 
         placed = checkout.place_order(
-            db.session, self.fill_cart(),
+            db.session,
+            self.fill_cart(),
             idempotency_key=checkout.new_idempotency_key(),
             payment=checkout.PaymentRecord("card", "CB", "theme-check"),
             locale=LOCALES[0],
             order_url=lambda order: url_for(
-                "checkout.guest_order", token=checkout.order_link_token(order, self.app.secret_key), _external=True
+                "checkout.guest_order",
+                token=checkout.order_link_token(order, self.app.secret_key),
+                _external=True,
             ),
         )
         self.order_ids.append(placed.order.id)
@@ -178,8 +212,16 @@ class DemoScenario:
         operator = ActorRole.OPERATOR
         if seller_order.state.value == "WAITING_ACCEPTANCE":
             orders.accept(db.session, seller_order, actor_role=operator)
-        orders.ship(db.session, seller_order, carrier_code=CARRIER, tracking_number=TRACKING, actor_role=operator)
-        orders.refund(db.session, seller_order, amount=500, reason_code=REFUND_REASON, actor_role=operator)
+        orders.ship(
+            db.session,
+            seller_order,
+            carrier_code=CARRIER,
+            tracking_number=TRACKING,
+            actor_role=operator,
+        )
+        orders.refund(
+            db.session, seller_order, amount=500, reason_code=REFUND_REASON, actor_role=operator
+        )
 
     def cancel_lines(self) -> None:
         from storefront.marketplace import orders
@@ -188,7 +230,11 @@ class DemoScenario:
         seller_order = self._seller_order(demo_seller=False)
         line = seller_order.lines[0]
         orders.cancel_lines(
-            db.session, seller_order, {line.id: 1}, reason_code=CANCEL_REASON, actor_role=ActorRole.OPERATOR
+            db.session,
+            seller_order,
+            {line.id: 1},
+            reason_code=CANCEL_REASON,
+            actor_role=ActorRole.OPERATOR,
         )
 
     def talk_about_the_order(self) -> None:
@@ -197,8 +243,12 @@ class DemoScenario:
 
         seller_order = self._seller_order(demo_seller=True)
         thread = discussions.open_thread(
-            db.session, self._user(self.customer_id), seller_order.seller, ORDER_TOPIC,
-            "Bonjour, quand mon colis arrivera-t-il ?", seller_order=seller_order,
+            db.session,
+            self._user(self.customer_id),
+            seller_order.seller,
+            ORDER_TOPIC,
+            "Bonjour, quand mon colis arrivera-t-il ?",
+            seller_order=seller_order,
         )
         answer = "Il est parti ce matin, vous recevrez le suivi par email."
         if self.seller_user_id is not None:
@@ -214,8 +264,12 @@ class DemoScenario:
 
         offer = db.session.get(Offer, self.offer_ids[0])
         discussions.open_thread(
-            db.session, self._user(self.customer_id), offer.seller, OFFER_TOPIC,
-            "Est-il livré avec son câble ?", offer=offer,
+            db.session,
+            self._user(self.customer_id),
+            offer.seller,
+            OFFER_TOPIC,
+            "Est-il livré avec son câble ?",
+            offer=offer,
         )
 
     # --- after the steps ---------------------------------------------------------------------
@@ -227,7 +281,11 @@ class DemoScenario:
         public = self.app.config["PUBLIC_URL"]
         links = []
         for body in db.session.scalars(select(OutboxMessage.text_body)):
-            links += [url[len(public):] for url in re.findall(r"https?://\S+", body) if url.startswith(public + "/")]
+            links += [
+                url[len(public) :]
+                for url in re.findall(r"https?://\S+", body)
+                if url.startswith(public + "/")
+            ]
         return links
 
     def _user(self, user_id: int):
@@ -244,4 +302,7 @@ class DemoScenario:
         for seller_order in order.seller_orders:
             if (seller_order.seller_id == self.demo_seller_id) == demo_seller:
                 return seller_order
-        raise LookupError("the order has no " + ("order of the demo seller" if demo_seller else "other seller order"))
+        raise LookupError(
+            "the order has no "
+            + ("order of the demo seller" if demo_seller else "other seller order")
+        )

@@ -46,7 +46,12 @@ def _acceptable(filename: str) -> bool:
     # safe_join already refuses what would leave the folder; a ".." anywhere is refused too, even
     # one that would stay inside ("css/../x"): no file needs it, and probes use it.
     parts = filename.replace("\\", "/").split("/")
-    return bool(filename) and not filename.startswith("/") and ".." not in parts and "\\" not in filename
+    return (
+        bool(filename)
+        and not filename.startswith("/")
+        and ".." not in parts
+        and "\\" not in filename
+    )
 
 
 def fingerprint(path: Path) -> str:
@@ -83,7 +88,9 @@ def serve_static(filename: str):
         response.cache_control.public = True
         response.cache_control.immutable = True
         return response
-    return send_from_directory(path.parent, path.name, max_age=current_app.get_send_file_max_age(filename))
+    return send_from_directory(
+        path.parent, path.name, max_age=current_app.get_send_file_max_age(filename)
+    )
 
 
 def init_app(app: Flask) -> None:

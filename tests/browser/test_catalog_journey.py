@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.shop_fixtures import NOW, mini_shop  # noqa: F401
+from tests.shop_fixtures import NOW
 
 pytestmark = pytest.mark.browser
 

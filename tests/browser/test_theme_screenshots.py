@@ -50,7 +50,9 @@ def serve(app, app_context, tmp_path_factory):
         shop = app
         if theme != app.config["THEME"]:
             environ = make_test_environ(
-                tmp_path_factory, THEME=theme, THEMES_DIR=str(PROJECT_ROOT / "themes"),
+                tmp_path_factory,
+                THEME=theme,
+                THEMES_DIR=str(PROJECT_ROOT / "themes"),
                 DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
             )
             shop = create_app(environ, FROZEN_TIME=NOW)
@@ -79,7 +81,9 @@ def test_the_product_page_under_each_theme(serve, browser_page, mini_shop):
     looks = {}
     for theme in THEMES:
         page.goto(f"{serve(theme)}/p/{washer.id}/{washer.slug}")
-        expect(page.get_by_test_id("buy-box").get_by_test_id("delivery-promise").first).to_be_visible()
+        expect(
+            page.get_by_test_id("buy-box").get_by_test_id("delivery-promise").first
+        ).to_be_visible()
         looks[theme] = page.evaluate(STYLE)
         page.screenshot(path=str(ARTIFACTS / f"product-{theme}.png"), full_page=True)
 

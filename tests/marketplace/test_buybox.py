@@ -5,7 +5,7 @@ from datetime import date
 from storefront.marketplace import buybox, catalog, delivery, sellers
 from storefront.marketplace.models import Fulfillment
 from tests import factories
-from tests.shop_fixtures import NOW, mini_shop  # noqa: F401
+from tests.shop_fixtures import NOW
 
 
 def _rank(session, product, zone_code="FR-MAIN"):

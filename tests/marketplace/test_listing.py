@@ -5,10 +5,12 @@ from sqlalchemy import select
 from storefront.marketplace import catalog, delivery, listing, reference
 from storefront.marketplace.listing import Selection
 from storefront.marketplace.models import ProductListing
-from tests.shop_fixtures import NOW, mini_shop  # noqa: F401
+from tests.shop_fixtures import NOW
+
+EVERYTHING = Selection()
 
 
-def _browse(session, selection=Selection(), category="home", zone="FR-MAIN", **kwargs):
+def _browse(session, selection=EVERYTHING, category="home", zone="FR-MAIN", **kwargs):
     return listing.browse(
         session, reference.get_category(session, category) if category else None,
         delivery.get_zone(session, zone), selection, **kwargs

@@ -3,7 +3,6 @@
 import pytest
 
 from storefront.marketplace import delivery, search
-from tests.shop_fixtures import mini_shop  # noqa: F401
 
 
 def _ids(session, query, **kwargs):
