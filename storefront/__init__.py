@@ -67,7 +67,9 @@ def register_extensions(app: Flask) -> None:
     # We set no shop-wide limits: limits are on the views that need them (login, forms, API),
     # whose decorators check them. Flask-Limiter still runs a before-request check on every
     # request, which costs catalog pages a noticeable share of their time; drop it.
-    app.before_request_funcs[None].remove(limiter._check_request_limit)
+    hooks = app.before_request_funcs.get(None, [])
+    if limiter._check_request_limit in hooks:  # absent when RATELIMIT_ENABLED is off
+        hooks.remove(limiter._check_request_limit)
     login_manager.init_app(app)
     from storefront import auth
 
