@@ -19,7 +19,6 @@ from storefront.marketplace.errors import DomainError, NotFound
 from storefront.marketplace.models import (
     ActorRole,
     Message,
-    Offer,
     RelationsModel,
     Role,
     Seller,
@@ -215,25 +214,25 @@ def thread_list():
 
 @bp.get(f"/threads/<int(max={MAX_ID}):thread_id>")
 def thread(thread_id: int):
-    found = _thread(thread_id)
-    return conversation.page(found, THREAD_TEMPLATE, _urls(found), **_thread_extra(found))
+    found = conversation.load(thread_id, _me())
+    return conversation.page(found, THREAD_TEMPLATE, conversation.urls_for(found, closable=True), **conversation.subjects(found), seller=db.session.get(Seller, found.seller_id))
 
 
 @bp.post(f"/threads/<int(max={MAX_ID}):thread_id>/reply")
 def reply(thread_id: int):
-    found = _thread(thread_id)
-    return conversation.reply(found, THREAD_TEMPLATE, _urls(found), **_thread_extra(found))
+    found = conversation.load(thread_id, _me())
+    return conversation.reply(found, THREAD_TEMPLATE, conversation.urls_for(found, closable=True), **conversation.subjects(found), seller=db.session.get(Seller, found.seller_id))
 
 
 @bp.get(f"/threads/<int(max={MAX_ID}):thread_id>/new")
 def poll(thread_id: int):
-    found = _thread(thread_id)
-    return conversation.poll(found, _urls(found))
+    found = conversation.load(thread_id, _me())
+    return conversation.poll(found, conversation.urls_for(found, closable=True))
 
 
 @bp.post(f"/threads/<int(max={MAX_ID}):thread_id>/escalate")
 def escalate(thread_id: int):
-    found = _thread(thread_id)
+    found = conversation.load(thread_id, _me())
     try:
         discussions.escalate(db.session, found, _me())
     except DomainError as error:
@@ -245,13 +244,13 @@ def escalate(thread_id: int):
 
 @bp.post(f"/threads/<int(max={MAX_ID}):thread_id>/close")
 def close(thread_id: int):
-    found = _thread(thread_id)
-    return conversation.close(found, _urls(found))
+    found = conversation.load(thread_id, _me())
+    return conversation.close(found, conversation.urls_for(found, closable=True))
 
 
 @bp.post(f"/threads/<int(max={MAX_ID}):thread_id>/forward/<int(max={MAX_ID}):message_id>")
 def forward(thread_id: int, message_id: int):
-    found = _thread(thread_id)
+    found = conversation.load(thread_id, _me())
     message = db.session.get(Message, message_id)
     if message is None or message.thread_id != found.id:
         abort(404)
@@ -266,27 +265,8 @@ def forward(thread_id: int, message_id: int):
     return redirect(url_for(".thread", thread_id=found.id))
 
 
-def _thread(thread_id: int):
-    try:
-        return discussions.get_thread(db.session, thread_id, _me())
-    except NotFound:
-        abort(404)
 
 
-def _urls(thread) -> conversation.ThreadUrls:
-    return conversation.ThreadUrls(
-        page=url_for(".thread", thread_id=thread.id),
-        reply=url_for(".reply", thread_id=thread.id),
-        poll=url_for(".poll", thread_id=thread.id),
-        close=url_for(".close", thread_id=thread.id),
-    )
-
-
-def _thread_extra(thread) -> dict:
-    seller_order = db.session.get(SellerOrder, thread.seller_order_id) if thread.seller_order_id else None
-    offer = db.session.get(Offer, thread.offer_id) if thread.offer_id else None
-    seller = db.session.get(Seller, thread.seller_id)
-    return {"seller_order": seller_order, "offer": offer, "seller": seller}
 
 
 def _page() -> int:

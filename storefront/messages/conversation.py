@@ -12,18 +12,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import flash, make_response, redirect, render_template, request
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from storefront.domain_messages import explain
 from storefront.extensions import db
 from storefront.marketplace import discussions
-from storefront.marketplace.errors import DomainError
+from storefront.marketplace.errors import DomainError, NotFound
 from storefront.marketplace.models import (
     ActorRole,
+    Offer,
     RelationsModel,
     Seller,
+    SellerOrder,
     Thread,
     ThreadStatus,
     User,
@@ -40,6 +42,32 @@ class ThreadUrls:
     reply: str
     poll: str
     close: str | None = None
+
+
+def load(thread_id: int, user: User) -> Thread:
+    """The thread, if ``user`` takes part in it (or runs the shop); a 404 otherwise, never the data."""
+    try:
+        return discussions.get_thread(db.session, thread_id, user)
+    except NotFound:
+        abort(404)
+
+
+def urls_for(thread: Thread, *, closable: bool) -> ThreadUrls:
+    """The thread's URLs in the blueprint handling the request (its endpoints share names)."""
+    return ThreadUrls(
+        page=url_for(".thread", thread_id=thread.id),
+        reply=url_for(".reply", thread_id=thread.id),
+        poll=url_for(".poll", thread_id=thread.id),
+        close=url_for(".close", thread_id=thread.id) if closable else None,
+    )
+
+
+def subjects(thread: Thread) -> dict:
+    """What the thread is about, for the page header: the seller order and/or the offer."""
+    return {
+        "seller_order": db.session.get(SellerOrder, thread.seller_order_id) if thread.seller_order_id else None,
+        "offer": db.session.get(Offer, thread.offer_id) if thread.offer_id else None,
+    }
 
 
 def message_context(thread: Thread, role: ActorRole, *, seen: int) -> dict:

@@ -16,7 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from storefront.domain_messages import explain
 from storefront.extensions import db, login_manager
 from storefront.marketplace import discussions, orders, preferences
-from storefront.marketplace.errors import DomainError, NotFound
+from storefront.marketplace.errors import DomainError
 from storefront.marketplace.models import (
     CustomerOrder,
     Offer,
@@ -131,48 +131,30 @@ def _new_thread(choices, *, seller, about: str, offer=None, seller_order=None):
 
 @bp.get(f"/<int(max={MAX_ID}):thread_id>")
 def thread(thread_id: int):
-    found = _thread(thread_id)
-    return conversation.page(found, PAGE_TEMPLATE, _urls(found), **_extra(found))
+    found = conversation.load(thread_id, current_user._get_current_object())
+    return conversation.page(found, PAGE_TEMPLATE, conversation.urls_for(found, closable=True), **conversation.subjects(found))
 
 
 @bp.post(f"/<int(max={MAX_ID}):thread_id>/repondre")
 def reply(thread_id: int):
-    found = _thread(thread_id)
-    return conversation.reply(found, PAGE_TEMPLATE, _urls(found), **_extra(found))
+    found = conversation.load(thread_id, current_user._get_current_object())
+    return conversation.reply(found, PAGE_TEMPLATE, conversation.urls_for(found, closable=True), **conversation.subjects(found))
 
 
 @bp.get(f"/<int(max={MAX_ID}):thread_id>/nouveaux")
 def poll(thread_id: int):
-    found = _thread(thread_id)
-    return conversation.poll(found, _urls(found))
+    found = conversation.load(thread_id, current_user._get_current_object())
+    return conversation.poll(found, conversation.urls_for(found, closable=True))
 
 
 @bp.post(f"/<int(max={MAX_ID}):thread_id>/clore")
 def close(thread_id: int):
-    found = _thread(thread_id)
-    return conversation.close(found, _urls(found))
+    found = conversation.load(thread_id, current_user._get_current_object())
+    return conversation.close(found, conversation.urls_for(found, closable=True))
 
 
-def _thread(thread_id: int):
-    try:
-        return discussions.get_thread(db.session, thread_id, current_user._get_current_object())
-    except NotFound:
-        abort(404)
 
 
-def _urls(thread) -> conversation.ThreadUrls:
-    return conversation.ThreadUrls(
-        page=url_for(".thread", thread_id=thread.id),
-        reply=url_for(".reply", thread_id=thread.id),
-        poll=url_for(".poll", thread_id=thread.id),
-        close=url_for(".close", thread_id=thread.id),
-    )
-
-
-def _extra(thread) -> dict:
-    seller_order = db.session.get(SellerOrder, thread.seller_order_id) if thread.seller_order_id else None
-    offer = db.session.get(Offer, thread.offer_id) if thread.offer_id else None
-    return {"seller_order": seller_order, "offer": offer}
 
 
 def _offer(raw: str) -> Offer:

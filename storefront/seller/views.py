@@ -17,10 +17,8 @@ from storefront.marketplace import discussions, orders, seller_portal
 from storefront.marketplace.errors import DomainError, NotFound
 from storefront.marketplace.models import (
     ActorRole,
-    Offer,
     Role,
     Seller,
-    SellerOrder,
     SellerOrderState,
 )
 from storefront.messages import conversation
@@ -221,41 +219,24 @@ def email_preference():
 
 @bp.get(f"/messages/<int(max={MAX_ID}):thread_id>")
 def thread(thread_id: int):
-    found = _thread(thread_id)
-    return conversation.page(found, THREAD_TEMPLATE, _urls(found), **_thread_extra(found))
+    found = conversation.load(thread_id, _me())
+    return conversation.page(found, THREAD_TEMPLATE, conversation.urls_for(found, closable=False), **conversation.subjects(found))
 
 
 @bp.post(f"/messages/<int(max={MAX_ID}):thread_id>/reply")
 def reply(thread_id: int):
-    found = _thread(thread_id)
-    return conversation.reply(found, THREAD_TEMPLATE, _urls(found), **_thread_extra(found))
+    found = conversation.load(thread_id, _me())
+    return conversation.reply(found, THREAD_TEMPLATE, conversation.urls_for(found, closable=False), **conversation.subjects(found))
 
 
 @bp.get(f"/messages/<int(max={MAX_ID}):thread_id>/new")
 def poll(thread_id: int):
-    found = _thread(thread_id)
-    return conversation.poll(found, _urls(found))
+    found = conversation.load(thread_id, _me())
+    return conversation.poll(found, conversation.urls_for(found, closable=False))
 
 
-def _thread(thread_id: int):
-    try:
-        return discussions.get_thread(db.session, thread_id, _me())
-    except NotFound:
-        abort(404)
 
 
-def _urls(thread) -> conversation.ThreadUrls:
-    return conversation.ThreadUrls(
-        page=url_for(".thread", thread_id=thread.id),
-        reply=url_for(".reply", thread_id=thread.id),
-        poll=url_for(".poll", thread_id=thread.id),
-    )
-
-
-def _thread_extra(thread) -> dict:
-    seller_order = db.session.get(SellerOrder, thread.seller_order_id) if thread.seller_order_id else None
-    offer = db.session.get(Offer, thread.offer_id) if thread.offer_id else None
-    return {"seller_order": seller_order, "offer": offer}
 
 
 def _page() -> int:
