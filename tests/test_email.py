@@ -46,7 +46,7 @@ RESET = {
 }
 
 
-def enqueue_reset(session, to="zoe@example.com", locale="fr", **context) -> OutboxMessage:
+def enqueue_reset(session, to="zoe@example.com", locale="en", **context) -> OutboxMessage:
     return outbox.enqueue_email(
         session,
         to=to,
@@ -85,10 +85,12 @@ def status_of(session, message_id: int) -> OutboxMessage:
     return session.get(OutboxMessage, message_id)
 
 
-def assert_is_the_reset_email(message: EmailMessage, row: OutboxMessage) -> None:
+def assert_is_the_reset_email(
+    message: EmailMessage, row: OutboxMessage, subject: str = "Reset your password"
+) -> None:
     assert message["To"] == "zoe@example.com"
     assert message["From"] == "Storefront <boutique@storefront.localhost>"
-    assert message["Subject"] == "Reset your password"
+    assert message["Subject"] == subject
     assert message["Message-ID"] == row.message_id
     assert message["Auto-Submitted"] == "auto-generated"
     assert message.get_content_type() == "multipart/alternative"
@@ -168,7 +170,7 @@ def test_a_theme_overrides_an_email_template(app, tmp_path):
 def test_committing_delivers_through_the_huey_task_after_commit(session, smtp_server):
     assert jobs.huey.immediate  # under test, the queued task runs at once, in this process
     with transaction(session):
-        row = enqueue_reset(session)
+        row = enqueue_reset(session, locale="fr")
         assert smtp_server.envelopes == []  # nothing leaves before the commit
     message_id = row.id
 
@@ -180,7 +182,8 @@ def test_committing_delivers_through_the_huey_task_after_commit(session, smtp_se
     envelope = smtp_server.envelopes[0]
     assert envelope.mail_from == "boutique@storefront.localhost"
     assert envelope.rcpt_tos == ["zoe@example.com"]
-    assert_is_the_reset_email(smtp_server.messages[0], sent)
+    # Written in the customer's language.
+    assert_is_the_reset_email(smtp_server.messages[0], sent, "Réinitialisation de votre mot de passe")
     assert smtp_server.messages[0]["Content-Language"] == "fr"
 
     # Neither the task nor the sweep sends it again.
