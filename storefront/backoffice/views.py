@@ -10,10 +10,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from storefront.auth import private_area
 from storefront.backoffice import bp
 from storefront.backoffice.forms import ForwardForm, RelationsModelForm
 from storefront.domain_messages import explain
-from storefront.extensions import db, login_manager
+from storefront.extensions import db
 from storefront.marketplace import discussions, orders, preferences
 from storefront.marketplace.errors import DomainError, NotFound
 from storefront.marketplace.models import (
@@ -37,19 +38,7 @@ THREAD_TEMPLATE = "backoffice/thread.html"
 PER_PAGE = 50
 
 
-@bp.before_request
-def operators_only():
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    if current_user.role != Role.OPERATOR:
-        abort(403)
-    return None
-
-
-@bp.after_request
-def private(response):
-    response.headers.setdefault("Cache-Control", "private, no-store")
-    return response
+private_area(bp, Role.OPERATOR)
 
 
 def _me():

@@ -11,8 +11,9 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from storefront.auth import private_area
 from storefront.domain_messages import explain
-from storefront.extensions import db, login_manager
+from storefront.extensions import db
 from storefront.marketplace import discussions, orders, seller_portal
 from storefront.marketplace.errors import DomainError, NotFound
 from storefront.marketplace.models import (
@@ -32,21 +33,16 @@ NUMBER = "<string(maxlength=24):number>"
 THREAD_TEMPLATE = "seller/thread.html"
 
 
+private_area(bp, Role.SELLER)
+
+
 @bp.before_request
-def sellers_only():
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    if current_user.role != Role.SELLER or current_user.seller_id is None:
+def own_shop():
+    # Registered after private_area's check: the user is a signed-in seller account here.
+    if current_user.seller_id is None:
         abort(403)
     g.seller = db.session.get(Seller, current_user.seller_id)
     return None
-
-
-@bp.after_request
-def private(response):
-    # Another seller's data must never come out of a shared cache.
-    response.headers.setdefault("Cache-Control", "private, no-store")
-    return response
 
 
 def _me():
