@@ -67,7 +67,7 @@ class Browser:
 
 def shopper(args) -> list[tuple[str, float]]:
     """Place orders until the shared counter runs out; returns (outcome, place-order seconds)."""
-    base, products, counter, lock, total = args
+    base, products, (retailer, modes), counter, lock, total = args
     results = []
     while True:
         with lock:
@@ -83,7 +83,9 @@ def shopper(args) -> list[tuple[str, float]]:
         address = {"csrf_token": token, "email": f"bench{n}@example.com", "name": f"Client {n}",
                    "line1": "1 rue de la Paix", "postal_code": "75002", "city": "Paris", "country": "FR"}
         browser.request("POST", "/commande/adresse", address)
-        browser.request("POST", "/commande/livraison", {"csrf_token": token, "next": "payment"})
+        # The delivery form as the page sends it: the shipment's mode, standard or express in turn.
+        browser.request("POST", "/commande/livraison", {"csrf_token": token, "next": "payment",
+                        f"mode-{retailer}": modes[n % len(modes)]})
         browser.request("POST", "/commande/paiement", {"csrf_token": token, "holder": "Client Bench",
                         "number": "4242 4242 4242 4242", "expiry": "12/30", "cvc": "123"})
         status, _, review = browser.request("GET", "/commande/recapitulatif")
@@ -119,7 +121,7 @@ def main() -> None:
     flask = [str(VENV_BIN / "flask"), "--app", "app"]
     subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=full_env, check=True, stdout=subprocess.DEVNULL)
     subprocess.run([*flask, "seed-demo"], cwd=ROOT, env=full_env, check=True, stdout=subprocess.DEVNULL)
-    products, units = prepare(full_env, args.stock, args.orders)
+    products, units, delivery = prepare(full_env, args.stock, args.orders)
 
     with gunicorn("app:app", env) as base:
         counter, lock = Counter(), threading.Lock()
@@ -127,7 +129,7 @@ def main() -> None:
         # Threads: the shoppers wait on the server most of the time, and one light process
         # leaves the two cores to gunicorn.
         with ThreadPool(args.shoppers) as pool:
-            batches = pool.map(shopper, [(base, products, counter, lock, args.orders)] * args.shoppers)
+            batches = pool.map(shopper, [(base, products, delivery, counter, lock, args.orders)] * args.shoppers)
         seconds = time.perf_counter() - started
     outcomes = [o for batch in batches for o in batch]
     placed = [t for outcome, t in outcomes if outcome == "placed"]
@@ -161,15 +163,17 @@ def recreate(url: str) -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def prepare(env: dict, stock: int, orders: int) -> tuple[list[tuple[str, int]], dict[int, int]]:
+def prepare(env: dict, stock: int, orders: int):
     """Put ``stock`` units on enough 1P offers for about 80 % of the orders, so the last units
-    are fought over; returns the product paths with their offer ids, and the units on sale."""
+    are fought over; returns the product paths with their offer ids, the units on sale, and the
+    retailer's id with two of its delivery modes to Paris (the delivery form's field and
+    values)."""
     count = max(1, int(orders * 0.8) // stock)
     script = f"""
 from sqlalchemy import select, update
 from storefront import create_app
 from storefront.extensions import db
-from storefront.marketplace import listing
+from storefront.marketplace import delivery, listing
 from storefront.marketplace.models import Offer, Product, Seller
 app = create_app()
 with app.app_context():
@@ -181,10 +185,16 @@ with app.app_context():
     s.commit()
     for offer_id, pid, slug in rows:
         print(offer_id, f"/p/{{pid}}/{{slug}}")
+    retailer = s.scalar(select(Seller.id).where(Seller.is_operator.is_(True)))
+    zone = delivery.zone_for(s, "FR", "75002")
+    codes = [r.mode.code for r in delivery.rates_for(s, [retailer], zone)[retailer] if r.mode.min_weight_grams == 0]
+    print("retailer", retailer, *codes[:2])
 """
     out = subprocess.run([str(VENV_BIN / "python"), "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
-    products = [(path, int(offer)) for offer, path in (line.split() for line in out.splitlines())]
-    return products, {offer: stock for _, offer in products}
+    lines = [line.split() for line in out.splitlines()]
+    retailer = next(line for line in lines if line[0] == "retailer")
+    products = [(path, int(offer)) for offer, path in (line for line in lines if line[0] != "retailer")]
+    return products, {offer: stock for _, offer in products}, (int(retailer[1]), retailer[2:])
 
 
 def verify(env: dict, units: dict[int, int]) -> dict:

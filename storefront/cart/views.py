@@ -116,15 +116,17 @@ def choose_mode():
     return _change(change, _("The delivery mode has been chosen."))
 
 
-def apply_mode_choices(cart, zone) -> None:
-    """Apply every ``mode-<shipper id>`` field of the form (one per shipment shown)."""
+def apply_mode_choices(cart, zone) -> CartView:
+    """Apply every ``mode-<shipper id>`` field of the form (one per shipment shown); returns the
+    cart's view with the choices made."""
     fields = [(name, value) for name, value in request.form.items() if name.startswith("mode-")]
     if not fields:
         raise NotFound("no delivery mode chosen", reason="no_shipment")
-    now = utcnow()
-    for name, value in fields[:50]:
-        shipper_id = cart_service.parse_id(name.removeprefix("mode-"), "seller")
-        cart_service.choose_delivery(db.session, cart, shipper_id, value[:20], zone, now=now)
+    choices = {
+        cart_service.parse_id(name.removeprefix("mode-"), "seller"): value[:20]
+        for name, value in fields[:50]
+    }
+    return cart_service.choose_deliveries(db.session, cart, choices, zone, now=utcnow())
 
 
 # --- Rendering -----------------------------------------------------------------------------------

@@ -68,8 +68,11 @@ class Progress:
         return [messages.notice_message(n) for n in self.view.notices] if self.view else []
 
 
-def _progress(step: str):
-    """The cart and its review for ``step``, or a redirect to the first step not done yet."""
+def _progress(step: str, *, reviewed: bool = True):
+    """The cart and its review for ``step``, or a redirect to the first step not done yet.
+
+    ``reviewed=False`` (the delivery step's POST, whose service reviews the cart itself) stops
+    after the address check, with no view."""
     cart = current.current_cart()
     if cart is None or not cart.lines:
         flash(
@@ -87,11 +90,11 @@ def _progress(step: str):
     if zone is None or not cart.email:
         flash(_("Where should we deliver? Give the delivery address first."), "info")
         return redirect(url_for(".address"))
+    if not reviewed:
+        return Progress(cart, zone)
     progress = Progress(cart, zone, cart_service.review(db.session, cart, zone, now=utcnow()))
     if progress.view.is_empty:
-        for notice in progress.notices:
-            flash(notice, "warning")
-        return redirect(url_for("cart.show"))
+        return _back_to_cart(progress)
     if step == "delivery":
         return progress
     if not progress.view.deliverable:
@@ -101,6 +104,12 @@ def _progress(step: str):
     if not cart.payment_token:
         return _back_to("payment", progress, _("Choose how to pay first."))
     return progress
+
+
+def _back_to_cart(progress: Progress):
+    for notice in progress.notices:
+        flash(notice, "warning")
+    return redirect(url_for("cart.show"))
 
 
 def _back_to(step: str, progress: Progress, message: str):
@@ -215,16 +224,19 @@ def _field_error(form, error: DomainError) -> None:
 
 @bp.route("/livraison", methods=["GET", "POST"])
 def delivery():
-    progress = _progress("delivery")
+    posted = request.method == "POST"
+    progress = _progress("delivery", reviewed=not posted)
     if not isinstance(progress, Progress):
         return progress
     error = None
-    if request.method == "POST":
+    if posted:
         try:
-            apply_mode_choices(progress.cart, progress.zone)
+            progress.view = apply_mode_choices(progress.cart, progress.zone)
         except DomainError as err:
             error = messages.describe(err)
-        progress.view = cart_service.review(db.session, progress.cart, progress.zone, now=utcnow())
+            progress.view = cart_service.review(db.session, progress.cart, progress.zone, now=utcnow())
+        if progress.view.is_empty:
+            return _back_to_cart(progress)
         if error is None and not wants_fragment() and request.form.get("next") == "payment":
             return redirect(url_for(".payment"))
     status = 422 if error and not wants_fragment() else 200

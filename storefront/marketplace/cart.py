@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import enum
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -355,30 +355,51 @@ def zone_of(session: Session, cart: Cart) -> Zone | None:
 
 
 @atomic
+def choose_deliveries(
+    session: Session, cart: Cart, choices: Mapping[int, str], zone: Zone, *, now: datetime
+) -> CartView:
+    """Choose the modes of several shipments at once, ``{shipper id: mode code}`` (the delivery
+    step's form), and return the cart's view with them.
+
+    One review of the cart serves every choice, and every choice is checked before any is kept:
+    a shipper not in the cart is :class:`NotFound`, a mode the shipper does not offer for that
+    shipment to ``zone`` is :class:`NotDeliverable`, and then nothing is changed.
+    """
+    view = review(session, cart, zone, now=now)
+    picked: list[tuple[ShipmentView, DeliveryOption]] = []
+    for shipper_id, mode_code in choices.items():
+        shipment = next((s for s in view.shipments if s.shipper.id == shipper_id), None)
+        if shipment is None:
+            raise NotFound(f"no shipment from seller {shipper_id} in the cart", reason="no_shipment")
+        option = next((o for o in shipment.options if o.mode.code == mode_code), None)
+        if option is None:
+            raise NotDeliverable(
+                f"{shipment.shipper.name} does not deliver by {mode_code!r} to {zone.label}",
+                reason="mode_not_offered",
+                shipper=shipment.shipper.name,
+            )
+        picked.append((shipment, option))
+    recorded = {c.shipper_id: c for c in cart.deliveries}
+    for shipment, option in picked:
+        choice = recorded.get(shipment.shipper.id)
+        if choice is None:
+            cart.deliveries.append(CartDelivery(shipper_id=shipment.shipper.id, mode_id=option.mode.id))
+        elif choice.mode_id != option.mode.id:
+            choice.mode_id = option.mode.id
+        shipment.chosen = option
+    if picked:
+        _clear_pending_payment(cart)
+    session.flush()
+    return view
+
+
 def choose_delivery(
     session: Session, cart: Cart, shipper_id: int, mode_code: str, zone: Zone, *, now: datetime
 ) -> DeliveryOption:
-    """Choose the mode of the shipment of ``shipper_id``; it must be one the shipper offers for
-    that shipment to ``zone`` (else :class:`NotDeliverable`). Returns the chosen option."""
-    view = review(session, cart, zone, now=now)
-    shipment = next((s for s in view.shipments if s.shipper.id == shipper_id), None)
-    if shipment is None:
-        raise NotFound(f"no shipment from seller {shipper_id} in the cart", reason="no_shipment")
-    option = next((o for o in shipment.options if o.mode.code == mode_code), None)
-    if option is None:
-        raise NotDeliverable(
-            f"{shipment.shipper.name} does not deliver by {mode_code!r} to {zone.label}",
-            reason="mode_not_offered",
-            shipper=shipment.shipper.name,
-        )
-    choice = next((c for c in cart.deliveries if c.shipper_id == shipper_id), None)
-    if choice is None:
-        cart.deliveries.append(CartDelivery(shipper_id=shipper_id, mode_id=option.mode.id))
-    else:
-        choice.mode_id = option.mode.id
-    _clear_pending_payment(cart)
-    session.flush()
-    return option
+    """Choose the mode of the shipment of ``shipper_id`` (see :func:`choose_deliveries`);
+    returns the chosen option."""
+    view = choose_deliveries(session, cart, {shipper_id: mode_code}, zone, now=now)
+    return next(s.chosen for s in view.shipments if s.shipper.id == shipper_id)
 
 
 # --- Payment method and pending payment ----------------------------------------------------------
@@ -698,6 +719,7 @@ __all__ = [
     "add_item",
     "address_of",
     "cheapest",
+    "choose_deliveries",
     "choose_delivery",
     "count_units",
     "find_cart",

@@ -1,12 +1,12 @@
 """Checkout: placing the order of a cart, in one transaction, and the orders a customer sees.
 
 :func:`place_order` does everything or nothing. It re-checks the cart with ``cart.review`` (the
-same read model the shopper's pages showed), claims the order's idempotency key, takes the
-stock with conditional updates (``stock = stock - q WHERE stock >= q``: of two buyers of the
-last unit exactly one gets it), writes the customer order, one seller order per seller ("sold
-by"), one shipment per shipper ("shipped by") with its mode, fee and promised dates, empties the
-cart, refreshes the category listings of products that sold out, and writes the confirmation
-email to the outbox. Any refusal rolls all of it back.
+same read model the shopper's pages showed), writes the customer order (claiming its
+idempotency key), one seller order per seller ("sold by"), one shipment per shipper ("shipped
+by") with its mode, fee and promised dates, empties the cart, writes the confirmation email to
+the outbox, and last takes the stock with conditional updates (``stock = stock - q WHERE stock
+>= q``: of two buyers of the last unit exactly one gets it) and refreshes the category listings
+of products that sold out. Any refusal rolls all of it back.
 
 Payment happens around it (``payments``): the view authorizes the amount first and voids the
 authorization if placing fails, so a refused order is never charged.
@@ -193,9 +193,6 @@ def _place(
         created_at=now,
     )
     session.add(order)
-    session.flush()  # claims the idempotency key (unique) before any stock moves
-
-    sold_out = _take_stock(session, view.items)
 
     # Seller orders ("sold by"): the retailer's first, then by seller name.
     by_seller: dict[int, Seller] = {}
@@ -247,16 +244,15 @@ def _place(
                 sku=item.offer.sku,
                 unit_price=item.unit_price,
                 quantity=item.quantity,
-                state=LineState.WAITING_ACCEPTANCE,
+                # The retailer's own lines need no acceptance (its order moves on below).
+                state=LineState.ACCEPTED if item.seller.is_operator else LineState.WAITING_ACCEPTANCE,
                 commission_bp=_commission(session, item.seller, item.product.category_id, commissions),
             )
         )
-    session.flush()
+    session.flush()  # claims the idempotency key (unique): a replay racing this one stops here
 
     for seller_order in seller_orders.values():
         if seller_order.seller.is_operator:
-            for line in seller_order.lines:
-                line.state = LineState.ACCEPTED
             orders.transition(
                 session,
                 seller_order,
@@ -267,8 +263,6 @@ def _place(
             )
 
     cart_service.clear(session, cart)
-    if sold_out:
-        listing.refresh(session, sold_out, now=now)
     enqueue_email(
         session,
         to=order.email,
@@ -282,6 +276,12 @@ def _place(
         locale=locale,
         kind="order_confirmation",
     )
+    # The stock last: its conditional updates lock the offers' rows until the commit, so the
+    # shorter the rest of the transaction after them, the less concurrent buyers of the same
+    # offers wait for each other.
+    sold_out = _take_stock(session, view.items)
+    if sold_out:
+        listing.refresh(session, sold_out, now=now)
     session.flush()
     return order
 
