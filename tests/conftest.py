@@ -16,6 +16,7 @@ from sqlalchemy import inspect, text
 
 from storefront import PROJECT_ROOT, create_app
 from storefront.extensions import db
+from storefront.marketplace import reference_cache
 from storefront.marketplace.models import Base
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -111,6 +112,8 @@ def _empty_tables() -> None:
         else:
             for table in tables:
                 conn.execute(table.delete())
+    # Emptied behind the ORM's back: what the processes keep in memory must go too.
+    reference_cache.clear(engine)
 
 
 @pytest.fixture

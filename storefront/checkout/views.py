@@ -14,6 +14,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     make_response,
     redirect,
     render_template,
@@ -74,15 +75,10 @@ def _progress(step: str, *, reviewed: bool = True):
     ``reviewed=False`` (the delivery step's POST, whose service reviews the cart itself) stops
     after the address check, with no view."""
     cart = current.current_cart()
-    if cart is None or not cart.lines:
-        flash(
-            _("Your cart is empty. If you were checking out, your session may have ended: log in "
-              "to find the cart of your account, or add the items again."),
-            "info",
-        )
-        return redirect(url_for("cart.show"))
+    if cart is None:
+        return _cart_is_empty()
     if step == "address":
-        return Progress(cart)
+        return Progress(cart) if cart.lines else _cart_is_empty()
     try:
         zone = cart_service.zone_of(db.session, cart)
     except DomainError:
@@ -106,7 +102,18 @@ def _progress(step: str, *, reviewed: bool = True):
     return progress
 
 
+def _cart_is_empty():
+    flash(
+        _("Your cart is empty. If you were checking out, your session may have ended: log in "
+          "to find the cart of your account, or add the items again."),
+        "info",
+    )
+    return redirect(url_for("cart.show"))
+
+
 def _back_to_cart(progress: Progress):
+    if not progress.notices:
+        return _cart_is_empty()
     for notice in progress.notices:
         flash(notice, "warning")
     return redirect(url_for("cart.show"))
@@ -126,6 +133,8 @@ def _undeliverable(view: CartView) -> DomainError:
 
 def _page(template: str, progress: Progress, step: str, status: int = 200, **context):
     context.setdefault("error", None)
+    if progress.view is not None:
+        g.cart_count = progress.view.count  # the header's count: the review has just counted
     page = render_template(
         template, progress=progress, view=progress.view, cart=progress.cart, step=step,
         steps=STEPS, notices=progress.notices, **context,

@@ -221,7 +221,7 @@ def _place(
         shipment = Shipment(
             customer_order=order,
             shipper=shipment_view.shipper,
-            mode=chosen.mode,
+            mode_id=chosen.mode.id,
             fee=chosen.fee,
             currency=view.currency,
             ship_by=chosen.promise.ship_by,

@@ -13,9 +13,10 @@ from datetime import date, datetime, time
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, contains_eager, joinedload
+from sqlalchemy import select
+from sqlalchemy.orm import Session, contains_eager
 
+from . import reference_cache
 from .business_calendar import FRENCH_CALENDAR, BusinessCalendar
 from .errors import InvalidValue, NotDeliverable, NotFound
 from .models import DeliveryMode, Seller, ShippingRate, Zone, ZoneRule
@@ -139,22 +140,77 @@ def get_zone(session: Session, code: str) -> Zone:
     return zone
 
 
-def zone_for(session: Session, country: str, postal_code: str) -> Zone:
+@dataclass(frozen=True, slots=True)
+class ZoneRef:
+    """A zone as the shop reads it on every page (a snapshot: see ``reference_cache``)."""
+
+    id: int
+    code: str
+    label: str
+    label_en: str = ""
+
+    def label_for(self, locale: str) -> str:
+        return self.label_en if locale == "en" and self.label_en else self.label
+
+
+@dataclass(frozen=True, slots=True)
+class ModeRef:
+    """A delivery mode as options and rates carry it (a snapshot)."""
+
+    id: int
+    code: str
+    label: str
+    label_en: str
+    saturday_delivery: bool
+    min_weight_grams: int
+    position: int
+
+    def label_for(self, locale: str) -> str:
+        return self.label_en if locale == "en" and self.label_en else self.label
+
+
+@dataclass(frozen=True, slots=True)
+class RateRef:
+    """A shipping rate with its mode (a snapshot of :class:`ShippingRate`)."""
+
+    id: int
+    shipper_id: int
+    zone_id: int
+    mode: ModeRef
+    fee: int
+    extra_item_fee: int
+    free_threshold: int | None
+    transit_min: int
+    transit_max: int
+    currency: str
+
+    @property
+    def mode_id(self) -> int:
+        return self.mode.id
+
+
+def zone_for(session: Session, country: str, postal_code: str) -> ZoneRef:
     """The zone of an address: the rule with the longest postal prefix matching it wins, so that
     Corsica (FR 20…) beats mainland France (FR, any code)."""
     country = _country(country)
     postal_code = clean_postal_code(country, postal_code)
-    prefixes = [postal_code[:length] for length in range(len(postal_code) + 1)]
-    rule = session.scalar(
-        select(ZoneRule)
-        .options(joinedload(ZoneRule.zone))
-        .where(ZoneRule.country == country, ZoneRule.postal_prefix.in_(prefixes))
-        .order_by(func.length(ZoneRule.postal_prefix).desc())
-        .limit(1)
+    rules = reference_cache.cached(session, "zone_rules", _load_zone_rules)
+    for length in range(len(postal_code), -1, -1):
+        zone = rules.get((country, postal_code[:length]))
+        if zone is not None:
+            return zone
+    raise NotDeliverable(f"we do not deliver to {country} {postal_code}")
+
+
+def _load_zone_rules(session: Session) -> dict[tuple[str, str], ZoneRef]:
+    rows = session.execute(
+        select(ZoneRule.country, ZoneRule.postal_prefix, Zone.id, Zone.code, Zone.label, Zone.label_en)
+        .join(ZoneRule.zone)
     )
-    if rule is None:
-        raise NotDeliverable(f"we do not deliver to {country} {postal_code}")
-    return rule.zone
+    return {
+        (country, prefix): ZoneRef(zone_id, code, label, label_en or "")
+        for country, prefix, zone_id, code, label, label_en in rows
+    }
 
 
 # --- Rates ---------------------------------------------------------------------------------------
@@ -218,25 +274,47 @@ def set_rate(
 
 
 def rates_for(
-    session: Session, shipper_ids: Iterable[int], zone: Zone | None
-) -> dict[int, list[ShippingRate]]:
-    """The rates of many shippers in a zone, from one query (a product page shows many offers),
-    with their modes loaded and sorted by mode position. Every shipper asked for has a key; an
-    empty list means it does not deliver to the zone."""
+    session: Session, shipper_ids: Iterable[int], zone: Zone | ZoneRef | None
+) -> dict[int, list[RateRef]]:
+    """The rates of many shippers in a zone (a product page shows many offers), with their
+    modes, sorted by mode position. Every shipper asked for has a key; an empty list means it
+    does not deliver to the zone. All of a zone's rates come from one query, then from memory
+    (``reference_cache``)."""
     ids = list(dict.fromkeys(shipper_ids))
-    result: dict[int, list[ShippingRate]] = {shipper_id: [] for shipper_id in ids}
     if not ids or zone is None:  # no zone: nothing can be delivered
-        return result
-    rates = session.scalars(
-        select(ShippingRate)
-        .join(ShippingRate.mode)
-        .options(contains_eager(ShippingRate.mode))
-        .where(ShippingRate.shipper_id.in_(ids), ShippingRate.zone_id == zone.id)
-        .order_by(DeliveryMode.position, DeliveryMode.id)
-    )
-    for rate in rates:
-        result[rate.shipper_id].append(rate)
-    return result
+        return {shipper_id: [] for shipper_id in ids}
+    zone_rates = reference_cache.cached(session, ("zone_rates", zone.id), _zone_rates_loader(zone.id))
+    return {shipper_id: list(zone_rates.get(shipper_id, ())) for shipper_id in ids}
+
+
+def _zone_rates_loader(zone_id: int):
+    def load(session: Session) -> dict[int, tuple[RateRef, ...]]:
+        rows = session.execute(
+            select(ShippingRate, DeliveryMode)
+            .join(ShippingRate.mode)
+            .where(ShippingRate.zone_id == zone_id)
+            .order_by(DeliveryMode.position, DeliveryMode.id)
+        )
+        modes: dict[int, ModeRef] = {}
+        result: dict[int, list[RateRef]] = {}
+        for rate, mode in rows:
+            ref = modes.get(mode.id)
+            if ref is None:
+                ref = modes[mode.id] = ModeRef(
+                    mode.id, mode.code, mode.label, mode.label_en or "", bool(mode.saturday_delivery),
+                    mode.min_weight_grams, mode.position,
+                )
+            result.setdefault(rate.shipper_id, []).append(
+                RateRef(
+                    id=rate.id, shipper_id=rate.shipper_id, zone_id=rate.zone_id, mode=ref,
+                    fee=rate.fee, extra_item_fee=rate.extra_item_fee,
+                    free_threshold=rate.free_threshold, transit_min=rate.transit_min,
+                    transit_max=rate.transit_max, currency=rate.currency,
+                )
+            )
+        return {shipper_id: tuple(rates) for shipper_id, rates in result.items()}
+
+    return load
 
 
 def rates_of(session: Session, shipper: Seller) -> list[ShippingRate]:
@@ -398,8 +476,8 @@ def _promise_dates(
 class DeliveryOption:
     """One mode a shipment can travel by, with what it costs and when it arrives."""
 
-    mode: DeliveryMode
-    rate: ShippingRate
+    mode: ModeRef
+    rate: RateRef
     fee: int
     promise: Promise
 

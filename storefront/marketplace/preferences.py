@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from . import reference_cache
 from .errors import InvalidValue
 from .models import RelationsModel, StoreSetting
 from .unit_of_work import atomic
@@ -21,15 +24,19 @@ DEFAULTS: dict[str, object] = {
 
 
 def get_all(session: Session) -> dict[str, object]:
-    """Every preference, defaults filled in, in one query."""
-    stored = dict(session.execute(select(StoreSetting.key, StoreSetting.value)).all())
+    """Every preference, defaults filled in (read once, then from ``reference_cache``)."""
+    stored = reference_cache.cached(session, "preferences", _load)
     return {key: stored.get(key, default) for key, default in DEFAULTS.items()}
 
 
 def get(session: Session, key: str) -> object:
     _known(key)
-    value = session.scalar(select(StoreSetting.value).where(StoreSetting.key == key))
+    value = reference_cache.cached(session, "preferences", _load).get(key)
     return DEFAULTS[key] if value is None else value
+
+
+def _load(session: Session) -> MappingProxyType:
+    return MappingProxyType(dict(session.execute(select(StoreSetting.key, StoreSetting.value)).all()))
 
 
 @atomic

@@ -7,6 +7,7 @@ from datetime import time
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from . import reference_cache
 from .errors import InvalidTransition, InvalidValue, NotFound
 from .models import Seller, SellerRating, SellerState, User
 from .text import slugify
@@ -70,11 +71,17 @@ def get_seller(session: Session, *, slug: str | None = None, code: str | None = 
 
 
 def operator_seller(session: Session, *, required: bool = True) -> Seller | None:
-    """The retailer itself, seller of the 1P offers."""
-    seller = session.scalar(select(Seller).where(Seller.is_operator.is_(True)))
+    """The retailer itself, seller of the 1P offers (its id is kept by ``reference_cache``; the
+    row itself is usually in the session already, with the 1P offers it sells)."""
+    seller_id = reference_cache.cached(session, "operator_seller_id", _operator_id)
+    seller = session.get(Seller, seller_id) if seller_id is not None else None
     if seller is None and required:
         raise NotFound("the retailer's own seller is not set up (run `flask seed-demo`)")
     return seller
+
+
+def _operator_id(session: Session) -> int | None:
+    return session.scalar(select(Seller.id).where(Seller.is_operator.is_(True)))
 
 
 @atomic

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from storefront.marketplace import buybox, catalog, delivery, sellers
+from storefront.marketplace import buybox, catalog, delivery, preferences, sellers
 from storefront.marketplace import cart as cart_service
 from storefront.marketplace.cart import NoticeKind
 from storefront.marketplace.errors import InvalidValue, NotDeliverable, NotFound, OutOfStock
@@ -218,6 +218,7 @@ def test_review_runs_the_same_queries_for_one_line_or_many(session, shop, count_
     offers = shop.offers
     small = guest_cart(session, (offers["first_party"], 1))
     large = guest_cart(session, *[(offers[name], 1) for name in ("first_party", "alpha", "beta", "gamma", "alpha_washer")])
+    cart_service.review(session, small, shop.mainland, now=MORNING)  # rates and retailer cached
     session.expire_all()
     with count_queries() as one:
         cart_service.review(session, small, shop.mainland, now=MORNING)
@@ -225,6 +226,26 @@ def test_review_runs_the_same_queries_for_one_line_or_many(session, shop, count_
     with count_queries() as many:
         cart_service.review(session, large, shop.mainland, now=MORNING)
     assert len(many) == len(one)
+    # The cart, its lines with their offers, sellers and products, its delivery choices, and the
+    # retailer (a primary-key read, expired above): the zone's rates come from memory.
+    assert len(one) <= 4, one
+
+
+def test_reference_data_is_read_again_once_changed(session, shop, count_queries):
+    """The cache of zones, rates and preferences never serves what this process has changed."""
+    cart = guest_cart(session, (shop.offers["first_party"], 1))
+    before = cart_service.review(session, cart, shop.mainland, now=MORNING).shipments[0].options
+    delivery.set_rate(session, shop.retailer, "THD", "FR-MAIN", fee=1234, transit_min=1, transit_max=2)
+    after = cart_service.review(session, cart, shop.mainland, now=MORNING).shipments[0].options
+    assert {o.mode.code: o.fee for o in after}["THD"] == 1234
+    assert {o.mode.code: o.fee for o in before}["THD"] != 1234
+    assert delivery.zone_for(session, "FR", "75002").code == "FR-MAIN"
+    zone = delivery.get_zone(session, "FR-MAIN")
+    zone.label = "Métropole (nouveau)"
+    session.commit()
+    assert delivery.zone_for(session, "FR", "75002").label == "Métropole (nouveau)"
+    preferences.set(session, "acceptance_delay_hours", 72)
+    assert preferences.get(session, "acceptance_delay_hours") == 72
 
 
 # --- Bad input ---------------------------------------------------------------------------------------
