@@ -29,7 +29,7 @@ from urllib.parse import urlencode, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import ROOT, VENV_BIN, gunicorn  # noqa: E402
+from common import ROOT, VENV_BIN, cpu_seconds, gunicorn  # noqa: E402
 
 TOKEN = re.compile(r'name="csrf-token" content="([^"]+)"')
 HIDDEN = re.compile(r'name="(idempotency_key|expected_total)" value="([^"]*)"')
@@ -104,6 +104,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=2000)
     parser.add_argument("--shoppers", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (Procfile: WEB_CONCURRENCY)")
+    parser.add_argument("--threads", type=int, default=4, help="threads per worker (Procfile: WEB_THREADS)")
     parser.add_argument("--stock", type=int, default=40, help="units per offer on sale")
     parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/storefront_bench")
     args = parser.parse_args()
@@ -123,26 +125,35 @@ def main() -> None:
     subprocess.run([*flask, "seed-demo"], cwd=ROOT, env=full_env, check=True, stdout=subprocess.DEVNULL)
     products, units, delivery = prepare(full_env, args.stock, args.orders)
 
-    with gunicorn("app:app", env) as base:
+    with gunicorn("app:app", env, workers=args.workers, threads=args.threads) as base:
         counter, lock = Counter(), threading.Lock()
+        port = urlsplit(base).port
+        cpu_before = (cpu_seconds("gunicorn", f":{port}"), cpu_seconds("postgres"), time.process_time())
         started = time.perf_counter()
         # Threads: the shoppers wait on the server most of the time, and one light process
         # leaves the two cores to gunicorn.
         with ThreadPool(args.shoppers) as pool:
             batches = pool.map(shopper, [(base, products, delivery, counter, lock, args.orders)] * args.shoppers)
         seconds = time.perf_counter() - started
+        cpu_after = (cpu_seconds("gunicorn", f":{port}"), cpu_seconds("postgres"), time.process_time())
     outcomes = [o for batch in batches for o in batch]
     placed = [t for outcome, t in outcomes if outcome == "placed"]
     checks = verify(full_env, units)
     p99 = statistics.quantiles(placed, n=100)[98] * 1000 if len(placed) > 100 else max(placed) * 1000
+    web, database, client = (
+        (after - before) * 1000 / max(checks["orders"], 1) for before, after in zip(cpu_before, cpu_after)
+    )
     lines = [
         f"Checkout benchmark: {args.orders:,} shoppers' attempts, {args.shoppers} concurrent, PostgreSQL, "
-        f"gunicorn 2 workers × 4 threads, {len(products)} offers with {args.stock} units each",
+        f"gunicorn {args.workers} workers × {args.threads} threads, {len(products)} offers with {args.stock} units each",
         "",
         "| orders placed | orders/s | p50 place order ms | p99 place order ms | refused (sold out) | oversold units | outbox emails |",
         "|---:|---:|---:|---:|---:|---:|---:|",
         f"| {checks['orders']:,} | {checks['orders'] / seconds:.1f} | {statistics.median(placed) * 1000:.0f} | {p99:.0f} "
         f"| {len(outcomes) - len(placed)} | {checks['oversold']} | {checks['emails']:,} |",
+        "",
+        f"CPU per order placed: web {web:.1f} ms, PostgreSQL {database:.1f} ms, load client {client:.1f} ms "
+        f"(attempts that found the offer sold out included); {seconds:.1f} s of load on {os.cpu_count()} cores.",
         "",
         f"Target: at least 100 orders/s; oversold units 0; emails = orders ({checks['orders']:,}).",
     ]

@@ -49,6 +49,27 @@ def gunicorn(app: str, env: dict, *, workers: int = 2, threads: int = 4, cwd: Pa
         process.wait(timeout=30)
 
 
+def cpu_seconds(*needles: str) -> float:
+    """CPU time (user + system) used so far by the live processes whose command line holds
+    every one of ``needles``: what a load costs the web server or the database, on a machine
+    whose throughput figures move with whatever else it runs."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as file:
+                command = file.read().replace(b"\0", b" ").decode(errors="replace")
+            with open(f"/proc/{entry}/stat") as file:
+                fields = file.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        if all(needle in command for needle in needles):
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
 def session_cookie(url: str) -> str:
     """The cookie a browser holds after its first page (the shop's session, with its CSRF
     secret): later pages then cost what they cost a returning visitor."""

@@ -41,11 +41,12 @@ def current_cart() -> Cart | None:
 def ensure_cart() -> Cart:
     """The shopper's cart, created (with a guest token in the session) if needed."""
     owner = _owner()
-    if owner.get("user_id") is None and not owner.get("token"):
+    fresh = owner.get("user_id") is None and not owner.get("token")
+    if fresh:
         owner = {"token": cart_service.new_guest_token()}
         session[SESSION_KEY] = owner["token"]
     try:
-        return cart_service.open_cart(db.session, **owner)
+        return cart_service.open_cart(db.session, **owner, fresh=fresh)
     except IntegrityError:
         # Two first requests of the same user at once: the other one created the cart.
         return cart_service.find_cart(db.session, **owner)

@@ -102,13 +102,23 @@ def find_cart(session: Session, *, user_id: int | None = None, token: str | None
 
 
 @atomic
-def open_cart(session: Session, *, user_id: int | None = None, token: str | None = None) -> Cart:
-    """The cart of a user (or guest token), created empty when there is none yet."""
+def open_cart(
+    session: Session, *, user_id: int | None = None, token: str | None = None, fresh: bool = False
+) -> Cart:
+    """The cart of a user (or guest token), created empty when there is none yet.
+
+    ``fresh``: the guest token has just been made (:func:`new_guest_token`), so there is no cart
+    to look for."""
     if user_id is None and not token:
         raise InvalidValue("a cart belongs to a user or to a guest token")
-    cart = find_cart(session, user_id=user_id, token=token)
+    cart = None if fresh and user_id is None else find_cart(session, user_id=user_id, token=token)
     if cart is None:
-        cart = Cart(user_id=user_id, token=None if user_id is not None else token)
+        # Empty collections and payment fields given, so that nothing is read back or written
+        # again when the first line is added right after.
+        cart = Cart(
+            user_id=user_id, token=None if user_id is not None else token, lines=[], deliveries=[],
+            payment_reference="", payment_key="", payment_amount=None,
+        )
         session.add(cart)
         session.flush()
     return cart
@@ -436,9 +446,10 @@ def forget_pending_payment(session: Session, cart: Cart) -> None:
 
 def _clear_pending_payment(cart: Cart) -> None:
     # Any change to what is bought or where it goes makes a payment asked for before stale.
-    cart.payment_reference = ""
-    cart.payment_key = ""
-    cart.payment_amount = None
+    if cart.payment_reference or cart.payment_key or cart.payment_amount is not None:
+        cart.payment_reference = ""
+        cart.payment_key = ""
+        cart.payment_amount = None
 
 
 # --- The read model ------------------------------------------------------------------------------

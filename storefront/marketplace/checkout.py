@@ -249,8 +249,9 @@ def _place(
                 commission_bp=_commission(session, item.seller, item.product.category_id, commissions),
             )
         )
-    session.flush()  # claims the idempotency key (unique): a replay racing this one stops here
 
+    # The retailer's own order is accepted at once, before anything is written: it is inserted
+    # in SHIPPING with its transition, in the same flush as the rest.
     for seller_order in seller_orders.values():
         if seller_order.seller.is_operator:
             orders.transition(
@@ -261,6 +262,7 @@ def _place(
                 note=AUTO_ACCEPT_NOTE,
                 at=now,
             )
+    session.flush()  # claims the idempotency key (unique): a replay racing this one stops here
 
     cart_service.clear(session, cart)
     enqueue_email(
@@ -325,6 +327,8 @@ def _take_stock(session: Session, items) -> set[int]:
 
 
 def _commission(session: Session, seller: Seller, category_id: int, cache: dict) -> int:
+    if seller.is_operator:
+        return 0  # the retailer pays itself no commission (finance.commission_rate_for)
     key = (seller.id, category_id)
     if key not in cache:
         category = session.get(Category, category_id)
