@@ -7,8 +7,10 @@ Each order is what a browser does: product page (CSRF token), add to cart, addre
 payment with the sandbox card, review (idempotency key and total), place order. The load comes
 from other processes on loopback against gunicorn as in production, on a PostgreSQL database
 (DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/storefront_bench, recreated), with
-the offers' stock limited so that shoppers compete for the last units. Reports orders per second,
-p50/p99 of "Place order", oversold units (must be 0) and outbox emails (must equal orders).
+the offers' stock limited so that shoppers compete for the last units: ``--orders`` units are on
+sale, and a quarter more shoppers come than there are units, so the last ones find sold-out
+offers. Reports orders per second, p50/p99 of "Place order", oversold units (must be 0), outbox
+emails (must equal orders) and the CPU each order cost the web server, PostgreSQL and the load.
 """
 
 from __future__ import annotations
@@ -102,7 +104,7 @@ def shopper(args) -> list[tuple[str, float]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--orders", type=int, default=2000)
+    parser.add_argument("--orders", type=int, default=2000, help="units on sale: the orders to place")
     parser.add_argument("--shoppers", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (Procfile: WEB_CONCURRENCY)")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker (Procfile: WEB_THREADS)")
@@ -124,6 +126,7 @@ def main() -> None:
     subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=full_env, check=True, stdout=subprocess.DEVNULL)
     subprocess.run([*flask, "seed-demo"], cwd=ROOT, env=full_env, check=True, stdout=subprocess.DEVNULL)
     products, units, delivery = prepare(full_env, args.stock, args.orders)
+    attempts = sum(units.values()) * 5 // 4
 
     with gunicorn("app:app", env, workers=args.workers, threads=args.threads) as base:
         counter, lock = Counter(), threading.Lock()
@@ -133,7 +136,7 @@ def main() -> None:
         # Threads: the shoppers wait on the server most of the time, and one light process
         # leaves the two cores to gunicorn.
         with ThreadPool(args.shoppers) as pool:
-            batches = pool.map(shopper, [(base, products, delivery, counter, lock, args.orders)] * args.shoppers)
+            batches = pool.map(shopper, [(base, products, delivery, counter, lock, attempts)] * args.shoppers)
         seconds = time.perf_counter() - started
         cpu_after = (cpu_seconds("gunicorn", f":{port}"), cpu_seconds("postgres"), time.process_time())
     outcomes = [o for batch in batches for o in batch]
@@ -144,7 +147,7 @@ def main() -> None:
         (after - before) * 1000 / max(checks["orders"], 1) for before, after in zip(cpu_before, cpu_after)
     )
     lines = [
-        f"Checkout benchmark: {args.orders:,} shoppers' attempts, {args.shoppers} concurrent, PostgreSQL, "
+        f"Checkout benchmark: {attempts:,} shoppers for {sum(units.values()):,} units on sale, {args.shoppers} concurrent, PostgreSQL, "
         f"gunicorn {args.workers} workers × {args.threads} threads, {len(products)} offers with {args.stock} units each",
         "",
         "| orders placed | orders/s | p50 place order ms | p99 place order ms | refused (sold out) | oversold units | outbox emails |",
@@ -175,11 +178,10 @@ def recreate(url: str) -> None:
 
 
 def prepare(env: dict, stock: int, orders: int):
-    """Put ``stock`` units on enough 1P offers for about 80 % of the orders, so the last units
-    are fought over; returns the product paths with their offer ids, the units on sale, and the
+    """Put ``stock`` units on enough 1P offers for ``orders`` orders of one unit; returns the product paths with their offer ids, the units on sale, and the
     retailer's id with two of its delivery modes to Paris (the delivery form's field and
     values)."""
-    count = max(1, int(orders * 0.8) // stock)
+    count = max(1, -(-orders // stock))
     script = f"""
 from sqlalchemy import select, update
 from storefront import create_app
