@@ -34,7 +34,7 @@ def main() -> None:
     instance = DATA / f"catalog-{args.products}"
     instance.mkdir(parents=True, exist_ok=True)
     env = {
-        "STOREFRONT_ENV": "production",
+        "STOREFRONT_ENV": "production", "PAYMENT_PROVIDER": "sandbox",
         "STOREFRONT_INSTANCE": str(instance),
         "SECRET_KEY": "bench-" + "x" * 40,
         "MAIL_URL": "smtp://127.0.0.1:2525",

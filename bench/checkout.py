@@ -115,7 +115,7 @@ def main() -> None:
     instance = ROOT / "bench" / ".data" / "checkout"
     instance.mkdir(parents=True, exist_ok=True)
     env = {
-        "STOREFRONT_ENV": "production", "STOREFRONT_INSTANCE": str(instance),
+        "STOREFRONT_ENV": "production", "PAYMENT_PROVIDER": "sandbox", "STOREFRONT_INSTANCE": str(instance),
         "SECRET_KEY": "bench-" + "x" * 40, "MAIL_URL": "smtp://127.0.0.1:9",
         "DATABASE_URL": args.database_url, "PUBLIC_URL": "http://127.0.0.1",
         "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15"),

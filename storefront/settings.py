@@ -9,6 +9,7 @@ The table of variables lives in the README; keep the two in step.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
@@ -78,6 +79,9 @@ def load_settings(environ: Mapping[str, str], instance_path: str | os.PathLike) 
         "REMEMBER_COOKIE_SECURE": production,
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Checked by storefront.checkout at start-up: an unknown provider stops the shop.
+        "PAYMENT_PROVIDER": _payment_provider(environ.get("PAYMENT_PROVIDER"), production),
+        "PAYMENT_CODES": _payment_codes(environ.get("PAYMENT_CODES")),
     }
     return config
 
@@ -165,6 +169,40 @@ def _mail_url(value: str | None, production: bool) -> str:
             "smtps://user:password@host:465."
         )
     return value
+
+
+def _payment_provider(value: str | None, production: bool) -> str:
+    name = (value or "").strip().lower()
+    if not name:
+        if production:
+            # The sandbox accepts test cards: a shop must not take orders with it by accident.
+            raise ConfigError(
+                "PAYMENT_PROVIDER is not set; production must name its payment provider "
+                "(the built-in `sandbox` takes test cards only: PAYMENT_PROVIDER=sandbox for a demo)."
+            )
+        return "sandbox"
+    return name
+
+
+_PAYMENT_METHOD = re.compile(r"[a-z][a-z0-9_]{0,29}")
+_PAYMENT_CODE = re.compile(r"[A-Z0-9][A-Z0-9_-]{0,29}")
+
+
+def _payment_codes(value: str | None) -> dict[str, str]:
+    """``card=CB,paypal=PAYPAL``: each payment method of the provider with the marketplace's code
+    recorded on orders (what the finance exports and the sellers' API show)."""
+    if value is None or not value.strip():
+        return {"card": "CB"}
+    codes: dict[str, str] = {}
+    for pair in value.split(","):
+        method, _, code = (part.strip() for part in pair.partition("="))
+        if not _PAYMENT_METHOD.fullmatch(method) or not _PAYMENT_CODE.fullmatch(code) or method in codes:
+            raise ConfigError(
+                f"PAYMENT_CODES={value!r} is not a list of method=CODE pairs; write for example "
+                "PAYMENT_CODES=card=CB,paypal=PAYPAL (methods in lower case, codes in capitals)."
+            )
+        codes[method] = code
+    return codes
 
 
 def _redis_url(value: str | None) -> str | None:

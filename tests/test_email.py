@@ -567,6 +567,7 @@ def test_the_mail_pages_exist_only_in_development(app, client, tmp_path):
     production = {
         "SECRET_KEY": "a-production-secret-key-that-is-long-enough",
         "MAIL_URL": "smtp://relay.example.com:587?starttls=1",
+        "PAYMENT_PROVIDER": "sandbox",
     }
     with separate_app(app, tmp_path, "production", **production) as shop:
         assert shop.test_client().get("/_dev/mail/").status_code == 404

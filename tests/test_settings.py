@@ -15,6 +15,7 @@ PROD = {
     "STOREFRONT_ENV": "production",
     "SECRET_KEY": "s" * 40,
     "MAIL_URL": "smtp://relay.example.com:587",
+    "PAYMENT_PROVIDER": "sandbox",
 }
 
 
@@ -103,3 +104,27 @@ def test_start_up_error_is_one_line(tmp_path, command):
         "32 characters: python -c 'import secrets; print(secrets.token_hex(32))'."
     ]
     assert "Traceback" not in result.stderr
+
+
+def test_payment_settings_come_from_the_environment(tmp_path):
+    config = load_settings({"PAYMENT_CODES": "card=CB, paypal=PAYPAL"}, tmp_path)
+    assert config["PAYMENT_PROVIDER"] == "sandbox"
+    assert config["PAYMENT_CODES"] == {"card": "CB", "paypal": "PAYPAL"}
+    assert load_settings({}, tmp_path)["PAYMENT_CODES"] == {"card": "CB"}
+
+
+@pytest.mark.parametrize("codes", ["card", "card=", "=CB", "card=CB,card=VISA", "Card=CB", "card=C B"])
+def test_malformed_payment_codes_are_refused(tmp_path, codes):
+    with pytest.raises(ConfigError, match="PAYMENT_CODES"):
+        load_settings({"PAYMENT_CODES": codes}, tmp_path)
+
+
+def test_production_names_its_payment_provider(tmp_path):
+    without = {key: value for key, value in PROD.items() if key != "PAYMENT_PROVIDER"}
+    with pytest.raises(ConfigError, match="PAYMENT_PROVIDER is not set"):
+        load_settings(without, tmp_path)
+
+
+def test_an_unknown_payment_provider_stops_the_shop(tmp_path):
+    with pytest.raises(ConfigError, match="PAYMENT_PROVIDER='stripe' is unknown; the providers are: sandbox"):
+        create_app({**PROD, "PAYMENT_PROVIDER": "stripe", "STOREFRONT_INSTANCE": str(tmp_path)})

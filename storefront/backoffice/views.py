@@ -47,7 +47,7 @@ def _me():
 
 @bp.get("/")
 def index():
-    model = preferences.get(db.session, "relations_model")
+    model = preferences.get(db.session, "relations_model", fresh=True)
     return render_template(
         "backoffice/index.html",
         form=RelationsModelForm(formdata=None, model=model),

@@ -11,15 +11,24 @@ def _payment_settings(state) -> None:
     """The payment provider and the mapping of its methods to the marketplace's payment codes.
 
     ``PAYMENT_PROVIDER`` names the provider (only the built-in ``sandbox`` so far) and
-    ``PAYMENT_CODES`` maps its methods to codes (``{"card": "CB"}``); both can be set through
-    ``create_app(..., PAYMENT_CODES={...})``. One provider instance per application.
+    ``PAYMENT_CODES`` maps its methods to codes (``{"card": "CB"}``); both come from the
+    environment (storefront/settings.py) or ``create_app(..., PAYMENT_CODES={...})``. One
+    provider instance per application; an unknown provider stops the shop at start-up.
     """
     from storefront.marketplace import payments
+    from storefront.marketplace.errors import InvalidValue
+    from storefront.settings import ConfigError
 
     config = state.app.config
     config.setdefault("PAYMENT_PROVIDER", "sandbox")
     config.setdefault("PAYMENT_CODES", {"card": "CB"})
-    state.app.extensions["payment_provider"] = payments.provider_named(config["PAYMENT_PROVIDER"])
+    try:
+        state.app.extensions["payment_provider"] = payments.provider_named(config["PAYMENT_PROVIDER"])
+    except InvalidValue:
+        raise ConfigError(
+            f"PAYMENT_PROVIDER={config['PAYMENT_PROVIDER']!r} is unknown; the providers are: "
+            f"{', '.join(sorted(payments.PROVIDERS))}."
+        ) from None
 
 
 from storefront.checkout import views  # noqa: E402,F401  (routes register on import)

@@ -29,9 +29,12 @@ def get_all(session: Session) -> dict[str, object]:
     return {key: stored.get(key, default) for key, default in DEFAULTS.items()}
 
 
-def get(session: Session, key: str) -> object:
+def get(session: Session, key: str, *, fresh: bool = False) -> object:
+    """One preference. ``fresh`` reads the database rather than this process's copy, for the
+    operator's own page: another web process may have saved it a moment ago."""
     _known(key)
-    value = reference_cache.cached(session, "preferences", _load).get(key)
+    stored = _load(session) if fresh else reference_cache.cached(session, "preferences", _load)
+    value = stored.get(key)
     return DEFAULTS[key] if value is None else value
 
 
