@@ -144,7 +144,7 @@ def main() -> None:
     checks = verify(full_env, units)
     p99 = statistics.quantiles(placed, n=100)[98] * 1000 if len(placed) > 100 else max(placed) * 1000
     web, database, client = (
-        (after - before) * 1000 / max(checks["orders"], 1) for before, after in zip(cpu_before, cpu_after)
+        (after - before) * 1000 / max(checks["orders"], 1) for before, after in zip(cpu_before, cpu_after, strict=True)
     )
     lines = [
         f"Checkout benchmark: {attempts:,} shoppers for {sum(units.values()):,} units on sale, {args.shoppers} concurrent, PostgreSQL, "
