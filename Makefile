@@ -9,7 +9,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 export FLASK_APP := app
 
-.PHONY: run test setup migrate seed lint clean bench-catalog bench-checkout bench-checkout
+.PHONY: run test setup migrate seed lint clean bench-catalog bench-checkout
 
 # Installs into .venv whenever pyproject.toml changes.
 $(BIN)/.installed: pyproject.toml

@@ -35,6 +35,7 @@ def create_app(environ: Mapping[str, str] | None = None, **overrides) -> Flask:
     app.config.update(load_settings(environ, app.instance_path))
     app.config.update(overrides)
 
+    register_proxies(app)
     register_themes(app)  # first: it chooses the template environment the others extend
     register_extensions(app)
     register_blueprints(app)
@@ -44,6 +45,16 @@ def create_app(environ: Mapping[str, str] | None = None, **overrides) -> Flask:
     register_commands(app)
     register_jobs(app)
     return app
+
+
+def register_proxies(app: Flask) -> None:
+    """Behind ``TRUSTED_PROXIES`` proxies, take the client's address and scheme from their
+    X-Forwarded-For and X-Forwarded-Proto headers (rate limits, secure cookies, CSRF checks)."""
+    count = app.config.get("TRUSTED_PROXIES", 0)
+    if count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
 
 
 def register_themes(app: Flask) -> None:

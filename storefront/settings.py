@@ -82,6 +82,10 @@ def load_settings(environ: Mapping[str, str], instance_path: str | os.PathLike) 
         # Checked by storefront.checkout at start-up: an unknown provider stops the shop.
         "PAYMENT_PROVIDER": _payment_provider(environ.get("PAYMENT_PROVIDER"), production),
         "PAYMENT_CODES": _payment_codes(environ.get("PAYMENT_CODES")),
+        # Proxies in front of the shop (load balancer, TLS terminator) whose X-Forwarded-For and
+        # -Proto headers are trusted: without it, rate limits would count every shopper as the
+        # proxy's address.
+        "TRUSTED_PROXIES": _trusted_proxies(environ.get("TRUSTED_PROXIES")),
     }
     return config
 
@@ -203,6 +207,16 @@ def _payment_codes(value: str | None) -> dict[str, str]:
             )
         codes[method] = code
     return codes
+
+
+def _trusted_proxies(value: str | None) -> int:
+    text = (value or "0").strip()
+    if not text.isdigit() or int(text) > 5:
+        raise ConfigError(
+            f"TRUSTED_PROXIES={value!r} is not a number of proxies from 0 to 5; set it to how many "
+            "proxies stand in front of the shop (1 behind one load balancer)."
+        )
+    return int(text)
 
 
 def _redis_url(value: str | None) -> str | None:

@@ -453,3 +453,20 @@ def test_my_orders_show_the_carrier_and_the_tracking_link(app, client, session, 
     assert text_of(html, "carrier") == ["Colissimo"]
     assert tags_with(html, "delivery-promise") and tags_with(html, "shipment")
     assert session.scalar(select(func.count()).select_from(CustomerOrder)) == 1
+
+
+def test_card_numbers_tried_from_one_cart_are_rate_limited(app, client, session, shop):
+    shopper = Checkout(client)
+    shopper.add(shop.offers["beta"])
+    assert shopper.address().status_code == 302
+    statuses = [shopper.pay_with("4111 1111 1111 1111").status_code for _ in range(10)]
+    assert statuses == [422] * 10  # not a sandbox card: said on the form each time
+    blocked = shopper.pay_with("ok")
+    assert blocked.status_code == 429
+    assert text_of(blocked.get_data(as_text=True), "error-message")
+    assert cart_lines(session) == {"B-FRIDGE": 1}
+    # Another shopper (another cart) on the same network address pays as usual.
+    other = Checkout(app.test_client())
+    other.add(shop.offers["beta"])
+    assert other.address().status_code == 302
+    assert other.pay_with("ok").status_code == 302

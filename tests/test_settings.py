@@ -128,3 +128,30 @@ def test_production_names_its_payment_provider(tmp_path):
 def test_an_unknown_payment_provider_stops_the_shop(tmp_path):
     with pytest.raises(ConfigError, match="PAYMENT_PROVIDER='stripe' is unknown; the providers are: sandbox"):
         create_app({**PROD, "PAYMENT_PROVIDER": "stripe", "STOREFRONT_INSTANCE": str(tmp_path)})
+
+
+@pytest.mark.parametrize("value", ["-1", "two", "9"])
+def test_trusted_proxies_is_a_small_count(tmp_path, value):
+    with pytest.raises(ConfigError, match="TRUSTED_PROXIES"):
+        load_settings({"TRUSTED_PROXIES": value}, tmp_path)
+
+
+@pytest.mark.parametrize(("proxies", "seen"), [("1", "203.0.113.7 https"), ("0", "10.0.0.1 http")])
+def test_behind_trusted_proxies_the_client_comes_from_forwarded_headers(app, tmp_path, proxies, seen):
+    """Rate limits count the shopper's address, not the load balancer's; the scheme is the one
+    the shopper used. Headers from an untrusted client change nothing."""
+    from flask import request
+
+    from storefront import jobs
+
+    shop = create_app({"STOREFRONT_INSTANCE": str(tmp_path), "TRUSTED_PROXIES": proxies,
+                       "DATABASE_URL": f"sqlite:///{tmp_path / 'proxy.db'}"})
+    try:
+        shop.add_url_rule("/_who", "who", lambda: f"{request.remote_addr} {request.scheme}")
+        response = shop.test_client().get(
+            "/_who", headers={"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"},
+            environ_base={"REMOTE_ADDR": "10.0.0.1"},
+        )
+        assert response.get_data(as_text=True) == seen
+    finally:
+        jobs.init_app(app)  # creating an app binds the job queue to it

@@ -19,10 +19,12 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 
@@ -30,7 +32,7 @@ from storefront.cart import current, messages
 from storefront.cart.views import apply_mode_choices, render_expired_form
 from storefront.checkout import bp
 from storefront.checkout.forms import CardForm, DeliveryAddressForm, GuestAddressForm
-from storefront.extensions import db
+from storefront.extensions import db, limiter
 from storefront.marketplace import addresses, checkout, payments, tracking
 from storefront.marketplace import cart as cart_service
 from storefront.marketplace.cart import CartView, ShippingAddress
@@ -42,12 +44,26 @@ from storefront.shop import shopper
 from storefront.shop.fragments import wants_fragment
 
 STEPS = ("address", "delivery", "payment", "review")
+# Card numbers tried from one cart (or one customer): enough for typing mistakes and a declined
+# card or two, not for testing stolen card numbers one after the other. Counted per cart rather
+# than per address, so that shoppers behind one network address do not block each other.
+CARD_ATTEMPTS_LIMIT = "10 per 10 minutes"
 MAX_ID = 2**31 - 1
 
 
 @bp.errorhandler(CSRFError)
 def form_expired(error: CSRFError):
     return render_expired_form(error)
+
+
+@bp.errorhandler(429)
+def too_many_card_attempts(error):
+    message = _(
+        "Too many card numbers have been tried for this cart. Nothing has been charged and your "
+        "cart is unchanged: please wait a few minutes before trying again."
+    )
+    page = render_template("errors/error.html", error=error, status=429, message=message)
+    return make_response(page, 429)
 
 
 @bp.app_context_processor
@@ -258,7 +274,14 @@ def delivery():
 # --- Step 3: payment -----------------------------------------------------------------------------
 
 
+def _card_attempts_key() -> str:
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return "cart:" + (session.get(current.SESSION_KEY) or get_remote_address())
+
+
 @bp.route("/paiement", methods=["GET", "POST"])
+@limiter.limit(CARD_ATTEMPTS_LIMIT, methods=["POST"], key_func=_card_attempts_key)
 def payment():
     progress = _progress("payment")
     if not isinstance(progress, Progress):
