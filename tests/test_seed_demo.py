@@ -399,3 +399,22 @@ def _assert_operator_reference_data(session) -> None:
     assert settings["relations_model"] == "DIRECT"
     for key in ("show_sold_by", "show_shipped_by", "show_delivery_promise", "show_seller_rating"):
         assert settings[key] is True
+
+
+def test_the_demo_accounts_have_a_past(app, app_context):
+    """After `make run`, "My orders", the seller portal and the back office have orders to show:
+    one shipped with a tracking number (and a partial refund), one waiting for the demo seller,
+    and conversations about them."""
+    from storefront.marketplace.models import CustomerOrder, SellerOrderState, Thread, User
+
+    _seed(app)
+    session = db.session
+    customer = session.scalar(select(User).where(User.email == DEMO_ACCOUNTS[0].email))
+    placed = session.scalars(select(CustomerOrder).where(CustomerOrder.customer_id == customer.id)).all()
+    assert len(placed) == 2
+    demo_seller = session.scalar(select(Seller).where(Seller.code == DEMO_ACCOUNTS[1].seller_code))
+    states = sorted(so.state for order in placed for so in order.seller_orders if so.seller_id == demo_seller.id)
+    assert states == sorted([SellerOrderState.SHIPPED, SellerOrderState.WAITING_ACCEPTANCE])
+    assert session.scalar(select(func.count()).select_from(Thread)) == 2
+    _seed(app)
+    assert session.scalar(select(func.count()).select_from(CustomerOrder)) == 2

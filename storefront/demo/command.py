@@ -14,6 +14,7 @@ import time
 from datetime import UTC, datetime
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
@@ -23,6 +24,7 @@ from storefront.marketplace.models import (
     Carrier,
     Category,
     CommissionRate,
+    CustomerOrder,
     DeliveryMode,
     DiscussionTopic,
     Offer,
@@ -63,7 +65,35 @@ SUMMARY = (
     ("discussion topics", DiscussionTopic),
     ("commission rates", CommissionRate),
     ("accounts", User),
+    ("customer orders", CustomerOrder),
 )
+
+
+def _ensure_history(app) -> None:
+    """Orders, a parcel, a refund and conversations of the demo accounts, placed through the
+    shop's services (the theme check's scenario), so that "My orders", the seller portal and the
+    back office have something to show. Only once: nothing is added when the demo customer has
+    orders already."""
+    from storefront.marketplace.errors import DomainError
+    from storefront.themes.scenario import DemoScenario
+
+    customer = db.session.scalar(select(User).where(User.email == DEMO_ACCOUNTS[0].email))
+    if customer is None or db.session.scalar(
+        select(CustomerOrder.id).where(CustomerOrder.customer_id == customer.id).limit(1)
+    ):
+        return
+    with app.test_request_context(base_url=app.config["PUBLIC_URL"]):
+        scenario = DemoScenario.find(app)
+        if scenario is None:
+            return
+        scenario.reference = "demo"
+        for label, step in scenario.history_steps():
+            try:
+                step()
+            except (DomainError, LookupError) as error:
+                db.session.rollback()
+                click.echo(f"  (skipped {label}: {error})")
+    click.echo(f"Demo orders: {len(scenario.order_ids)} placed for {customer.email}.")
 
 
 @click.command("seed-demo")
@@ -95,6 +125,7 @@ def seed_demo(products: int, seed: int) -> None:
         session, generator, products, now=datetime.now(UTC), progress=progress
     )
     finished = time.perf_counter()
+    _ensure_history(current_app)
 
     if report.created:
         click.echo(

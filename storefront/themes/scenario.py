@@ -37,6 +37,7 @@ class DemoScenario:
     offer_ids: list[int]  # one offer per shipper, the demo seller's first
     seeds: list[str] = field(default_factory=list)  # pages worth requesting first
     order_ids: list[int] = field(default_factory=list)
+    reference: str = "theme-check"  # the sandbox payment references and card token it records
 
     @classmethod
     def find(cls, app: Flask) -> DemoScenario | None:
@@ -126,6 +127,19 @@ class DemoScenario:
             ("a cart ready to check out, its payment waiting for the bank", self.pay_later),
         ]
 
+    def history_steps(self) -> list[tuple[str, Callable[[], None]]]:
+        """What ``flask seed-demo`` runs so that the demo shop has a past: the demo customer's
+        address book, an order shipped (and partly refunded) by the demo seller, a conversation
+        about it, a question about a product, and a second order waiting for the seller."""
+        return [
+            ("an address in the demo customer's book", self.add_address),
+            ("a placed order", self.place_order),
+            ("the order accepted, shipped and partly refunded", self.ship_and_refund),
+            ("a conversation about the order", self.talk_about_the_order),
+            ("a question about a product", self.ask_about_the_product),
+            ("a second order, waiting for the seller", self.place_another_order),
+        ]
+
     # --- the steps ---------------------------------------------------------------------------
 
     def add_address(self) -> None:
@@ -165,7 +179,7 @@ class DemoScenario:
                 session, cart, shipment.shipper.id, option.mode.code, zone, now=now
             )
         cart_service.set_payment_method(
-            session, cart, method="card", token="theme-check", label="Visa •••• 4242"
+            session, cart, method="card", token=self.reference, label="Visa •••• 4242"
         )
         return cart
 
@@ -182,7 +196,7 @@ class DemoScenario:
         cart_service.hold_pending_payment(
             db.session,
             cart,
-            reference="theme-check-3ds",
+            reference=f"{self.reference}-3ds",
             idempotency_key=checkout.new_idempotency_key(),
             amount=total,
         )
@@ -194,7 +208,7 @@ class DemoScenario:
             db.session,
             self.fill_cart(),
             idempotency_key=checkout.new_idempotency_key(),
-            payment=checkout.PaymentRecord("card", "CB", "theme-check"),
+            payment=checkout.PaymentRecord("card", "CB", self.reference),
             locale=LOCALES[0],
             order_url=lambda order: url_for(
                 "checkout.guest_order",
@@ -203,6 +217,13 @@ class DemoScenario:
             ),
         )
         self.order_ids.append(placed.order.id)
+
+    def place_another_order(self) -> None:
+        """An order of offers picked again: the first order may have bought the last units."""
+        fresh = DemoScenario.find(self.app)
+        if fresh is not None:
+            self.offer_ids = fresh.offer_ids
+        self.place_order()
 
     def ship_and_refund(self) -> None:
         from storefront.marketplace import orders
