@@ -75,7 +75,8 @@ def _ensure_history(app) -> None:
     back office have something to show. Only once: nothing is added when the demo customer has
     orders already."""
     from storefront.marketplace.errors import DomainError
-    from storefront.themes.scenario import DemoScenario
+
+    from .scenario import DemoScenario
 
     customer = db.session.scalar(select(User).where(User.email == DEMO_ACCOUNTS[0].email))
     if customer is None or db.session.scalar(

@@ -333,7 +333,7 @@ class _Run:
 
     def scenario(self) -> None:
         """Put the scratch shop in states that show every part of the pages and send the emails."""
-        from .scenario import DemoScenario
+        from storefront.demo.scenario import DemoScenario
 
         self.scenario_data = DemoScenario.find(self.app)
         if self.scenario_data is None:

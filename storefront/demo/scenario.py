@@ -1,7 +1,10 @@
-"""What ``flask theme check`` does to its scratch demo shop before crawling it, through the
-marketplace services (as the shop's own pages would): so that the pages have an address book,
-orders in several states, conversations and a cart ready to check out to show, and so that every
-email the shop sends is rendered once with the theme.
+"""A life for the demo shop, through the marketplace services (as the shop's own pages would):
+an address book, orders in several states, conversations, a cart ready to check out.
+
+``flask theme check`` runs every step on its scratch demo shop before crawling it, so that the
+pages have all of that to show and every email the shop sends is rendered once with the theme;
+``flask seed-demo`` runs :meth:`DemoScenario.history_steps`, so that the demo accounts have a
+past.
 
 Each step is one method; :meth:`DemoScenario.steps` lists them in order. The check runs each on
 its own: a step the services refuse is reported and skipped, the next ones still run.
