@@ -215,18 +215,23 @@ def verify(env: dict, units: dict[int, int]) -> dict:
 from sqlalchemy import func, select
 from storefront import create_app
 from storefront.extensions import db
-from storefront.marketplace.models import CustomerOrder, Offer, OrderLine
+from storefront.marketplace.models import CustomerOrder, Offer, OrderLine, SellerOrder
 from storefront.marketplace.models.outbox import OutboxMessage
 app = create_app()
 units = {units!r}
 with app.app_context():
     s = db.session
-    sold = dict(s.execute(select(OrderLine.offer_id, func.sum(OrderLine.quantity)).group_by(OrderLine.offer_id)).all())
+    sold = dict(s.execute(select(OrderLine.offer_id, func.sum(OrderLine.quantity))
+        .join(SellerOrder, SellerOrder.id == OrderLine.seller_order_id)
+        .join(CustomerOrder, CustomerOrder.id == SellerOrder.customer_order_id)
+        .where(CustomerOrder.email.like("bench%@example.com")).group_by(OrderLine.offer_id)).all())
     stock = dict(s.execute(select(Offer.id, Offer.stock).where(Offer.id.in_(list(units)))).all())
     oversold = sum(max(0, sold.get(o, 0) - units[o]) for o in units) + sum(1 for o in units if stock[o] < 0)
     mismatch = sum(1 for o in units if stock[o] != units[o] - sold.get(o, 0))
-    orders = s.scalar(select(func.count(CustomerOrder.id)))
-    emails = s.scalar(select(func.count(OutboxMessage.id)).where(OutboxMessage.kind == "order_confirmation"))
+    # The bench's shoppers only (seed-demo places orders of the demo customer too).
+    orders = s.scalar(select(func.count(CustomerOrder.id)).where(CustomerOrder.email.like("bench%@example.com")))
+    emails = s.scalar(select(func.count(OutboxMessage.id)).where(
+        OutboxMessage.kind == "order_confirmation", OutboxMessage.to_address.like("bench%@example.com")))
     print(orders, oversold + mismatch, emails)
 """
     out = subprocess.run([str(VENV_BIN / "python"), "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout.split()
