@@ -15,6 +15,10 @@ from email.message import EmailMessage
 
 import pytest
 from aiosmtpd.controller import Controller
+from sqlalchemy import select
+
+from storefront.marketplace.models import OutboxMessage
+from storefront.notifications.render import render_pending
 
 HOST = "127.0.0.1"
 
@@ -69,3 +73,11 @@ def smtp_server(app):
     finally:
         app.config["MAIL_URL"] = previous
         server.stop()
+
+
+def rendered_outbox(session) -> list[OutboxMessage]:
+    """Every outbox row, oldest first, rendered as the worker renders a message before its first
+    attempt (services record only what to send). Needs an application context."""
+    render_pending(session)
+    query = select(OutboxMessage).order_by(OutboxMessage.id)
+    return list(session.scalars(query.execution_options(populate_existing=True)))

@@ -104,7 +104,7 @@ def place(
         cart_service.choose_delivery(session, cart, shipper.id, code, zone, now=now)
     placed = checkout.place_order(
         session, cart, idempotency_key=f"order-key-{next(_keys):08d}-xxxxxxxx", payment=CARD,
-        locale="fr", order_url=lambda order: f"https://shop.example/commande/{order.number}",
+        locale="fr",
         now=now,
     )
     session.commit()

@@ -335,7 +335,7 @@ def test_asking_for_a_link_with_a_malformed_address(web, session):
 def test_the_emailed_link_resets_the_password_once(web, alice, session):
     submit(web, "/compte/mot-de-passe/oublie", {"email": "alice@example.com"})
     path = reset_link_path(session)
-    token = path.removeprefix(password_reset.RESET_PATH)
+    token = path.rsplit("/", 1)[1]
     assert path == path_for(web.application, "account.password_reset_page", token=token)
 
     page = web.get(path)

@@ -6,6 +6,7 @@ told that it is a minute later.
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import ipaddress
 import logging
@@ -29,10 +30,12 @@ from storefront import create_app, jobs
 from storefront.devmail import capture_dir, start_capture
 from storefront.extensions import db
 from storefront.jobs.email import deliver_outbox_message, sweep_outbox
+from storefront.marketplace import outbox
 from storefront.marketplace.errors import InvalidValue
 from storefront.marketplace.models import OutboxMessage, OutboxStatus, utcnow
 from storefront.marketplace.unit_of_work import transaction
-from storefront.notifications import delivery, outbox, smtp
+from storefront.notifications import delivery, smtp
+from storefront.notifications.render import render_and_store, render_email
 from tests import email_fixtures
 from tests.email_fixtures import HOST, RecordingSmtpServer, free_port
 
@@ -47,7 +50,7 @@ RESET = {
 
 
 def enqueue_reset(session, to="zoe@example.com", locale="en", **context) -> OutboxMessage:
-    return outbox.enqueue_email(
+    return outbox.record_email(
         session,
         to=to,
         template="password_reset",
@@ -59,18 +62,16 @@ def enqueue_reset(session, to="zoe@example.com", locale="en", **context) -> Outb
 
 def write_rows(session, count: int = 1) -> list[int]:
     """Outbox rows written as another process would, without this session's after-commit hook
-    (as if that process had died right after committing)."""
-    rendered = outbox.render_email("password_reset", RESET, "en")
+    (as if that process had died right after committing): recorded, not rendered yet."""
     rows = [
         OutboxMessage(
             kind="password_reset",
+            template="password_reset",
+            context=outbox.encode_context(RESET),
             locale="en",
-            sender="Storefront <boutique@storefront.localhost>",
+            sender="",
             to_address=f"customer{n}@example.com",
-            subject=rendered.subject,
-            text_body=rendered.text,
-            html_body=rendered.html,
-            message_id=f"<row-{n}-{utcnow().timestamp()}@storefront.localhost>",
+            message_id=f"<row-{n}-{utcnow().timestamp()}@{outbox.PENDING_MESSAGE_ID_DOMAIN}>",
             next_attempt_at=utcnow(),
         )
         for n in range(count)
@@ -129,15 +130,15 @@ def test_an_unusable_address_refuses_the_whole_transaction(session):
 
 
 def test_the_email_is_written_in_the_recipients_language(app_context):
-    french = outbox.render_email("password_reset", RESET, "fr")
-    english = outbox.render_email("password_reset", RESET, "en")
+    french = render_email("password_reset", RESET, "fr")
+    english = render_email("password_reset", RESET, "en")
     # French translations of the msgids come later; Babel's formats show the locale got through.
     assert "vendredi 27 novembre" in french.text and "vendredi 27 novembre" in french.html
     assert '<html lang="fr">' in french.html
     assert "Friday 27 November" in english.text and "Friday 27 November" in english.html
     assert '<html lang="en">' in english.html
     # Text is not HTML: nothing escaped there; everything escaped in the HTML part.
-    hostile = outbox.render_email("password_reset", {**RESET, "user_name": "<b>Zoé</b>"}, "en")
+    hostile = render_email("password_reset", {**RESET, "user_name": "<b>Zoé</b>"}, "en")
     assert "Hello <b>Zoé</b>," in hostile.text
     assert "Hello &lt;b&gt;Zoé&lt;/b&gt;," in hostile.html
 
@@ -160,8 +161,83 @@ def test_a_theme_overrides_an_email_template(app, tmp_path):
             ]
         )
         with themed.app_context():
-            rendered = outbox.render_email("password_reset", RESET, "en")
+            rendered = render_email("password_reset", RESET, "en")
     assert rendered.subject == "Reset your password · Maison Dupont"
+
+
+def test_a_service_records_an_email_without_flask_and_the_worker_renders_and_sends_it(
+    app, app_context, smtp_server
+):
+    from flask import has_app_context
+
+    from storefront.marketplace import password_reset
+    from tests import factories
+
+    engine = db.engine
+    with Session(engine) as setup:
+        factories.user(setup, email="zoe@example.com").name = "Zoé Martin"
+        setup.commit()
+
+    def outside_flask() -> int:
+        assert not has_app_context()  # as in a script or any process without the web app
+        with Session(engine) as session, transaction(session):
+            password_reset.request_password_reset(
+                session, "zoe@example.com", secret_key=app.secret_key, locale="fr"
+            )
+            row = session.scalar(select(OutboxMessage))
+            # What to send, not the email itself: nothing rendered in the service's transaction.
+            assert (row.template, row.locale, row.subject, row.text_body) == (
+                "password_reset", "fr", "", ""
+            )
+            assert row.rendered_at is None and '"$link": "password_reset"' in row.context
+            assert smtp_server.envelopes == []
+            return row.id
+
+    message_id = contextvars.Context().run(outside_flask)
+
+    # The commit queued the delivery task: the worker rendered the email, then sent it.
+    sent = status_of(db.session, message_id)
+    assert sent.status == OutboxStatus.SENT and sent.rendered_at is not None
+    assert sent.sender == app.config["MAIL_FROM"]
+    (message,) = smtp_server.messages
+    assert message["Subject"] == "Réinitialisation de votre mot de passe" == sent.subject
+    assert message["Message-ID"] == sent.message_id and "storefront.localhost" in sent.message_id
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    assert "Zoé Martin" in text
+    # The one link builder made the link absolute, from the URL map and PUBLIC_URL.
+    link = next(word for word in text.split() if word.startswith(app.config["PUBLIC_URL"]))
+    assert link.startswith(app.config["PUBLIC_URL"] + "/compte/mot-de-passe/nouveau/")
+    token = link.rsplit("/", 1)[1]
+    assert password_reset.user_for_reset_token(db.session, token, app.secret_key).email == (
+        "zoe@example.com"
+    )
+
+
+def test_a_message_that_cannot_be_rendered_is_retried_then_failed_and_never_sent(
+    session, smtp_server
+):
+    with transaction(session):
+        row = outbox.record_email(
+            session, to="zoe@example.com", template="no_such_email", context={}, locale="en"
+        )
+    message_id = row.id
+    failed = status_of(session, message_id)  # the task after commit tried once
+    assert failed.status == OutboxStatus.PENDING and "no_such_email" in failed.last_error
+    assert failed.rendered_at is None and smtp_server.envelopes == []
+
+
+def test_an_email_context_holds_plain_values_only(session):
+    from tests import factories
+
+    with pytest.raises(TypeError, match="plain values"):
+        outbox.record_email(
+            session, to="zoe@example.com", template="password_reset", locale="en",
+            context={"user": factories.user(session)},
+        )
+    when = datetime(2026, 11, 27, 13, 59, tzinfo=UTC)
+    text = outbox.encode_context({"at": when, "day": date(2026, 11, 27), "url": outbox.link("x", id=1)})
+    revived = outbox.decode_context(text, lambda link: f"/x/{link['id']}")
+    assert revived == {"at": when, "day": date(2026, 11, 27), "url": "/x/1"}
 
 
 # --- delivery ----------------------------------------------------------------------------------
@@ -224,18 +300,18 @@ def test_messages_wait_while_the_server_is_down_then_go_exactly_once(app, sessio
 
         server = RecordingSmtpServer(port).start()
         # Not due yet: the sweep leaves it alone.
-        assert delivery.deliver_due(session, mail_url=app.config["MAIL_URL"]).sent == 0
+        assert delivery.deliver_due(session, render=render_and_store, mail_url=app.config["MAIL_URL"]).sent == 0
         assert server.envelopes == []
 
         later = utcnow() + timedelta(minutes=1)
-        report = delivery.deliver_due(session, mail_url=app.config["MAIL_URL"], now=later)
+        report = delivery.deliver_due(session, render=render_and_store, mail_url=app.config["MAIL_URL"], now=later)
         assert report.outcomes == {row.id: delivery.Outcome.SENT}
         sent = status_of(session, row.id)
         assert (sent.status, sent.attempts, sent.last_error) == (OutboxStatus.SENT, 2, "")
         assert_is_the_reset_email(server.messages[0], sent)
 
         much_later = later + timedelta(days=1)
-        assert delivery.deliver_due(session, mail_url=app.config["MAIL_URL"], now=much_later).sent == 0
+        assert delivery.deliver_due(session, render=render_and_store, mail_url=app.config["MAIL_URL"], now=much_later).sent == 0
         assert len(server.envelopes) == 1
     finally:
         app.config["MAIL_URL"] = previous
@@ -270,14 +346,14 @@ def test_retries_back_off_and_give_up_after_the_last_attempt(session, delivery_l
     down = f"smtp://{HOST}:{free_port()}"
     now = utcnow()
     for attempt in range(1, delivery.MAX_ATTEMPTS):
-        report = delivery.deliver_due(session, mail_url=down, now=now)
+        report = delivery.deliver_due(session, render=render_and_store, mail_url=down, now=now)
         assert report.outcomes == {message_id: delivery.Outcome.RETRY}
         row = status_of(session, message_id)
         assert (row.status, row.attempts) == (OutboxStatus.PENDING, attempt)
         assert row.next_attempt_at == now + delivery.retry_delay(attempt)
         now = row.next_attempt_at
 
-    report = delivery.deliver_due(session, mail_url=down, now=now)
+    report = delivery.deliver_due(session, render=render_and_store, mail_url=down, now=now)
     assert report.outcomes == {message_id: delivery.Outcome.FAILED}
     row = status_of(session, message_id)
     assert (row.status, row.attempts) == (OutboxStatus.FAILED, delivery.MAX_ATTEMPTS)
@@ -286,12 +362,12 @@ def test_retries_back_off_and_give_up_after_the_last_attempt(session, delivery_l
         r.levelno == logging.ERROR and f"outbox message {message_id} FAILED" in r.getMessage()
         for r in delivery_log.records
     )
-    assert delivery.deliver_due(session, mail_url=down, now=now + timedelta(days=30)).outcomes == {}
+    assert delivery.deliver_due(session, render=render_and_store, mail_url=down, now=now + timedelta(days=30)).outcomes == {}
 
 
 def test_a_sweep_stops_at_the_first_unreachable_server(session):
     write_rows(session, 5)
-    report = delivery.deliver_due(session, mail_url=f"smtp://{HOST}:{free_port()}")
+    report = delivery.deliver_due(session, render=render_and_store, mail_url=f"smtp://{HOST}:{free_port()}")
     # One attempt tells us the server is down; the other four wait for the next sweep, untouched.
     assert list(report.outcomes.values()) == [delivery.Outcome.RETRY]
     attempts = session.scalars(select(OutboxMessage.attempts).order_by(OutboxMessage.id)).all()
@@ -344,16 +420,16 @@ def test_a_message_of_a_worker_that_died_is_sent_after_the_lease(app, session, s
     url = app.config["MAIL_URL"]
 
     soon = crashed_at + timedelta(minutes=1)
-    assert delivery.deliver_due(session, mail_url=url, now=soon).outcomes == {}
+    assert delivery.deliver_due(session, render=render_and_store, mail_url=url, now=soon).outcomes == {}
     assert status_of(session, message_id).status == OutboxStatus.SENDING
 
     after_lease = crashed_at + delivery.LEASE + timedelta(seconds=1)
-    report = delivery.deliver_due(session, mail_url=url, now=after_lease)
+    report = delivery.deliver_due(session, render=render_and_store, mail_url=url, now=after_lease)
     assert report.outcomes == {message_id: delivery.Outcome.SENT}
     row = status_of(session, message_id)
     assert (row.status, row.attempts) == (OutboxStatus.SENT, 2)
     assert len(smtp_server.envelopes) == 1
-    assert delivery.deliver_due(session, mail_url=url, now=after_lease + delivery.LEASE).sent == 0
+    assert delivery.deliver_due(session, render=render_and_store, mail_url=url, now=after_lease + delivery.LEASE).sent == 0
     assert len(smtp_server.envelopes) == 1
 
 

@@ -20,11 +20,12 @@ from flask import render_template, url_for
 
 from storefront import PROJECT_ROOT, ConfigError, create_app, jobs
 from storefront.extensions import db
-from storefront.marketplace.models import Offer, OutboxMessage, User
-from storefront.notifications import outbox
+from storefront.marketplace.models import Offer, User
+from storefront.notifications.render import render_email
 from storefront.themes.reference import BEGIN, END, Reference, documented_blocks
 from tests import order_fixtures, shop_fixtures
 from tests.conftest import RequestIsolatingClient, make_test_environ
+from tests.email_fixtures import rendered_outbox
 from tests.order_fixtures import place
 from tests.shop_fixtures import NOW
 
@@ -323,7 +324,7 @@ def test_emails_go_through_the_theme(themes_root, themed):
         "expires_minutes": 30,
     }
     with shop.app_context():
-        email = outbox.render_email("password_reset", context, "fr")
+        email = render_email("password_reset", context, "fr")
     assert '<p class="themed">Bonjour de Courrier</p>' in email.html
     assert (
         'href="https://shop.example/r?a=1&amp;b=2"' in email.html
@@ -339,9 +340,7 @@ def test_the_atelier_theme_overrides_the_order_confirmation(themed, people):
         order = place(
             db.session, db.session.get(User, customer_id), (db.session.get(Offer, offer_id), 1)
         )
-        message = db.session.scalars(
-            db.select(OutboxMessage).where(OutboxMessage.kind == "order_confirmation")
-        ).one()
+        (message,) = [m for m in rendered_outbox(db.session) if m.kind == "order_confirmation"]
         assert message.subject.startswith("Atelier · ") and order.number in message.subject
         assert 'data-testid="atelier-note"' in message.html_body
         assert "l&#39;atelier" in message.html_body  # escaped once in HTML…

@@ -119,7 +119,6 @@ def password_forgot():
             db.session,
             form.email.data,
             secret_key=current_app.secret_key,
-            public_url=current_app.config["PUBLIC_URL"],
             locale=str(get_locale()),
         )
         # Word for word the same whether an account exists or not (no account enumeration).

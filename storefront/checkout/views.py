@@ -33,13 +33,12 @@ from storefront.cart.views import apply_mode_choices, render_expired_form
 from storefront.checkout import bp
 from storefront.checkout.forms import CardForm, DeliveryAddressForm, GuestAddressForm
 from storefront.extensions import db, limiter
-from storefront.marketplace import addresses, checkout, payments, tracking
+from storefront.marketplace import addresses, checkout, tracking
 from storefront.marketplace import cart as cart_service
 from storefront.marketplace.cart import CartView, ShippingAddress
-from storefront.marketplace.checkout import PaymentRecord
 from storefront.marketplace.errors import DomainError, NotFound
 from storefront.marketplace.models import Cart, CustomerOrder, Zone, utcnow
-from storefront.marketplace.payments import PaymentProvider, PaymentStatus
+from storefront.marketplace.payments import PaymentProvider
 from storefront.shop import shopper
 from storefront.shop.fragments import wants_fragment
 
@@ -338,34 +337,25 @@ def place():
     progress = _progress("review")
     if not isinstance(progress, Progress):
         return progress
-    view = progress.view
-    if view.notices:
+    if progress.view.notices:
         return _render_review(progress, status=409)
-    if _int(request.form.get("expected_total")) != view.total:
-        # The form says another total than the server's: refuse rather than charge either.
-        return _render_review(
-            progress, error=messages.describe(checkout.CartChanged("", reason="total_changed")),
-            status=409,
-        )
-    cart = progress.cart
-    try:
-        code = payments.payment_code(cart.payment_method, current_app.config["PAYMENT_CODES"])
-        result = _provider().authorize(
-            cart.payment_token, amount=view.total, currency=view.currency, idempotency_key=key
-        )
-    except DomainError as err:
-        return _render_review(progress, error=messages.describe(err), status=err.status)
-    if result.status == PaymentStatus.DECLINED:
+    payment = checkout.pay_and_place(
+        db.session, progress.cart, progress.view, provider=_provider(),
+        payment_codes=current_app.config["PAYMENT_CODES"], idempotency_key=key,
+        shown_total=_int(request.form.get("expected_total")), locale=str(get_locale()),
+    )
+    Outcome = checkout.PaymentOutcome
+    if payment.outcome == Outcome.NOT_AUTHORIZED:
+        return _render_review(progress, error=messages.describe(payment.error),
+                              status=payment.error.status)
+    if payment.outcome == Outcome.DECLINED:
         return _page("checkout/payment.html", progress, "payment", 402, form=CardForm(formdata=None),
                      sandbox=_provider().name == "sandbox",
                      error=_("Your payment was declined (%(reason)s). Nothing has been charged and "
-                             "your cart is unchanged: try another card.", reason=result.message))
-    if result.status == PaymentStatus.REQUIRES_CONFIRMATION:
-        cart_service.hold_pending_payment(
-            db.session, cart, reference=result.reference, idempotency_key=key, amount=view.total
-        )
+                             "your cart is unchanged: try another card.", reason=payment.message))
+    if payment.outcome == Outcome.NEEDS_CONFIRMATION:
         return redirect(url_for(".confirm_payment"))
-    return _finish(cart, key, result.reference, view.total, code)
+    return _after_placing(payment)
 
 
 @bp.route("/paiement/confirmation", methods=["GET", "POST"])
@@ -380,48 +370,29 @@ def confirm_payment():
         return redirect(url_for(".review"))
     if request.method == "GET":
         return render_template("checkout/confirm_payment.html", cart=cart)
-    reference = cart.payment_reference
-    if request.form.get("action") != "confirm":
-        _provider().void(reference)
-        cart_service.forget_pending_payment(db.session, cart)
+    payment = checkout.confirm_and_place(
+        db.session, cart, confirmed=request.form.get("action") == "confirm", provider=_provider(),
+        payment_codes=current_app.config["PAYMENT_CODES"], locale=str(get_locale()),
+    )
+    Outcome = checkout.PaymentOutcome
+    if payment.outcome == Outcome.NOT_CONFIRMED:
         flash(_("The payment was not confirmed. Nothing has been charged and your cart is "
                 "unchanged."), "info")
         return redirect(url_for(".payment"))
-    try:
-        code = payments.payment_code(cart.payment_method, current_app.config["PAYMENT_CODES"])
-        result = _provider().confirm(reference)
-    except DomainError as err:
-        cart_service.forget_pending_payment(db.session, cart)
-        flash(messages.describe(err), "error")
+    if payment.outcome == Outcome.NOT_AUTHORIZED:
+        flash(messages.describe(payment.error), "error")
         return redirect(url_for(".payment"))
-    if not result.authorized:
-        _provider().void(reference)
-        cart_service.forget_pending_payment(db.session, cart)
+    if payment.outcome == Outcome.DECLINED:
         flash(_("The payment was declined. Nothing has been charged."), "error")
         return redirect(url_for(".payment"))
-    return _finish(cart, cart.payment_key, reference, cart.payment_amount, code)
+    return _after_placing(payment)
 
 
-def _finish(cart: Cart, key: str, reference: str, amount: int | None, code: str):
-    """Place the order paid by ``reference``; on refusal, void the payment and say why."""
-    try:
-        placed = checkout.place_order(
-            db.session,
-            cart,
-            idempotency_key=key,
-            payment=PaymentRecord(cart.payment_method, code, reference),
-            locale=str(get_locale()),
-            order_url=_absolute_order_url,
-            expected_total=amount,
-        )
-    except DomainError as err:
-        _provider().void(reference)
-        cart_service.forget_pending_payment(db.session, cart)
-        flash(messages.describe(err), "error")
+def _after_placing(payment: checkout.Payment):
+    if payment.outcome == checkout.PaymentOutcome.REFUSED:
+        flash(messages.describe(payment.error), "error")
         return redirect(url_for(".review"))
-    if not placed.created and placed.order.payment_reference != reference:
-        _provider().void(reference)  # the other request's payment paid for the order
-    return redirect(_confirmation_url(placed.order))
+    return redirect(_confirmation_url(payment.order))
 
 
 # --- After the order -----------------------------------------------------------------------------
@@ -480,14 +451,6 @@ def _confirmation_url(order: CustomerOrder) -> str:
     if order.customer_id is not None:
         return url_for(".confirmation", number=order.number)
     return url_for(".guest_order", token=checkout.order_link_token(order, current_app.secret_key))
-
-
-def _absolute_order_url(order: CustomerOrder) -> str:
-    if order.customer_id is not None:
-        path = url_for(".order", number=order.number)
-    else:
-        path = url_for(".guest_order", token=checkout.order_link_token(order, current_app.secret_key))
-    return current_app.config["PUBLIC_URL"] + path
 
 
 def _int(raw: str | None) -> int | None:

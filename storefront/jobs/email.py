@@ -12,21 +12,27 @@ from sqlalchemy.orm import Session
 
 from storefront.extensions import db
 from storefront.jobs import app_context, huey
-from storefront.notifications import delivery, outbox
+from storefront.marketplace import outbox
+from storefront.notifications import delivery
+from storefront.notifications.render import render_and_store
 
 
 @huey.task()
 def deliver_outbox_message(message_id: int) -> str:
     """Returns the outcome (SENT, RETRY, FAILED, or SKIPPED when not due or already taken)."""
     with app_context() as app, Session(db.engine) as session:
-        return delivery.deliver(session, message_id, mail_url=app.config["MAIL_URL"]).value
+        return delivery.deliver(
+            session, message_id, mail_url=app.config["MAIL_URL"], render=render_and_store
+        ).value
 
 
 @huey.periodic_task(crontab(minute="*"))
 def sweep_outbox() -> int:
     """Every minute; returns how many messages were sent."""
     with app_context() as app, Session(db.engine) as session:
-        return delivery.deliver_due(session, mail_url=app.config["MAIL_URL"]).sent
+        return delivery.deliver_due(
+            session, mail_url=app.config["MAIL_URL"], render=render_and_store
+        ).sent
 
 
 outbox.deliver_after_commit(deliver_outbox_message)

@@ -8,15 +8,17 @@ the outbox, and last takes the stock with conditional updates (``stock = stock -
 >= q``: of two buyers of the last unit exactly one gets it) and refreshes the category listings
 of products that sold out. Any refusal rolls all of it back.
 
-Payment happens around it (``payments``): the view authorizes the amount first and voids the
-authorization if placing fails, so a refused order is never charged.
+Payment happens around it (:func:`pay_and_place`, :func:`confirm_and_place`): the amount is
+authorized first, the order placed, and the authorization voided if placing fails, so a refused
+order is never charged. The views only map the :class:`Payment` these return to pages.
 """
 
 from __future__ import annotations
 
+import enum
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -25,11 +27,10 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from storefront.notifications.outbox import enqueue_email
-
 from . import cart as cart_service
-from . import finance, listing, orders, preferences
-from .errors import Conflict, InvalidValue, NotDeliverable, NotFound, OutOfStock
+from . import email_contexts, finance, listing, orders, outbox, payments, preferences
+from .cart import CartView
+from .errors import Conflict, DomainError, InvalidValue, NotDeliverable, NotFound, OutOfStock
 from .models import (
     ActorRole,
     Cart,
@@ -44,8 +45,10 @@ from .models import (
     SellerOrderState,
     Shipment,
     ShipmentStatus,
+    Zone,
     utcnow,
 )
+from .payments import PaymentProvider, PaymentStatus
 from .unit_of_work import atomic
 
 IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
@@ -98,7 +101,6 @@ def place_order(
     idempotency_key: str,
     payment: PaymentRecord,
     locale: str,
-    order_url: Callable[[CustomerOrder], str],
     now: datetime | None = None,
     expected_total: int | None = None,
 ) -> PlacedOrder:
@@ -121,7 +123,6 @@ def place_order(
             idempotency_key=idempotency_key,
             payment=payment,
             locale=locale,
-            order_url=order_url,
             now=now or utcnow(),
             expected_total=expected_total,
         )
@@ -149,10 +150,40 @@ def _place(
     idempotency_key: str,
     payment: PaymentRecord,
     locale: str,
-    order_url: Callable[[CustomerOrder], str],
     now: datetime,
     expected_total: int | None,
 ) -> CustomerOrder:
+    zone, view = _checked_review(session, cart, now, expected_total)
+    order = _write_order(session, cart, view, zone, idempotency_key, payment, locale, now)
+    seller_orders = _write_seller_orders(session, order, view, now)
+    shipments = _write_shipments(session, order, view, now)
+    _write_lines(session, view, seller_orders, shipments)
+    _accept_retailer_order(session, seller_orders.values(), now)
+    session.flush()  # claims the idempotency key (unique): a replay racing this one stops here
+
+    cart_service.clear(session, cart)
+    outbox.record_email(
+        session,
+        to=order.email,
+        template="order_confirmation",
+        context=email_contexts.order_confirmation(order, list(shipments.values())),
+        locale=locale,
+        kind="order_confirmation",
+    )
+    # The stock last: its conditional updates lock the offers' rows until the commit, so the
+    # shorter the rest of the transaction after them, the less concurrent buyers of the same
+    # offers wait for each other.
+    sold_out = _take_stock(session, view.items)
+    if sold_out:
+        listing.refresh(session, sold_out, now=now)
+    session.flush()
+    return order
+
+
+def _checked_review(
+    session: Session, cart: Cart, now: datetime, expected_total: int | None
+) -> tuple[Zone, CartView]:
+    """The cart as it is now, which must be exactly what the shopper last saw."""
     zone = cart_service.zone_of(session, cart)
     if zone is None or not cart.email:
         raise InvalidValue("give a delivery address first", reason="no_address")
@@ -168,7 +199,19 @@ def _place(
         )
     if expected_total is not None and expected_total != view.total:
         raise CartChanged("the total has changed; check it again", reason="total_changed")
+    return zone, view
 
+
+def _write_order(
+    session: Session,
+    cart: Cart,
+    view: CartView,
+    zone: Zone,
+    idempotency_key: str,
+    payment: PaymentRecord,
+    locale: str,
+    now: datetime,
+) -> CustomerOrder:
     order = CustomerOrder(
         number=_unique_number(session, now),
         customer_id=cart.user_id,
@@ -193,8 +236,13 @@ def _place(
         created_at=now,
     )
     session.add(order)
+    return order
 
-    # Seller orders ("sold by"): the retailer's first, then by seller name.
+
+def _write_seller_orders(
+    session: Session, order: CustomerOrder, view: CartView, now: datetime
+) -> dict[int, SellerOrder]:
+    """One seller order per seller ("sold by"): the retailer's first, then by seller name."""
     by_seller: dict[int, Seller] = {}
     for item in view.items:
         by_seller.setdefault(item.seller.id, item.seller)
@@ -213,8 +261,13 @@ def _place(
         )
         session.add(seller_order)
         seller_orders[seller.id] = seller_order
+    return seller_orders
 
-    # Shipments ("shipped by"), with what the shopper chose and was promised.
+
+def _write_shipments(
+    session: Session, order: CustomerOrder, view: CartView, now: datetime
+) -> dict[int, Shipment]:
+    """One shipment per shipper ("shipped by"), with what the shopper chose and was promised."""
     shipments: dict[int, Shipment] = {}
     for shipment_view in view.shipments:
         chosen = shipment_view.chosen
@@ -232,7 +285,16 @@ def _place(
         )
         session.add(shipment)
         shipments[shipment_view.shipper.id] = shipment
+    return shipments
 
+
+def _write_lines(
+    session: Session,
+    view: CartView,
+    seller_orders: dict[int, SellerOrder],
+    shipments: dict[int, Shipment],
+) -> None:
+    """Each line in its seller order and its shipment, with the commission rate of the day."""
     commissions: dict[tuple[int, int], int] = {}
     for item in view.items:
         seller_orders[item.seller.id].lines.append(
@@ -250,9 +312,11 @@ def _place(
             )
         )
 
-    # The retailer's own order is accepted at once, before anything is written: it is inserted
-    # in SHIPPING with its transition, in the same flush as the rest.
-    for seller_order in seller_orders.values():
+
+def _accept_retailer_order(session: Session, seller_orders, now: datetime) -> None:
+    """The retailer's own order is accepted at once, before anything is written: it is inserted
+    in SHIPPING with its transition, in the same flush as the rest."""
+    for seller_order in seller_orders:
         if seller_order.seller.is_operator:
             orders.transition(
                 session,
@@ -262,30 +326,6 @@ def _place(
                 note=AUTO_ACCEPT_NOTE,
                 at=now,
             )
-    session.flush()  # claims the idempotency key (unique): a replay racing this one stops here
-
-    cart_service.clear(session, cart)
-    enqueue_email(
-        session,
-        to=order.email,
-        template="order_confirmation",
-        context={
-            "order": order,
-            "seller_orders": list(seller_orders.values()),
-            "shipments": list(shipments.values()),
-            "order_url": order_url(order),
-        },
-        locale=locale,
-        kind="order_confirmation",
-    )
-    # The stock last: its conditional updates lock the offers' rows until the commit, so the
-    # shorter the rest of the transaction after them, the less concurrent buyers of the same
-    # offers wait for each other.
-    sold_out = _take_stock(session, view.items)
-    if sold_out:
-        listing.refresh(session, sold_out, now=now)
-    session.flush()
-    return order
 
 
 def _take_stock(session: Session, items) -> set[int]:
@@ -352,6 +392,139 @@ def _suffix(index: int) -> str:
     return chr(ord("A") + index) if index < 26 else str(index + 1)
 
 
+# --- Paying, then placing ------------------------------------------------------------------------
+
+
+class PaymentOutcome(enum.StrEnum):
+    PLACED = "PLACED"  # paid and placed (or placed already by the same form: a double click)
+    DECLINED = "DECLINED"  # the provider declined the card: nothing charged, cart unchanged
+    NEEDS_CONFIRMATION = "NEEDS_CONFIRMATION"  # the shopper confirms with their bank first
+    NOT_CONFIRMED = "NOT_CONFIRMED"  # the shopper cancelled the bank's confirmation: voided
+    NOT_AUTHORIZED = "NOT_AUTHORIZED"  # refused before any authorization (``error`` says why)
+    REFUSED = "REFUSED"  # the order could not be placed (``error``): the payment was voided
+
+
+@dataclass(frozen=True)
+class Payment:
+    """What became of "Place order": the view maps each outcome to a page."""
+
+    outcome: PaymentOutcome
+    order: CustomerOrder | None = None
+    error: DomainError | None = None
+    message: str = ""  # the provider's words when it declined
+
+
+def pay_and_place(
+    session: Session,
+    cart: Cart,
+    view: CartView,
+    *,
+    provider: PaymentProvider,
+    payment_codes: Mapping[str, str],
+    idempotency_key: str,
+    shown_total: int | None,
+    locale: str,
+    now: datetime | None = None,
+) -> Payment:
+    """Authorize the cart's total with ``provider``, then place the order; never charge for an
+    order that was not placed.
+
+    ``view`` is the review the shopper is looking at; ``shown_total`` the total their form
+    carried: another total than the server's is refused rather than charging either. A payment
+    the bank wants confirmed is held on the cart (:func:`confirm_and_place` finishes it). The
+    same ``idempotency_key`` again (a double click, a replayed request) gives the order it
+    placed, charging nothing more.
+    """
+    existing = order_by_key(session, idempotency_key)
+    if existing is not None:
+        return Payment(PaymentOutcome.PLACED, order=existing)
+    try:
+        check_idempotency_key(idempotency_key)
+    except DomainError as error:
+        return Payment(PaymentOutcome.NOT_AUTHORIZED, error=error)
+    if shown_total != view.total:
+        error = CartChanged("the total has changed; check it again", reason="total_changed")
+        return Payment(PaymentOutcome.NOT_AUTHORIZED, error=error)
+    try:
+        code = payments.payment_code(cart.payment_method, payment_codes)
+        result = provider.authorize(
+            cart.payment_token, amount=view.total, currency=view.currency,
+            idempotency_key=idempotency_key,
+        )
+    except DomainError as error:
+        return Payment(PaymentOutcome.NOT_AUTHORIZED, error=error)
+    if result.status == PaymentStatus.DECLINED:
+        return Payment(PaymentOutcome.DECLINED, message=result.message)
+    if result.status == PaymentStatus.REQUIRES_CONFIRMATION:
+        cart_service.hold_pending_payment(
+            session, cart, reference=result.reference, idempotency_key=idempotency_key,
+            amount=view.total,
+        )
+        return Payment(PaymentOutcome.NEEDS_CONFIRMATION)
+    return _place_paid(
+        session, cart, provider, idempotency_key, result.reference, view.total, code, locale, now
+    )
+
+
+def confirm_and_place(
+    session: Session,
+    cart: Cart,
+    *,
+    confirmed: bool,
+    provider: PaymentProvider,
+    payment_codes: Mapping[str, str],
+    locale: str,
+    now: datetime | None = None,
+) -> Payment:
+    """The bank's confirmation step of the payment held on ``cart``: place the order if the
+    shopper confirmed and the bank authorized, void the payment otherwise."""
+    reference = cart.payment_reference
+    if not confirmed:
+        provider.void(reference)
+        cart_service.forget_pending_payment(session, cart)
+        return Payment(PaymentOutcome.NOT_CONFIRMED)
+    try:
+        code = payments.payment_code(cart.payment_method, payment_codes)
+        result = provider.confirm(reference)
+    except DomainError as error:
+        cart_service.forget_pending_payment(session, cart)
+        return Payment(PaymentOutcome.NOT_AUTHORIZED, error=error)
+    if not result.authorized:
+        provider.void(reference)
+        cart_service.forget_pending_payment(session, cart)
+        return Payment(PaymentOutcome.DECLINED, message=result.message)
+    return _place_paid(
+        session, cart, provider, cart.payment_key, reference, cart.payment_amount, code, locale, now
+    )
+
+
+def _place_paid(
+    session: Session,
+    cart: Cart,
+    provider: PaymentProvider,
+    key: str,
+    reference: str,
+    amount: int | None,
+    code: str,
+    locale: str,
+    now: datetime | None,
+) -> Payment:
+    """Place the order paid by ``reference``; on refusal, void the payment."""
+    try:
+        placed = place_order(
+            session, cart, idempotency_key=key,
+            payment=PaymentRecord(cart.payment_method, code, reference),
+            locale=locale, now=now, expected_total=amount,
+        )
+    except DomainError as error:
+        provider.void(reference)
+        cart_service.forget_pending_payment(session, cart)
+        return Payment(PaymentOutcome.REFUSED, error=error)
+    if not placed.created and placed.order.payment_reference != reference:
+        provider.void(reference)  # the other request's payment paid for the order
+    return Payment(PaymentOutcome.PLACED, order=placed.order)
+
+
 # --- The orders a customer sees ------------------------------------------------------------------
 
 
@@ -405,8 +578,12 @@ def order_status(order: CustomerOrder) -> str:
 def order_link_token(order: CustomerOrder, secret_key: str | bytes) -> str:
     """A signed token naming the order, for the guest's confirmation page and email: whoever
     has it may see the order, nobody can make one for another order."""
+    return link_token(order.id, order.number, secret_key)
+
+
+def link_token(order_id: int, number: str, secret_key: str | bytes) -> str:
     return URLSafeSerializer(secret_key, salt=ORDER_LINK_SALT).dumps(
-        {"order": order.id, "number": order.number}
+        {"order": order_id, "number": number}
     )
 
 

@@ -23,10 +23,9 @@ from datetime import datetime
 from sqlalchemy import func, or_, select, true
 from sqlalchemy.orm import Session, joinedload
 
-from storefront.notifications.outbox import enqueue_email
 from storefront.settings import LOCALES
 
-from . import preferences
+from . import outbox, preferences
 from .errors import InvalidTransition, InvalidValue, NotAllowed, NotFound
 from .models import (
     ActorRole,
@@ -587,13 +586,14 @@ def _notify(session: Session, thread: Thread, message: Message) -> None:
     offer = session.get(Offer, thread.offer_id) if thread.offer_id else None
     for user, role in people:
         locale = user.locale if user.locale in LOCALES else LOCALES[0]
-        enqueue_email(
+        outbox.record_email(
             session,
             to=user.email,
             template=MESSAGE_EMAIL,
             context={
-                "thread": thread,
-                "message": message,
+                "thread": {"id": thread.id, "subject": thread.subject},
+                "message": {"body": message.body},
+                "thread_url": outbox.link("thread", id=thread.id, role=role.value),
                 "recipient_role": role.value,
                 "recipient_name": user.name,
                 "author": author_label(session, thread, message, role),

@@ -27,10 +27,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from storefront.notifications.outbox import enqueue_email
 from storefront.settings import LOCALES
 
-from . import listing, tracking
+from . import email_contexts, listing, outbox, tracking
 from .delivery import SHOP_TIMEZONE
 from .errors import Conflict, InvalidTransition, InvalidValue, NotAllowed, NotFound
 from .models import (
@@ -868,16 +867,9 @@ def ship(
         session,
         seller_order.customer_order,
         "shipment_sent",
-        {
-            "order": seller_order.customer_order,
-            "seller_order": seller_order,
-            "parcel": parcel,
-            "items": [(item.line, item.quantity) for item in parcel.items],
-            "carrier": carrier,
-            "tracking_url": tracking.tracking_url(carrier, number),
-            "shipment": parcel.shipment,
-            "complete": seller_order.state == S.SHIPPED,
-        },
+        email_contexts.shipment_sent(
+            seller_order, parcel, carrier, tracking.tracking_url(carrier, number)
+        ),
     )
     return parcel
 
@@ -1041,14 +1033,9 @@ def refund(
         session,
         seller_order.customer_order,
         "refund_issued",
-        {
-            "order": seller_order.customer_order,
-            "seller_order": seller_order,
-            "refund": record,
-            "line": line,
-            "reason": reason.label_for(_locale_of(seller_order.customer_order)),
-            "total": amount + shipping_amount,
-        },
+        email_contexts.refund_issued(
+            seller_order, record, line, reason=reason.label_for(_locale_of(seller_order.customer_order))
+        ),
     )
     return record
 
@@ -1118,7 +1105,7 @@ def _locale_of(order: CustomerOrder) -> str:
 
 
 def _email_customer(session: Session, order: CustomerOrder, template: str, context: dict) -> None:
-    enqueue_email(
+    outbox.record_email(
         session,
         to=order.email,
         template=template,
@@ -1137,23 +1124,18 @@ def _email_cancellation(
     if not cancellations:
         return
     order = seller_order.customer_order
-    money = amounts(session, seller_order)
-    goods = sum(c.amount for c in cancellations)
     _email_customer(
         session,
         order,
         "lines_cancelled",
-        {
-            "order": order,
-            "seller_order": seller_order,
-            "items": [(c.line, c.quantity, c.amount) for c in cancellations],
-            "reason": reason.label_for(_locale_of(order)),
-            "refused": reason.type == ReasonType.REFUSAL,
-            "goods": goods,
-            "shipping": money.shipping_returned,
-            "total": goods + money.shipping_returned,
-            "ended": seller_order.state in ENDED,
-        },
+        email_contexts.lines_cancelled(
+            seller_order,
+            [(c.line, c.quantity, c.amount) for c in cancellations],
+            reason=reason.label_for(_locale_of(order)),
+            refused=reason.type == ReasonType.REFUSAL,
+            shipping=amounts(session, seller_order).shipping_returned,
+            ended=seller_order.state in ENDED,
+        ),
     )
 
 

@@ -19,9 +19,9 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
-from storefront.notifications.outbox import enqueue_email
 from storefront.settings import LOCALES
 
+from . import outbox
 from .accounts import MIN_PASSWORD_LENGTH, find_user, normalize_email
 from .errors import InvalidValue
 from .models import User
@@ -29,9 +29,6 @@ from .unit_of_work import atomic
 
 RESET_SALT = "storefront.password-reset"
 RESET_MAX_AGE_SECONDS = 3600
-# Where the link leads, under the shop's public URL (the account blueprint's password_reset
-# page; tests/test_account.py checks that the two agree).
-RESET_PATH = "/compte/mot-de-passe/nouveau/"
 MAX_PASSWORD_LENGTH = 200
 
 
@@ -93,7 +90,6 @@ def request_password_reset(
     email: str,
     *,
     secret_key: str | bytes,
-    public_url: str,
     locale: str,
 ) -> None:
     """Email a reset link to the account with this address, if there is an active one.
@@ -113,22 +109,18 @@ def request_password_reset(
     if user is None or not user.active:
         return
     token = make_reset_token(user, secret_key)
-    enqueue_email(
+    outbox.record_email(
         session,
         to=user.email,
         template="password_reset",
         context={
             "user_name": user.name,
-            "reset_url": reset_url(public_url, token),
+            "reset_url": outbox.link("password_reset", token=token),
             "expires_minutes": RESET_MAX_AGE_SECONDS // 60,
         },
         locale=locale,
         kind="password_reset",
     )
-
-
-def reset_url(public_url: str, token: str) -> str:
-    return f"{public_url.rstrip('/')}{RESET_PATH}{token}"
 
 
 def _serializer(secret_key: str | bytes) -> URLSafeTimedSerializer:

@@ -23,13 +23,9 @@ def datetime_filter(value: datetime | None, fmt: str = "short") -> str:
 
 @bp.app_context_processor
 def inject_message_helpers():
-    from storefront.messages.links import absolute_order_url, absolute_thread_url
-
     return {
         "unread_messages": unread_messages,
         "threads_about_order": threads_about_order,
-        "absolute_thread_url": absolute_thread_url,
-        "absolute_order_url": absolute_order_url,
     }
 
 

@@ -1,9 +1,13 @@
-"""Email notifications through an outbox.
+"""Email notifications through an outbox: the worker's side of it.
 
-- :mod:`.outbox` renders an email from its templates and writes it to the outbox, in the caller's
-  transaction (``enqueue_email``), and asks the queue to deliver it once that transaction commits.
-- :mod:`.delivery` is what the worker runs: claim a due message, send it, record the outcome,
-  retry with backoff.
+- ``storefront.marketplace.outbox`` is the services' port: it records *what* to send (template,
+  recipient, language, plain values, links by name) in the caller's transaction, and asks the
+  queue to deliver it once that transaction commits. It needs no Flask.
+- :mod:`.render` turns a recorded message into a subject, a text and an HTML part in the
+  recipient's language, through the application's (themable) templates; :mod:`.links` is the one
+  link builder for the absolute addresses emails carry.
+- :mod:`.delivery` is what the worker runs: claim a due message, render it the first time, send
+  it, record the outcome, retry with backoff.
 - :mod:`.smtp` turns an outbox row into a MIME message and hands it to the SMTP server of
   ``MAIL_URL``.
 

@@ -7,7 +7,10 @@ other's UPDATE matches nothing once the first has committed; PostgreSQL re-check
 after waiting for the row lock, SQLite runs one writer at a time). The claim is committed before
 talking to the SMTP server, and no transaction stays open during the conversation.
 
-Then:
+Then, if the message has not been rendered yet (the service recorded only what to send), it is
+rendered by the ``render`` callable the worker hands in (``render.render_and_store``) and the
+parts are committed before the first attempt; a message that cannot be rendered (a template
+error) is retried and ends FAILED like one the server refuses. Then:
 
 - accepted by the server → SENT, with ``sent_at``;
 - refused or unreachable → back to PENDING with the error and a later ``next_attempt_at``
@@ -26,6 +29,7 @@ from __future__ import annotations
 import enum
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -45,6 +49,9 @@ MAX_RETRY_DELAY = timedelta(hours=1)
 # that a live worker keeps its claim; a dead worker's message waits this long before a retry.
 LEASE = timedelta(minutes=10)
 SWEEP_BATCH = 200
+
+# Renders a claimed message and writes its parts on the row (``render.render_and_store``).
+Renderer = Callable[[Session, OutboxMessage], None]
 
 
 class Outcome(enum.StrEnum):
@@ -96,10 +103,17 @@ def claim(session: Session, message_id: int, *, now: datetime | None = None) -> 
 
 
 def deliver(
-    session: Session, message_id: int, *, mail_url: str, now: datetime | None = None, **send_options
+    session: Session,
+    message_id: int,
+    *,
+    mail_url: str,
+    render: Renderer | None = None,
+    now: datetime | None = None,
+    **send_options,
 ) -> Outcome:
-    """Claim, send and record one message. ``send_options`` go to :func:`smtp.send`."""
-    return _deliver(session, message_id, mail_url, now, send_options)[0]
+    """Claim, render if needed, send and record one message. ``send_options`` go to
+    :func:`smtp.send`."""
+    return _deliver(session, message_id, mail_url, render, now, send_options)[0]
 
 
 def due_ids(session: Session, *, now: datetime | None = None, limit: int = SWEEP_BATCH) -> list[int]:
@@ -120,6 +134,7 @@ def deliver_due(
     session: Session,
     *,
     mail_url: str,
+    render: Renderer | None = None,
     now: datetime | None = None,
     limit: int = SWEEP_BATCH,
     **send_options,
@@ -131,7 +146,7 @@ def deliver_due(
     """
     report = SweepReport(abandoned=_fail_abandoned(session, now or utcnow()))
     for message_id in due_ids(session, now=now, limit=limit):
-        outcome, error = _deliver(session, message_id, mail_url, now, send_options)
+        outcome, error = _deliver(session, message_id, mail_url, render, now, send_options)
         report.outcomes[message_id] = outcome
         if error is not None and smtp.server_unreachable(error):
             break
@@ -139,13 +154,29 @@ def deliver_due(
 
 
 def _deliver(
-    session: Session, message_id: int, mail_url: str, now: datetime | None, send_options: dict
+    session: Session,
+    message_id: int,
+    mail_url: str,
+    render: Renderer | None,
+    now: datetime | None,
+    send_options: dict,
 ) -> tuple[Outcome, Exception | None]:
     token = claim(session, message_id, now=now)
     if token is None:
         return Outcome.SKIPPED, None
     row = session.get(OutboxMessage, message_id, populate_existing=True)
     attempts = row.attempts
+    if row.rendered_at is None:
+        try:
+            if render is None:
+                raise RuntimeError("this message has not been rendered and no renderer was given")
+            render(session, row)
+            session.commit()
+        except Exception as error:
+            session.rollback()
+            log.exception("outbox message %s could not be rendered", message_id)
+            return _record_failure(session, message_id, token, attempts, error, now or utcnow()), error
+        row = session.get(OutboxMessage, message_id, populate_existing=True)
     fields = dict(
         message_id=row.message_id,
         sender=row.sender,

@@ -350,7 +350,7 @@ class _Run:
 
     def render_emails(self) -> None:
         """Each email the scenario sent, again in every language."""
-        from storefront.notifications.outbox import render_email
+        from storefront.notifications.render import render_email
 
         for name, context in sorted(self.email_contexts.items()):
             for locale in LOCALES:

@@ -11,6 +11,7 @@ import threading
 from datetime import timedelta
 
 import pytest
+from flask import current_app
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -38,6 +39,7 @@ from storefront.marketplace.models import (
 from tests import checkout_fixtures
 from tests.checkout_fixtures import CORSICA, MORNING, guest_cart
 from tests.conftest import TEST_DATABASE_URL
+from tests.email_fixtures import rendered_outbox
 
 shop = checkout_fixtures.shop  # the fixture, for this module's tests
 
@@ -47,8 +49,7 @@ CARD = PaymentRecord(method="card", code="CB", reference="pay_sbx_ok_test")
 def place(session, cart, key="k" * 24, **kwargs):
     kwargs.setdefault("now", MORNING)
     return checkout.place_order(
-        session, cart, idempotency_key=key, payment=CARD, locale="fr",
-        order_url=lambda order: f"https://shop.example/commande/{order.number}", **kwargs,
+        session, cart, idempotency_key=key, payment=CARD, locale="fr", **kwargs,
     )
 
 
@@ -120,10 +121,14 @@ def test_a_mixed_cart_becomes_one_order_seller_orders_and_shipments(session, sho
     # Stock taken, cart emptied, confirmation written in the same transaction.
     assert [stock(session, offers[name]) for name in ("first_party", "gamma", "alpha", "beta")] == [9, 1, 3, 2]
     assert count(session, CartLine) == 0
-    [message] = session.scalars(select(OutboxMessage)).all()
+    [message] = rendered_outbox(session)
     assert message.to_address == "guest@example.com" and message.kind == "order_confirmation"
     assert order.number in message.subject
-    assert f"https://shop.example/commande/{order.number}" in message.text_body
+    # A guest's link to the order is signed, and opens this order.
+    public_url = current_app.config["PUBLIC_URL"]
+    link = re.search(rf"{re.escape(public_url)}/commande/suivi/\S+", message.text_body).group(0)
+    token = link.rsplit("/", 1)[1]
+    assert checkout.order_for_link(session, token, current_app.secret_key) == order
     assert "Alpha Maison" in message.html_body
 
 

@@ -4,6 +4,11 @@ causes it and delivered afterwards by the worker (storefront/notifications/deliv
 ``next_attempt_at`` is when a worker may next take the row: for a PENDING row, the time of its
 next try (now, or later after a failure); for a SENDING row, the end of the lease of the worker
 that claimed it, after which another worker takes it back (the first one died).
+
+A service records *what* to send (``template``, ``context`` as JSON, ``locale``): the row has no
+subject or bodies yet (``rendered_at`` is empty). The worker renders it once, in the
+recipient's language, stores the three parts and only then sends them, so that every retry sends
+exactly the same message.
 """
 
 from __future__ import annotations
@@ -33,9 +38,15 @@ class OutboxMessage(Timestamped, Base):
     locale: Mapped[str] = mapped_column(String(5))
     sender: Mapped[str] = mapped_column(String(320))
     to_address: Mapped[str] = mapped_column(String(254))
-    subject: Mapped[str] = mapped_column(String(400))
-    text_body: Mapped[str] = mapped_column(Text)
-    html_body: Mapped[str] = mapped_column(Text)
+    # What the service recorded: the email's templates (templates/emails/<template>.*) and the
+    # values they show, as plain JSON (storefront/marketplace/outbox.py).
+    template: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    context: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
+    # Filled by the worker when it renders the message, before the first attempt to send it.
+    subject: Mapped[str] = mapped_column(String(400), default="")
+    text_body: Mapped[str] = mapped_column(Text, default="")
+    html_body: Mapped[str] = mapped_column(Text, default="")
+    rendered_at: Mapped[datetime | None]
     # Chosen once, so that a message sent again after a lost acknowledgement carries the same id
     # and mail clients can recognise the duplicate.
     message_id: Mapped[str] = mapped_column(String(250), unique=True)
