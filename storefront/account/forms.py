@@ -8,28 +8,15 @@ Every form carries Flask-WTF's CSRF token.
 
 from __future__ import annotations
 
-import unicodedata
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
+from wtforms import BooleanField, HiddenField, PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from storefront.marketplace.accounts import MIN_PASSWORD_LENGTH, normalize_email
 from storefront.marketplace.errors import InvalidValue
 from storefront.marketplace.password_reset import MAX_PASSWORD_LENGTH
-
-# The countries of the delivery zones (storefront.marketplace.addresses.COUNTRIES), by name.
-COUNTRY_NAMES = {"FR": _l("France"), "BE": _l("Belgium")}
-
-
-def one_line(value: str | None) -> str | None:
-    """Trim, and drop control characters: no field here spans lines, and PostgreSQL refuses NUL
-    bytes outright (a server error otherwise, for something anyone can type)."""
-    if value is None:
-        return None
-    return "".join(ch for ch in value if unicodedata.category(ch) != "Cc").strip()
+from storefront.web.forms import PostalAddressForm, email_field, one_line, text_field
 
 
 def email_address(form, field) -> None:
@@ -37,18 +24,6 @@ def email_address(form, field) -> None:
         normalize_email(field.data or "")
     except InvalidValue:
         raise ValidationError(_l("Enter a valid email address, like name@example.com.")) from None
-
-
-def _email_field(**render_kw) -> EmailField:
-    return EmailField(
-        _l("Email address"),
-        filters=[one_line],
-        validators=[
-            DataRequired(_l("Enter your email address.")),
-            Length(max=254, message=_l("An email address has at most %(max)d characters.")),
-        ],
-        render_kw={"autocomplete": "email", "spellcheck": "false", **render_kw},
-    )
 
 
 def _new_password_fields() -> tuple[PasswordField, PasswordField]:
@@ -79,7 +54,7 @@ def _new_password_fields() -> tuple[PasswordField, PasswordField]:
 class LoginForm(FlaskForm):
     # No format check here: a malformed address simply matches no account, and says so in the
     # same words as a wrong password.
-    email = _email_field(autofocus=True)
+    email = email_field(autofocus=True)
     password = PasswordField(
         _l("Password"),
         validators=[DataRequired(_l("Enter your password."))],
@@ -99,7 +74,7 @@ class RegisterForm(FlaskForm):
         ],
         render_kw={"autocomplete": "name", "autofocus": True},
     )
-    email = _email_field()
+    email = email_field()
     password, confirm = _new_password_fields()
     next = HiddenField(filters=[one_line])
 
@@ -108,7 +83,7 @@ class RegisterForm(FlaskForm):
 
 
 class PasswordForgotForm(FlaskForm):
-    email = _email_field(autofocus=True)
+    email = email_field(autofocus=True)
 
     def validate_email(self, field) -> None:
         email_address(self, field)
@@ -118,34 +93,13 @@ class PasswordResetForm(FlaskForm):
     password, confirm = _new_password_fields()
 
 
-def _text(label, max_length: int, *, required: str | None = None, **render_kw) -> StringField:
-    validators = [DataRequired(required)] if required else [Optional()]
-    validators.append(Length(max=max_length, message=_l("At most %(max)d characters.")))
-    return StringField(label, filters=[one_line], validators=validators, render_kw=render_kw)
+class AddressForm(PostalAddressForm):
+    """An address of the customer's book: the postal address, a name for it, the default."""
 
-
-class AddressForm(FlaskForm):
-    label = _text(_l("Name of this address"), 60)
-    name = _text(_l("Recipient"), 120, required=_l("Enter the name of the recipient."),
-                 autocomplete="name")
-    line1 = _text(_l("Address"), 200, required=_l("Enter the street and number."),
-                  autocomplete="address-line1")
-    line2 = _text(_l("Address (continued)"), 200, autocomplete="address-line2")
-    postal_code = _text(_l("Postal code"), 20, required=_l("Enter the postal code."),
-                        autocomplete="postal-code", inputmode="numeric")
-    city = _text(_l("City"), 80, required=_l("Enter the city."), autocomplete="address-level2")
-    country = SelectField(
-        _l("Country"),
-        choices=[SelectChoice(code, name) for code, name in COUNTRY_NAMES.items()],
-        default="FR",
-        validators=[DataRequired(_l("Choose a country."))],
-        render_kw={"autocomplete": "country"},
-    )
-    phone = _text(_l("Phone"), 30, autocomplete="tel", inputmode="tel")
+    label = text_field(_l("Name of this address"), 60)
     make_default = BooleanField(_l("Use as my default address"))
 
     def service_arguments(self) -> dict:
         """What ``addresses.add_address`` and ``update_address`` take, from the typed values."""
-        return {name: self[name].data or "" for name in (
-            "label", "name", "line1", "line2", "postal_code", "city", "country", "phone"
-        )} | {"make_default": bool(self.make_default.data)}
+        return {"label": self.label.data or "", **self.address_fields(),
+                "make_default": bool(self.make_default.data)}

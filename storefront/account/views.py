@@ -24,7 +24,6 @@ from sqlalchemy.exc import IntegrityError
 
 from storefront.account import bp
 from storefront.account.forms import (
-    COUNTRY_NAMES,
     AddressForm,
     LoginForm,
     PasswordForgotForm,
@@ -35,6 +34,7 @@ from storefront.extensions import db, limiter
 from storefront.marketplace import accounts, addresses, password_reset
 from storefront.marketplace.errors import DomainError, InvalidValue, NotDeliverable, NotFound
 from storefront.marketplace.models import User
+from storefront.web.forms import COUNTRY_NAMES
 
 # Per client IP (storefront.extensions.limiter): slows down password guessing, account creation
 # in bulk, and reset emails sent to someone else's inbox. GETs are not counted.

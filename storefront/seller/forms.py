@@ -16,7 +16,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from storefront.account.forms import one_line
+from storefront.web.forms import one_line
 
 _AMOUNT = re.compile(r"^\d{1,9}([.,]\d{1,2})?$")
 
