@@ -28,7 +28,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 
-from storefront.cart import current, messages
+from storefront.cart import current
 from storefront.cart.views import apply_mode_choices, render_expired_form
 from storefront.checkout import bp
 from storefront.checkout.forms import CardForm, DeliveryAddressForm, GuestAddressForm
@@ -40,8 +40,10 @@ from storefront.marketplace.checkout import PaymentRecord
 from storefront.marketplace.errors import DomainError, NotFound
 from storefront.marketplace.models import Cart, CustomerOrder, Zone, utcnow
 from storefront.marketplace.payments import PaymentProvider, PaymentStatus
+from storefront.marketplace.refusals import Refusal
 from storefront.shop import shopper
 from storefront.shop.fragments import wants_fragment
+from storefront.web import refusals
 
 STEPS = ("address", "delivery", "payment", "review")
 # Card numbers tried from one cart (or one customer): enough for typing mistakes and a declined
@@ -82,7 +84,7 @@ class Progress:
 
     @property
     def notices(self) -> list[str]:
-        return [messages.notice_message(n) for n in self.view.notices] if self.view else []
+        return [refusals.notice_message(n) for n in self.view.notices] if self.view else []
 
 
 def _progress(step: str, *, reviewed: bool = True):
@@ -110,7 +112,7 @@ def _progress(step: str, *, reviewed: bool = True):
     if step == "delivery":
         return progress
     if not progress.view.deliverable:
-        return _back_to("delivery", progress, messages.describe(_undeliverable(progress.view)))
+        return _back_to("delivery", progress, refusals.explain(_undeliverable(progress.view)))
     if step == "payment":
         return progress
     if not cart.payment_token:
@@ -144,7 +146,7 @@ def _back_to(step: str, progress: Progress, message: str):
 
 def _undeliverable(view: CartView) -> DomainError:
     names = ", ".join(s.shipper.name for s in view.undeliverable)
-    return DomainError("undeliverable", reason="undeliverable", shippers=names)
+    return DomainError("undeliverable", reason=Refusal.UNDELIVERABLE, shippers=names)
 
 
 def _page(template: str, progress: Progress, step: str, status: int = 200, **context):
@@ -187,7 +189,7 @@ def address():
             try:
                 return _save_address(cart, _from_book(chosen), email=user.email)
             except DomainError as err:
-                error = messages.describe(err)
+                error = refusals.explain(err)
     elif request.method == "POST" and form.validate_on_submit():
         email = user.email if user else form.email.data
         try:
@@ -230,7 +232,7 @@ def _prefill(form, cart: Cart, book) -> None:
 
 def _field_error(form, error: DomainError) -> None:
     field = error.details.get("field")
-    message = messages.describe(error)
+    message = refusals.explain(error)
     if field == "postal_code" and error.details.get("reason") is None:
         country = form.country.data
         message = _(
@@ -258,7 +260,7 @@ def delivery():
         try:
             progress.view = apply_mode_choices(progress.cart, progress.zone)
         except DomainError as err:
-            error = messages.describe(err)
+            error = refusals.explain(err)
             progress.view = cart_service.review(db.session, progress.cart, progress.zone, now=utcnow())
         if progress.view.is_empty:
             return _back_to_cart(progress)
@@ -333,7 +335,7 @@ def place():
     try:
         checkout.check_idempotency_key(key)
     except DomainError as err:
-        flash(messages.describe(err), "error")
+        flash(refusals.explain(err), "error")
         return redirect(url_for(".review"))
     progress = _progress("review")
     if not isinstance(progress, Progress):
@@ -344,7 +346,7 @@ def place():
     if _int(request.form.get("expected_total")) != view.total:
         # The form says another total than the server's: refuse rather than charge either.
         return _render_review(
-            progress, error=messages.describe(checkout.CartChanged("", reason="total_changed")),
+            progress, error=refusals.explain(checkout.CartChanged("", reason=Refusal.TOTAL_CHANGED)),
             status=409,
         )
     cart = progress.cart
@@ -354,7 +356,7 @@ def place():
             cart.payment_token, amount=view.total, currency=view.currency, idempotency_key=key
         )
     except DomainError as err:
-        return _render_review(progress, error=messages.describe(err), status=err.status)
+        return _render_review(progress, error=refusals.explain(err), status=err.status)
     if result.status == PaymentStatus.DECLINED:
         return _page("checkout/payment.html", progress, "payment", 402, form=CardForm(formdata=None),
                      sandbox=_provider().name == "sandbox",
@@ -392,7 +394,7 @@ def confirm_payment():
         result = _provider().confirm(reference)
     except DomainError as err:
         cart_service.forget_pending_payment(db.session, cart)
-        flash(messages.describe(err), "error")
+        flash(refusals.explain(err), "error")
         return redirect(url_for(".payment"))
     if not result.authorized:
         _provider().void(reference)
@@ -417,7 +419,7 @@ def _finish(cart: Cart, key: str, reference: str, amount: int | None, code: str)
     except DomainError as err:
         _provider().void(reference)
         cart_service.forget_pending_payment(db.session, cart)
-        flash(messages.describe(err), "error")
+        flash(refusals.explain(err), "error")
         return redirect(url_for(".review"))
     if not placed.created and placed.order.payment_reference != reference:
         _provider().void(reference)  # the other request's payment paid for the order

@@ -1,0 +1,1 @@
+"""Code shared by the shop's blueprints: refusal sentences, labels, fragments."""
