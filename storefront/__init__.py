@@ -126,8 +126,10 @@ def register_security_headers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from storefront import formatting
+    from storefront.web import labels
 
     formatting.init_app(app)
+    labels.init_app(app)
 
 
 def register_jobs(app: Flask) -> None:

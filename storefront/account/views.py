@@ -35,6 +35,7 @@ from storefront.marketplace import accounts, addresses, password_reset
 from storefront.marketplace.errors import DomainError, InvalidValue, NotDeliverable, NotFound
 from storefront.marketplace.models import User
 from storefront.web.forms import COUNTRY_NAMES
+from storefront.web.refusals import explain
 
 # Per client IP (storefront.extensions.limiter): slows down password guessing, account creation
 # in bulk, and reset emails sent to someone else's inbox. GETs are not counted.
@@ -272,7 +273,7 @@ def _show_register_error(form: RegisterForm, error: Exception) -> None:
             _("An account already exists for this email address. Log in, or reset its password.")
         )
     elif isinstance(error, DomainError):
-        form.form_errors.append(error.message)
+        form.form_errors.append(explain(error))
     else:
         raise error
 
@@ -301,7 +302,7 @@ def _show_address_error(form: AddressForm, error: DomainError) -> None:
             count=addresses.MAX_ADDRESSES,
         )
     else:
-        message = error.message
+        message = explain(error)
     if field and field in form:
         form[field].errors.append(message)
     else:

@@ -13,7 +13,6 @@ from sqlalchemy import select
 from storefront.auth import private_area
 from storefront.backoffice import bp
 from storefront.backoffice.forms import ForwardForm, RelationsModelForm
-from storefront.domain_messages import explain
 from storefront.extensions import db
 from storefront.marketplace import discussions, orders, preferences
 from storefront.marketplace.errors import DomainError, NotFound
@@ -31,6 +30,7 @@ from storefront.marketplace.models import (
 from storefront.messages import conversation
 from storefront.messages.forms import MessageEmailsForm
 from storefront.seller import order_actions
+from storefront.web.refusals import explain
 
 MAX_ID = 2**31 - 1
 NUMBER = "<string(maxlength=24):number>"

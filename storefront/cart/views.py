@@ -13,13 +13,15 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 
-from storefront.cart import bp, current, messages
+from storefront.cart import bp, current
 from storefront.extensions import db
 from storefront.marketplace import cart as cart_service
 from storefront.marketplace.cart import CartView
 from storefront.marketplace.errors import Conflict, DomainError, NotFound
 from storefront.marketplace.models import utcnow
+from storefront.marketplace.refusals import Refusal
 from storefront.shop.fragments import wants_fragment
+from storefront.web import refusals
 
 
 @bp.app_context_processor
@@ -78,7 +80,7 @@ def add():
         # The same offer added twice at the same instant (a double click): one line won.
         return _add_conflict()
     except DomainError as error:
-        message = messages.describe(error)
+        message = refusals.explain(error)
         if wants_fragment():
             return _vary(make_response(_status_fragment(message, error=True)))
         return render_cart(_review(), error=message, status=error.status)
@@ -121,7 +123,7 @@ def apply_mode_choices(cart, zone) -> CartView:
     cart's view with the choices made."""
     fields = [(name, value) for name, value in request.form.items() if name.startswith("mode-")]
     if not fields:
-        raise NotFound("no delivery mode chosen", reason="no_shipment")
+        raise NotFound("no delivery mode chosen", reason=Refusal.NO_SHIPMENT)
     choices = {
         cart_service.parse_id(name.removeprefix("mode-"), "seller"): value[:20]
         for name, value in fields[:50]
@@ -137,7 +139,7 @@ def render_cart(view: CartView, *, error: str | None = None, status: int = 200):
     context = {
         "view": view,
         "error": error,
-        "notices": [messages.notice_message(n) for n in view.notices],
+        "notices": [refusals.notice_message(n) for n in view.notices],
     }
     if wants_fragment():
         body = render_template("cart/partials/cart_body.html", **context) + _count_fragment()
@@ -148,15 +150,15 @@ def render_cart(view: CartView, *, error: str | None = None, status: int = 200):
 def _change(change, done: str):
     cart = current.current_cart()
     if cart is None:
-        error = NotFound("no cart", reason="not_in_cart")
-        return render_cart(_review(), error=messages.describe(error), status=404)
+        error = NotFound("no cart", reason=Refusal.NOT_IN_CART)
+        return render_cart(_review(), error=refusals.explain(error), status=404)
     try:
         change(cart)
     except IntegrityError:
         error = Conflict("changed meanwhile")
         return render_cart(_review(), error=_conflict_message(), status=error.status)
     except DomainError as error:
-        return render_cart(_review(), error=messages.describe(error), status=error.status)
+        return render_cart(_review(), error=refusals.explain(error), status=error.status)
     if wants_fragment():
         return render_cart(_review())
     flash(done, "success")

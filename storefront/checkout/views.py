@@ -28,7 +28,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 
-from storefront.cart import current, messages
+from storefront.cart import current
 from storefront.cart.views import apply_mode_choices, render_expired_form
 from storefront.checkout import bp
 from storefront.checkout.forms import CardForm, DeliveryAddressForm, GuestAddressForm
@@ -39,8 +39,10 @@ from storefront.marketplace.cart import CartView, ShippingAddress
 from storefront.marketplace.errors import DomainError, NotFound
 from storefront.marketplace.models import Cart, CustomerOrder, Zone, utcnow
 from storefront.marketplace.payments import PaymentProvider
+from storefront.marketplace.refusals import Refusal
 from storefront.shop import shopper
 from storefront.shop.fragments import wants_fragment
+from storefront.web import refusals
 
 STEPS = ("address", "delivery", "payment", "review")
 # Card numbers tried from one cart (or one customer): enough for typing mistakes and a declined
@@ -81,7 +83,7 @@ class Progress:
 
     @property
     def notices(self) -> list[str]:
-        return [messages.notice_message(n) for n in self.view.notices] if self.view else []
+        return [refusals.notice_message(n) for n in self.view.notices] if self.view else []
 
 
 def _progress(step: str, *, reviewed: bool = True):
@@ -109,7 +111,7 @@ def _progress(step: str, *, reviewed: bool = True):
     if step == "delivery":
         return progress
     if not progress.view.deliverable:
-        return _back_to("delivery", progress, messages.describe(_undeliverable(progress.view)))
+        return _back_to("delivery", progress, refusals.explain(_undeliverable(progress.view)))
     if step == "payment":
         return progress
     if not cart.payment_token:
@@ -143,7 +145,7 @@ def _back_to(step: str, progress: Progress, message: str):
 
 def _undeliverable(view: CartView) -> DomainError:
     names = ", ".join(s.shipper.name for s in view.undeliverable)
-    return DomainError("undeliverable", reason="undeliverable", shippers=names)
+    return DomainError("undeliverable", reason=Refusal.UNDELIVERABLE, shippers=names)
 
 
 def _page(template: str, progress: Progress, step: str, status: int = 200, **context):
@@ -186,7 +188,7 @@ def address():
             try:
                 return _save_address(cart, _from_book(chosen), email=user.email)
             except DomainError as err:
-                error = messages.describe(err)
+                error = refusals.explain(err)
     elif request.method == "POST" and form.validate_on_submit():
         email = user.email if user else form.email.data
         try:
@@ -229,7 +231,7 @@ def _prefill(form, cart: Cart, book) -> None:
 
 def _field_error(form, error: DomainError) -> None:
     field = error.details.get("field")
-    message = messages.describe(error)
+    message = refusals.explain(error)
     if field == "postal_code" and error.details.get("reason") is None:
         country = form.country.data
         message = _(
@@ -257,7 +259,7 @@ def delivery():
         try:
             progress.view = apply_mode_choices(progress.cart, progress.zone)
         except DomainError as err:
-            error = messages.describe(err)
+            error = refusals.explain(err)
             progress.view = cart_service.review(db.session, progress.cart, progress.zone, now=utcnow())
         if progress.view.is_empty:
             return _back_to_cart(progress)
@@ -332,7 +334,7 @@ def place():
     try:
         checkout.check_idempotency_key(key)
     except DomainError as err:
-        flash(messages.describe(err), "error")
+        flash(refusals.explain(err), "error")
         return redirect(url_for(".review"))
     progress = _progress("review")
     if not isinstance(progress, Progress):
@@ -346,7 +348,7 @@ def place():
     )
     Outcome = checkout.PaymentOutcome
     if payment.outcome == Outcome.NOT_AUTHORIZED:
-        return _render_review(progress, error=messages.describe(payment.error),
+        return _render_review(progress, error=refusals.explain(payment.error),
                               status=payment.error.status)
     if payment.outcome == Outcome.DECLINED:
         return _page("checkout/payment.html", progress, "payment", 402, form=CardForm(formdata=None),
@@ -380,7 +382,7 @@ def confirm_payment():
                 "unchanged."), "info")
         return redirect(url_for(".payment"))
     if payment.outcome == Outcome.NOT_AUTHORIZED:
-        flash(messages.describe(payment.error), "error")
+        flash(refusals.explain(payment.error), "error")
         return redirect(url_for(".payment"))
     if payment.outcome == Outcome.DECLINED:
         flash(_("The payment was declined. Nothing has been charged."), "error")
@@ -390,7 +392,7 @@ def confirm_payment():
 
 def _after_placing(payment: checkout.Payment):
     if payment.outcome == checkout.PaymentOutcome.REFUSED:
-        flash(messages.describe(payment.error), "error")
+        flash(refusals.explain(payment.error), "error")
         return redirect(url_for(".review"))
     return redirect(_confirmation_url(payment.order))
 

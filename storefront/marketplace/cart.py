@@ -41,6 +41,7 @@ from .models import (
     User,
     Zone,
 )
+from .refusals import Refusal
 from .unit_of_work import atomic
 
 # Far above any real basket, low enough that a typed "99999999999" never reaches the database.
@@ -58,21 +59,21 @@ def parse_quantity(raw: object) -> int:
     ``"0"``, ``"-1"``, ``"1.5"``, ``"abc"`` and ``""`` are refused with a message to show.
     """
     if isinstance(raw, bool):
-        raise InvalidValue("a quantity is a whole number", reason="not_a_number", field="quantity")
+        raise InvalidValue("a quantity is a whole number", reason=Refusal.NOT_A_NUMBER, field="quantity")
     if isinstance(raw, int):
         value = raw
     else:
         text = str(raw if raw is not None else "").strip()
         if not text.lstrip("-").isdigit() or not text.isascii() or len(text) > 6:
             raise InvalidValue(
-                f"a quantity is a whole number, not {text!r}", reason="not_a_number", field="quantity"
+                f"a quantity is a whole number, not {text!r}", reason=Refusal.NOT_A_NUMBER, field="quantity"
             )
         value = int(text)
     if value < 1:
-        raise InvalidValue(f"a quantity is at least 1, not {value}", reason="too_small", field="quantity")
+        raise InvalidValue(f"a quantity is at least 1, not {value}", reason=Refusal.TOO_SMALL, field="quantity")
     if value > MAX_QUANTITY:
         raise InvalidValue(
-            f"a quantity is at most {MAX_QUANTITY}", reason="too_large", field="quantity", limit=MAX_QUANTITY
+            f"a quantity is at most {MAX_QUANTITY}", reason=Refusal.TOO_LARGE, field="quantity", limit=MAX_QUANTITY
         )
     return value
 
@@ -81,7 +82,7 @@ def parse_id(raw: object, what: str) -> int:
     """An id from a form (an offer, a seller): digits only, else :class:`NotFound`."""
     text = str(raw if raw is not None else "").strip()
     if not text.isdigit() or not text.isascii() or len(text) > 9:
-        raise NotFound(f"unknown {what} {text!r}", reason="unknown_" + what.replace(" ", "_"))
+        raise NotFound(f"unknown {what} {text!r}", reason=Refusal("unknown_" + what.replace(" ", "_")))
     return int(text)
 
 
@@ -155,7 +156,7 @@ def add_item(
     offer = _buyable_offer(session, offer_id)
     if product_id is not None and offer.product_id != product_id:
         raise InvalidValue(
-            f"offer {offer_id} is not an offer of product {product_id}", reason="wrong_product"
+            f"offer {offer_id} is not an offer of product {product_id}", reason=Refusal.WRONG_PRODUCT
         )
     line = _line_of(cart, offer.id)
     wanted = quantity + (line.quantity if line else 0)
@@ -177,7 +178,7 @@ def set_quantity(session: Session, cart: Cart, offer_id: int, quantity: int) -> 
     quantity = parse_quantity(quantity)
     line = _line_of(cart, offer_id)
     if line is None:
-        raise NotFound(f"offer {offer_id} is not in the cart", reason="not_in_cart")
+        raise NotFound(f"offer {offer_id} is not in the cart", reason=Refusal.NOT_IN_CART)
     offer = _buyable_offer(session, offer_id)
     _check_limits(offer, quantity, already=0)
     line.quantity = quantity
@@ -191,7 +192,7 @@ def set_quantity(session: Session, cart: Cart, offer_id: int, quantity: int) -> 
 def remove_item(session: Session, cart: Cart, offer_id: int) -> None:
     line = _line_of(cart, offer_id)
     if line is None:
-        raise NotFound(f"offer {offer_id} is not in the cart", reason="not_in_cart")
+        raise NotFound(f"offer {offer_id} is not in the cart", reason=Refusal.NOT_IN_CART)
     cart.lines.remove(line)
     _clear_pending_payment(cart)
     session.flush()
@@ -199,16 +200,16 @@ def remove_item(session: Session, cart: Cart, offer_id: int) -> None:
 
 def _buyable_offer(session: Session, offer_id: int) -> Offer:
     if isinstance(offer_id, bool) or not isinstance(offer_id, int):
-        raise NotFound(f"unknown offer {offer_id!r}", reason="unknown_offer")
+        raise NotFound(f"unknown offer {offer_id!r}", reason=Refusal.UNKNOWN_OFFER)
     offer = session.scalar(
         select(Offer).where(Offer.id == offer_id).options(joinedload(Offer.seller), joinedload(Offer.product))
     )
     if offer is None:
-        raise NotFound(f"unknown offer {offer_id}", reason="unknown_offer")
+        raise NotFound(f"unknown offer {offer_id}", reason=Refusal.UNKNOWN_OFFER)
     if offer.state != OfferState.ACTIVE or not offer.seller.is_open:
         raise InvalidValue(
             f"the offer of {offer.seller.name} for {offer.product.title} is no longer available",
-            reason="inactive",
+            reason=Refusal.INACTIVE,
             title=offer.product.title,
         )
     return offer
@@ -217,11 +218,11 @@ def _buyable_offer(session: Session, offer_id: int) -> Offer:
 def _check_limits(offer: Offer, wanted: int, *, already: int) -> None:
     title = offer.product.title
     if offer.stock <= 0:
-        raise OutOfStock(f"{title} is out of stock", reason="out_of_stock", title=title, available=0)
+        raise OutOfStock(f"{title} is out of stock", reason=Refusal.OUT_OF_STOCK, title=title, available=0)
     if wanted > offer.stock:
         raise OutOfStock(
             f"only {offer.stock} of {title} left (you would have {wanted})",
-            reason="stock",
+            reason=Refusal.STOCK,
             title=title,
             available=offer.stock,
             already=already,
@@ -229,7 +230,7 @@ def _check_limits(offer: Offer, wanted: int, *, already: int) -> None:
     if wanted > offer.max_per_order:
         raise InvalidValue(
             f"at most {offer.max_per_order} of {title} per order (you would have {wanted})",
-            reason="max_per_order",
+            reason=Refusal.MAX_PER_ORDER,
             title=title,
             limit=offer.max_per_order,
             already=already,
@@ -380,12 +381,12 @@ def choose_deliveries(
     for shipper_id, mode_code in choices.items():
         shipment = next((s for s in view.shipments if s.shipper.id == shipper_id), None)
         if shipment is None:
-            raise NotFound(f"no shipment from seller {shipper_id} in the cart", reason="no_shipment")
+            raise NotFound(f"no shipment from seller {shipper_id} in the cart", reason=Refusal.NO_SHIPMENT)
         option = next((o for o in shipment.options if o.mode.code == mode_code), None)
         if option is None:
             raise NotDeliverable(
                 f"{shipment.shipper.name} does not deliver by {mode_code!r} to {zone.label}",
-                reason="mode_not_offered",
+                reason=Refusal.MODE_NOT_OFFERED,
                 shipper=shipment.shipper.name,
             )
         picked.append((shipment, option))

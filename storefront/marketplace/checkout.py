@@ -49,6 +49,7 @@ from .models import (
     utcnow,
 )
 from .payments import PaymentProvider, PaymentStatus
+from .refusals import Refusal
 from .unit_of_work import atomic
 
 IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
@@ -84,7 +85,7 @@ def new_idempotency_key() -> str:
 
 def check_idempotency_key(key: str) -> str:
     if not isinstance(key, str) or not IDEMPOTENCY_KEY.fullmatch(key):
-        raise InvalidValue("this order form is not valid; reload the page", reason="bad_key")
+        raise InvalidValue("this order form is not valid; reload the page", reason=Refusal.BAD_KEY)
     return key
 
 
@@ -186,19 +187,19 @@ def _checked_review(
     """The cart as it is now, which must be exactly what the shopper last saw."""
     zone = cart_service.zone_of(session, cart)
     if zone is None or not cart.email:
-        raise InvalidValue("give a delivery address first", reason="no_address")
+        raise InvalidValue("give a delivery address first", reason=Refusal.NO_ADDRESS)
     view = cart_service.review(session, cart, zone, now=now)
     if view.notices:
-        raise CartChanged("your cart has changed; check it again", reason="cart_changed")
+        raise CartChanged("your cart has changed; check it again", reason=Refusal.CART_CHANGED)
     if view.is_empty:
-        raise InvalidValue("your cart is empty", reason="empty_cart")
+        raise InvalidValue("your cart is empty", reason=Refusal.EMPTY_CART)
     if not view.deliverable:
         names = ", ".join(s.shipper.name for s in view.undeliverable)
         raise NotDeliverable(
-            f"{names} cannot deliver to {cart.ship_postal_code}", reason="undeliverable", shippers=names
+            f"{names} cannot deliver to {cart.ship_postal_code}", reason=Refusal.UNDELIVERABLE, shippers=names
         )
     if expected_total is not None and expected_total != view.total:
-        raise CartChanged("the total has changed; check it again", reason="total_changed")
+        raise CartChanged("the total has changed; check it again", reason=Refusal.TOTAL_CHANGED)
     return zone, view
 
 
@@ -350,10 +351,10 @@ def _take_stock(session: Session, items) -> set[int]:
                 select(Offer.stock, Offer.price, Offer.state).where(Offer.id == item.offer.id)
             ).one()
             if current.state == OfferState.ACTIVE and current.price != item.unit_price:
-                raise CartChanged(f"the price of {title} has just changed", reason="cart_changed")
+                raise CartChanged(f"the price of {title} has just changed", reason=Refusal.CART_CHANGED)
             raise OutOfStock(
                 f"{title} has just sold out (only {max(current.stock, 0)} left)",
-                reason="sold_out",
+                reason=Refusal.SOLD_OUT,
                 title=title,
                 available=max(current.stock, 0),
             )
@@ -443,7 +444,7 @@ def pay_and_place(
     except DomainError as error:
         return Payment(PaymentOutcome.NOT_AUTHORIZED, error=error)
     if shown_total != view.total:
-        error = CartChanged("the total has changed; check it again", reason="total_changed")
+        error = CartChanged("the total has changed; check it again", reason=Refusal.TOTAL_CHANGED)
         return Payment(PaymentOutcome.NOT_AUTHORIZED, error=error)
     try:
         code = payments.payment_code(cart.payment_method, payment_codes)

@@ -43,6 +43,7 @@ from .models import (
     User,
     utcnow,
 )
+from .refusals import Refusal
 from .unit_of_work import atomic
 
 MAX_MESSAGE_LENGTH = 5_000
@@ -89,11 +90,11 @@ def clean_body(body: str) -> str:
     # byte is refused by PostgreSQL): dropped, like a mail client would.
     body = "".join(ch for ch in body if ch in "\n\t" or not _is_control(ch)).strip()
     if not body:
-        raise InvalidValue("a message cannot be empty", reason="empty")
+        raise InvalidValue("a message cannot be empty", reason=Refusal.EMPTY)
     if len(body) > MAX_MESSAGE_LENGTH:
         raise InvalidValue(
             f"a message is at most {MAX_MESSAGE_LENGTH:,} characters ({len(body):,} given)",
-            reason="too_long",
+            reason=Refusal.TOO_LONG,
             length=len(body),
         )
     return body
@@ -182,7 +183,7 @@ def post_message(
         raise NotAllowed("this conversation is not yours")
     body = clean_body(body)
     if thread.status == ThreadStatus.CLOSED:
-        raise InvalidTransition("this conversation is closed", reason="closed")
+        raise InvalidTransition("this conversation is closed", reason=Refusal.CLOSED)
     return _add_message(session, thread, author, role, body, to, at or utcnow())
 
 
@@ -214,7 +215,7 @@ def _visibility(thread: Thread, role: ActorRole, to: ActorRole | None) -> tuple[
         return False, True
     if to not in (ActorRole.CUSTOMER, ActorRole.SELLER):
         raise InvalidValue(
-            "say whom the message is for: the customer or the seller", reason="recipient"
+            "say whom the message is for: the customer or the seller", reason=Refusal.RECIPIENT
         )
     return to == ActorRole.CUSTOMER, to == ActorRole.SELLER
 

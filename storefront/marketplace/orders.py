@@ -52,6 +52,7 @@ from .models import (
     utcnow,
 )
 from .money import require_amount
+from .refusals import Refusal
 from .unit_of_work import atomic
 
 SHOP_ZONE = ZoneInfo(SHOP_TIMEZONE)
@@ -200,7 +201,7 @@ def get_reason(session: Session, type: ReasonType, code: str, role: ActorRole) -
         select(ReasonCode).where(ReasonCode.type == ReasonType(type), ReasonCode.code == code)
     )
     if reason is None:
-        raise NotFound(f"unknown {ReasonType(type).lower()} reason {code!r}", reason="reason_code")
+        raise NotFound(f"unknown {ReasonType(type).lower()} reason {code!r}", reason=Refusal.REASON_CODE)
     _check_reason(reason, ReasonType(type), ActorRole(role))
     return reason
 
@@ -208,11 +209,11 @@ def get_reason(session: Session, type: ReasonType, code: str, role: ActorRole) -
 def _check_reason(reason: ReasonCode, type: ReasonType, role: ActorRole) -> None:
     if reason.type != type:
         raise InvalidValue(
-            f"reason {reason.code} is a {reason.type} reason, not a {type} one", reason="reason_code"
+            f"reason {reason.code} is a {reason.type} reason, not a {type} one", reason=Refusal.REASON_CODE
         )
     if not reason.allows(role):
         raise NotAllowed(
-            f"reason {reason.code} is not available to a {role.lower()}", reason="reason_code"
+            f"reason {reason.code} is not available to a {role.lower()}", reason=Refusal.REASON_CODE
         )
 
 
@@ -482,26 +483,26 @@ def decide(
         raise InvalidTransition(
             f"order {seller_order.number} is {seller_order.state}: "
             "its lines can no longer be accepted or refused",
-            reason="not_waiting",
+            reason=Refusal.NOT_WAITING,
             state=seller_order.state.value,
         )
     if actor_role not in ALLOWED_ACTORS[S.SHIPPING] | {ActorRole.SYSTEM}:
         raise NotAllowed(f"a {actor_role.lower()} cannot accept or refuse an order")
     if not decisions:
-        raise InvalidValue("choose the lines to accept or refuse", reason="no_lines")
+        raise InvalidValue("choose the lines to accept or refuse", reason=Refusal.NO_LINES)
     lines = _lines_of(seller_order, decisions)
     for line in lines:
         if line.state != LineState.WAITING_ACCEPTANCE:
             raise InvalidTransition(
                 f"the line {line.title!r} is already {line.state.lower()}",
-                reason="line_decided",
+                reason=Refusal.LINE_DECIDED,
                 state=seller_order.state.value,
             )
     refused = [line for line in lines if not decisions[line.id]]
     reason = None
     if refused:
         if not reason_code:
-            raise InvalidValue("say why the lines are refused", reason="reason_needed")
+            raise InvalidValue("say why the lines are refused", reason=Refusal.REASON_NEEDED)
         reason = get_reason(session, ReasonType.REFUSAL, reason_code, actor_role)
     note = _clean_note(note)
     now = now or utcnow()
@@ -553,7 +554,7 @@ def cancel_lines(
         raise InvalidTransition(
             f"order {seller_order.number} is {seller_order.state}: lines can only be cancelled "
             "before they ship (refund them instead)",
-            reason="not_cancellable",
+            reason=Refusal.NOT_CANCELLABLE,
             state=seller_order.state.value,
         )
     if actor_role != ActorRole.SYSTEM and actor_role not in ALLOWED_ACTORS[S.CANCELED]:
@@ -562,18 +563,18 @@ def cancel_lines(
     wanted = {}
     for line_id, quantity in quantities.items():
         if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 0:
-            raise InvalidValue(f"a quantity is a whole number, not {quantity!r}", reason="quantity")
+            raise InvalidValue(f"a quantity is a whole number, not {quantity!r}", reason=Refusal.QUANTITY)
         if quantity:
             wanted[line_id] = quantity
     if not wanted:
-        raise InvalidValue("choose at least one unit to cancel", reason="no_lines")
+        raise InvalidValue("choose at least one unit to cancel", reason=Refusal.NO_LINES)
     lines = _lines_of(seller_order, wanted)
     left = cancellable(seller_order)
     for line in lines:
         if wanted[line.id] > left.get(line.id, 0):
             raise InvalidValue(
                 f"only {left.get(line.id, 0)} unit(s) of {line.title!r} can still be cancelled",
-                reason="too_many",
+                reason=Refusal.TOO_MANY,
                 title=line.title,
                 available=left.get(line.id, 0),
             )
@@ -608,7 +609,7 @@ def cancel_order(
     """Cancel every unit not shipped yet (see :func:`cancel_lines`)."""
     left = cancellable(seller_order)
     if not left and seller_order.state in BEFORE_SHIPMENT:
-        raise InvalidValue("nothing is left to cancel", reason="no_lines")
+        raise InvalidValue("nothing is left to cancel", reason=Refusal.NO_LINES)
     return cancel_lines(
         session,
         seller_order,
@@ -790,14 +791,14 @@ def ship(
     if seller_order.state not in (S.SHIPPING, S.SHIPPED):
         raise InvalidTransition(
             f"order {seller_order.number} is {seller_order.state}: only an accepted order ships",
-            reason="not_shippable",
+            reason=Refusal.NOT_SHIPPABLE,
             state=seller_order.state.value,
         )
     if actor_role not in ALLOWED_ACTORS[S.SHIPPED]:
         raise NotAllowed(f"a {actor_role.lower()} cannot ship an order")
     if actor_role == ActorRole.SELLER and not ships_itself(seller_order):
         raise NotAllowed(
-            "this order ships from the shop's warehouse, not from the seller", reason="not_shipper"
+            "this order ships from the shop's warehouse, not from the seller", reason=Refusal.NOT_SHIPPER
         )
     carrier = tracking.get_carrier(session, (carrier_code or "").strip().upper())
     number = tracking.clean_tracking_number(tracking_number)
@@ -805,22 +806,22 @@ def ship(
     today = now.astimezone(SHOP_ZONE).date()
     shipped_on = shipped_on or today
     if shipped_on > today:
-        raise InvalidValue("the shipping date cannot be in the future", reason="future_date")
+        raise InvalidValue("the shipping date cannot be in the future", reason=Refusal.FUTURE_DATE)
     ordered_on = seller_order.customer_order.created_at.astimezone(SHOP_ZONE).date()
     if shipped_on < ordered_on:
         raise InvalidValue(
-            "the shipping date cannot be before the order was placed", reason="date_before_order"
+            "the shipping date cannot be before the order was placed", reason=Refusal.DATE_BEFORE_ORDER
         )
     if any(
         p.carrier_id == carrier.id and p.tracking_number == number for p in seller_order.parcels
     ):
         raise InvalidValue(
-            f"parcel {number} is already recorded for this order", reason="duplicate_parcel"
+            f"parcel {number} is already recorded for this order", reason=Refusal.DUPLICATE_PARCEL
         )
     left = to_ship(seller_order)
     if seller_order.state == S.SHIPPED:
         if quantities and any(quantities.values()):
-            raise InvalidValue("every unit of this order has shipped already", reason="all_shipped")
+            raise InvalidValue("every unit of this order has shipped already", reason=Refusal.ALL_SHIPPED)
         wanted: dict[int, int] = {}
     elif quantities is None:
         wanted = left
@@ -828,7 +829,7 @@ def ship(
         wanted = {}
         for line_id, quantity in quantities.items():
             if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 0:
-                raise InvalidValue(f"a quantity is a whole number, not {quantity!r}", reason="quantity")
+                raise InvalidValue(f"a quantity is a whole number, not {quantity!r}", reason=Refusal.QUANTITY)
             if quantity:
                 wanted[line_id] = quantity
         lines = _lines_of(seller_order, wanted)
@@ -836,12 +837,12 @@ def ship(
             if wanted[line.id] > left.get(line.id, 0):
                 raise InvalidValue(
                     f"only {left.get(line.id, 0)} unit(s) of {line.title!r} are left to ship",
-                    reason="too_many",
+                    reason=Refusal.TOO_MANY,
                     title=line.title,
                     available=left.get(line.id, 0),
                 )
     if seller_order.state == S.SHIPPING and not wanted:
-        raise InvalidValue("put at least one unit in the parcel", reason="no_lines")
+        raise InvalidValue("put at least one unit in the parcel", reason=Refusal.NO_LINES)
 
     lines_by_id = {line.id: line for line in seller_order.lines}
     shipment_ids = {lines_by_id[i].shipment_id for i in wanted} or {
@@ -970,7 +971,7 @@ def refund(
         raise InvalidTransition(
             f"order {seller_order.number} is {seller_order.state}: refunds come after shipment "
             "(before it, cancel lines)",
-            reason="not_refundable",
+            reason=Refusal.NOT_REFUNDABLE,
             state=seller_order.state.value,
         )
     if actor_role not in (ActorRole.SELLER, ActorRole.OPERATOR):
@@ -978,7 +979,7 @@ def refund(
     require_amount(amount, "the refund")
     require_amount(shipping_amount, "the shipping refund")
     if amount + shipping_amount == 0:
-        raise InvalidValue("a refund is more than 0", reason="zero")
+        raise InvalidValue("a refund is more than 0", reason=Refusal.ZERO)
     reason = get_reason(session, ReasonType.REFUND, reason_code or "", actor_role)
     money = amounts(session, seller_order)
     line = None
@@ -992,7 +993,7 @@ def refund(
             raise InvalidValue(
                 f"at most {_cents(line_left, money.currency)} can still be refunded "
                 f"for {line.title!r}",
-                reason="above_line",
+                reason=Refusal.ABOVE_LINE,
                 limit=line_left,
                 currency=money.currency,
             )
@@ -1000,7 +1001,7 @@ def refund(
         raise InvalidValue(
             f"at most {_cents(money.refundable_goods, money.currency)} can still be refunded "
             "for the items",
-            reason="above_paid",
+            reason=Refusal.ABOVE_PAID,
             limit=money.refundable_goods,
             currency=money.currency,
         )
@@ -1008,7 +1009,7 @@ def refund(
         raise InvalidValue(
             f"at most {_cents(money.refundable_shipping, money.currency)} of shipping can still "
             "be refunded",
-            reason="above_shipping",
+            reason=Refusal.ABOVE_SHIPPING,
             limit=money.refundable_shipping,
             currency=money.currency,
         )
@@ -1071,7 +1072,7 @@ def _check_version(seller_order: SellerOrder, expected_version: int | None) -> N
         raise Conflict(
             f"order {seller_order.number} has changed since this page was shown (in another tab "
             "or by a colleague); check it again",
-            reason="stale",
+            reason=Refusal.STALE,
         )
 
 
@@ -1082,7 +1083,7 @@ def _lines_of(seller_order: SellerOrder, line_ids: Iterable[int]) -> list[OrderL
     for line_id in line_ids:
         line = by_id.get(line_id)
         if line is None:
-            raise NotFound(f"order {seller_order.number} has no line {line_id!r}", reason="line")
+            raise NotFound(f"order {seller_order.number} has no line {line_id!r}", reason=Refusal.LINE)
         lines.append(line)
     return lines
 
@@ -1092,7 +1093,7 @@ def _clean_note(note: str) -> str:
     note = "".join(ch for ch in (note or "") if ch in "\n\t" or unicodedata.category(ch) != "Cc")
     note = note.strip()
     if len(note) > MAX_NOTE_LENGTH:
-        raise InvalidValue(f"a note is at most {MAX_NOTE_LENGTH:,} characters", reason="note_too_long")
+        raise InvalidValue(f"a note is at most {MAX_NOTE_LENGTH:,} characters", reason=Refusal.NOTE_TOO_LONG)
     return note
 
 

@@ -36,6 +36,7 @@ from typing import Protocol
 
 from .errors import DomainError, InvalidValue
 from .money import require_amount
+from .refusals import Refusal
 
 
 class PaymentStatus(enum.StrEnum):
@@ -103,10 +104,10 @@ def card_digits(number: str) -> str:
     """The digits of a typed card number (spaces and dashes allowed between them)."""
     text = (number or "").strip()
     if not re.fullmatch(r"[0-9][0-9 \-]*", text):
-        raise InvalidValue("a card number is made of digits", field="number", reason="card_number")
+        raise InvalidValue("a card number is made of digits", field="number", reason=Refusal.CARD_NUMBER)
     digits = re.sub(r"[ \-]", "", text)
     if not 12 <= len(digits) <= 19 or not luhn_valid(digits):
-        raise InvalidValue("this card number is not valid", field="number", reason="card_number")
+        raise InvalidValue("this card number is not valid", field="number", reason=Refusal.CARD_NUMBER)
     return digits
 
 
@@ -140,30 +141,30 @@ def parse_expiry(text: str, today: date) -> tuple[int, int]:
     """``MM/YY`` or ``MM/YYYY`` → (month, year); a card past its month is refused."""
     match = re.fullmatch(r"\s*(\d{1,2})\s*/\s*(\d{2}|\d{4})\s*", text or "")
     if not match:
-        raise InvalidValue("the expiry date is MM/YY", field="expiry", reason="expiry_format")
+        raise InvalidValue("the expiry date is MM/YY", field="expiry", reason=Refusal.EXPIRY_FORMAT)
     month, year = int(match.group(1)), int(match.group(2))
     if year < 100:
         year += 2000
     if not 1 <= month <= 12:
-        raise InvalidValue("the expiry month is 01 to 12", field="expiry", reason="expiry_format")
+        raise InvalidValue("the expiry month is 01 to 12", field="expiry", reason=Refusal.EXPIRY_FORMAT)
     if (year, month) < (today.year, today.month):
-        raise InvalidValue("this card has expired", field="expiry", reason="expired")
+        raise InvalidValue("this card has expired", field="expiry", reason=Refusal.EXPIRED)
     if year > today.year + 20:
-        raise InvalidValue("this expiry date is too far away", field="expiry", reason="expiry_format")
+        raise InvalidValue("this expiry date is too far away", field="expiry", reason=Refusal.EXPIRY_FORMAT)
     return month, year
 
 
 def check_cvc(cvc: str) -> str:
     cvc = (cvc or "").strip()
     if not re.fullmatch(r"\d{3,4}", cvc):
-        raise InvalidValue("the security code is 3 or 4 digits", field="cvc", reason="cvc")
+        raise InvalidValue("the security code is 3 or 4 digits", field="cvc", reason=Refusal.CVC)
     return cvc
 
 
 def check_holder(holder: str) -> str:
     holder = " ".join((holder or "").split())
     if not holder or len(holder) > 80 or any(ord(ch) < 32 for ch in holder):
-        raise InvalidValue("the name on the card is 1 to 80 characters", field="holder", reason="holder")
+        raise InvalidValue("the name on the card is 1 to 80 characters", field="holder", reason=Refusal.HOLDER)
     return holder
 
 
@@ -176,7 +177,7 @@ def payment_code(method: str, mapping: Mapping[str, str]) -> str:
     if not code:
         raise InvalidValue(
             f"no marketplace payment code for the method {method!r}; add it to PAYMENT_CODES",
-            reason="no_payment_code",
+            reason=Refusal.NO_PAYMENT_CODE,
         )
     return code
 
@@ -219,7 +220,7 @@ class SandboxProvider:
             raise InvalidValue(
                 "the sandbox accepts only its test cards, such as 4242 4242 4242 4242",
                 field="number",
-                reason="not_a_test_card",
+                reason=Refusal.NOT_A_TEST_CARD,
             )
         token = f"tok_sbx_{outcome}_{secrets.token_hex(8)}"
         return PaymentMethod("card", token, f"{card_brand(digits)} •••• {digits[-4:]}")
@@ -229,7 +230,7 @@ class SandboxProvider:
     ) -> PaymentResult:
         match = self._TOKEN.fullmatch(token or "")
         if match is None:
-            raise InvalidValue("unknown payment method; enter the card again", reason="bad_token")
+            raise InvalidValue("unknown payment method; enter the card again", reason=Refusal.BAD_TOKEN)
         require_amount(amount, "the amount to pay")
         if not re.fullmatch(r"[A-Z]{3}", currency or ""):
             raise InvalidValue(f"unknown currency {currency!r}")
@@ -252,7 +253,7 @@ class SandboxProvider:
     def confirm(self, reference: str) -> PaymentResult:
         match = self._REFERENCE.fullmatch(reference or "")
         if match is None or match.group(1) != "confirm":
-            raise InvalidValue("there is no payment waiting for confirmation", reason="nothing_to_confirm")
+            raise InvalidValue("there is no payment waiting for confirmation", reason=Refusal.NOTHING_TO_CONFIRM)
         self._record("confirm", reference, None, PaymentStatus.AUTHORIZED)
         return PaymentResult(PaymentStatus.AUTHORIZED, reference)
 

@@ -26,6 +26,7 @@ from .models import (
     User,
     utcnow,
 )
+from .refusals import Refusal
 from .unit_of_work import atomic
 
 S = SellerOrderState
@@ -173,7 +174,7 @@ def update_offer(
     if origin_price is not None and origin_price == price:
         origin_price = None  # no strike-through for "was 10 €, now 10 €"
     if lead_time_days is not None and lead_time_days > 60:
-        raise InvalidValue("a lead time is at most 60 days", reason="lead_time")
+        raise InvalidValue("a lead time is at most 60 days", reason=Refusal.LEAD_TIME)
     offer = catalog.upsert_offer(
         session,
         seller,

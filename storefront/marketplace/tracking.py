@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from .errors import InvalidTransition, InvalidValue, NotFound
 from .models import Carrier, Parcel, Shipment, ShipmentStatus, utcnow
+from .refusals import Refusal
 from .unit_of_work import atomic
 
 TRACKING_NUMBER = re.compile(r"^[A-Z0-9][A-Z0-9-]{3,39}$")
@@ -39,7 +40,7 @@ def create_carrier(session: Session, code: str, name: str, tracking_url_template
 def get_carrier(session: Session, code: str) -> Carrier:
     carrier = session.scalar(select(Carrier).where(Carrier.code == code))
     if carrier is None:
-        raise NotFound(f"unknown carrier {code!r}", reason="carrier")
+        raise NotFound(f"unknown carrier {code!r}", reason=Refusal.CARRIER)
     return carrier
 
 
@@ -59,7 +60,7 @@ def clean_tracking_number(raw: str) -> str:
     if not TRACKING_NUMBER.match(value):
         raise InvalidValue(
             "a tracking number is 4 to 40 letters, digits or dashes, without spaces",
-            reason="tracking_number",
+            reason=Refusal.TRACKING_NUMBER,
         )
     return value
 

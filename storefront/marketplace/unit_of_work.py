@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from .errors import Conflict
+from .refusals import Refusal
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -36,7 +37,8 @@ def transaction(session: Session) -> Iterator[Session]:
         except StaleDataError:
             # A versioned row (a seller order) was changed by someone else since it was read.
             raise Conflict(
-                "someone else changed this at the same time; reload the page and try again"
+                "someone else changed this at the same time; reload the page and try again",
+                reason=Refusal.STALE,
             ) from None
     except BaseException:
         if depth == 0:

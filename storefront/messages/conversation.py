@@ -16,7 +16,6 @@ from flask import abort, flash, make_response, redirect, render_template, reques
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from storefront.domain_messages import explain
 from storefront.extensions import db
 from storefront.marketplace import discussions
 from storefront.marketplace.errors import DomainError, NotFound
@@ -32,6 +31,7 @@ from storefront.marketplace.models import (
 )
 from storefront.messages.forms import MessageForm
 from storefront.shop.fragments import wants_fragment
+from storefront.web.refusals import explain
 
 POLL_SECONDS = 5
 

@@ -13,7 +13,6 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from storefront.domain_messages import explain
 from storefront.extensions import db, login_manager
 from storefront.marketplace import discussions, orders, preferences
 from storefront.marketplace.errors import DomainError
@@ -27,6 +26,7 @@ from storefront.marketplace.models import (
 )
 from storefront.messages import bp, conversation
 from storefront.messages.forms import MessageEmailsForm, NewThreadForm
+from storefront.web.refusals import explain
 
 MAX_ID = 2**31 - 1
 PAGE_TEMPLATE = "discussions/thread_page.html"

@@ -17,12 +17,13 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
-from storefront.domain_messages import explain
 from storefront.extensions import db
 from storefront.marketplace import orders, tracking
 from storefront.marketplace.errors import DomainError, InvalidValue
 from storefront.marketplace.models import ActorRole, ReasonType, SellerOrder
+from storefront.marketplace.refusals import Refusal
 from storefront.seller.forms import CancelForm, RefundForm, RefuseForm, ShipForm, VersionForm
+from storefront.web.refusals import explain
 
 
 @dataclass
@@ -189,6 +190,6 @@ def _quantities(prefix: str, seller_order: SellerOrder) -> dict[int, int] | None
         if not raw:
             continue
         if not (raw.isdigit() and raw.isascii() and len(raw) < 7):
-            raise InvalidValue(f"bad quantity {raw!r}", reason="quantity")
+            raise InvalidValue(f"bad quantity {raw!r}", reason=Refusal.QUANTITY)
         quantities[line.id] = int(raw)
     return quantities

@@ -12,7 +12,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from storefront.auth import private_area
-from storefront.domain_messages import explain
 from storefront.extensions import db
 from storefront.marketplace import discussions, orders, seller_portal
 from storefront.marketplace.errors import DomainError, NotFound
@@ -27,6 +26,7 @@ from storefront.messages.forms import MessageEmailsForm
 from storefront.seller import bp, order_actions
 from storefront.seller.forms import OfferForm
 from storefront.shop.fragments import wants_fragment
+from storefront.web.refusals import explain
 
 MAX_ID = 2**31 - 1
 NUMBER = "<string(maxlength=24):number>"

@@ -25,6 +25,18 @@ class SellerOrderState(enum.StrEnum):
     CANCELED = "CANCELED"
 
 
+class CustomerOrderStatus(enum.StrEnum):
+    """The one status a shopper reads for a whole order, derived from its seller orders by
+    ``orders.customer_status`` and never stored."""
+
+    WAITING_ACCEPTANCE = "WAITING_ACCEPTANCE"
+    SHIPPING = "SHIPPING"  # being prepared
+    PARTIALLY_SHIPPED = "PARTIALLY_SHIPPED"
+    SHIPPED = "SHIPPED"
+    RECEIVED = "RECEIVED"
+    CANCELED = "CANCELED"
+
+
 class LineState(enum.StrEnum):
     WAITING_ACCEPTANCE = "WAITING_ACCEPTANCE"
     ACCEPTED = "ACCEPTED"

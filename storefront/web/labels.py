@@ -1,0 +1,96 @@
+"""The words for every state a page shows, in the visitor's language: one table per state enum.
+
+Templates use the ``state_label`` filter (``seller_order.state|state_label``), Python calls
+:func:`state_label`; both read the tables below, so a state is worded the same everywhere and a
+test checks that none lacks its words.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from flask import Flask
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+
+from storefront.marketplace.models import (
+    LineState,
+    SellerOrderState,
+    ShipmentStatus,
+    ThreadKind,
+    ThreadStatus,
+)
+from storefront.marketplace.models.orders import CustomerOrderStatus
+
+STATE_LABELS: dict[type[enum.StrEnum], dict[enum.StrEnum, LazyString]] = {
+    CustomerOrderStatus: {
+        CustomerOrderStatus.WAITING_ACCEPTANCE: _l("Waiting for the sellers' confirmation"),
+        CustomerOrderStatus.SHIPPING: _l("Being prepared"),
+        CustomerOrderStatus.PARTIALLY_SHIPPED: _l("Partly shipped"),
+        CustomerOrderStatus.SHIPPED: _l("Shipped"),
+        CustomerOrderStatus.RECEIVED: _l("Delivered"),
+        CustomerOrderStatus.CANCELED: _l("Cancelled"),
+    },
+    SellerOrderState: {
+        SellerOrderState.WAITING_ACCEPTANCE: _l("Waiting for the seller's confirmation"),
+        SellerOrderState.SHIPPING: _l("Confirmed, being prepared"),
+        SellerOrderState.SHIPPED: _l("Shipped"),
+        SellerOrderState.TO_COLLECT: _l("Ready to collect"),
+        SellerOrderState.RECEIVED: _l("Delivered"),
+        SellerOrderState.CLOSED: _l("Completed"),
+        SellerOrderState.REFUSED: _l("Refused by the seller"),
+        SellerOrderState.CANCELED: _l("Cancelled"),
+    },
+    # Lower case: a cell of the seller's table of lines.
+    LineState: {
+        LineState.WAITING_ACCEPTANCE: _l("to accept"),
+        LineState.ACCEPTED: _l("accepted"),
+        LineState.REFUSED: _l("refused"),
+        LineState.CANCELED: _l("cancelled"),
+    },
+    ShipmentStatus: {
+        ShipmentStatus.PENDING: _l("Not shipped yet"),
+        ShipmentStatus.SHIPPED: _l("Shipped"),
+        ShipmentStatus.DELIVERED: _l("Delivered"),
+        ShipmentStatus.CANCELED: _l("Cancelled"),
+    },
+    ThreadStatus: {
+        ThreadStatus.OPEN: _l("Open"),
+        ThreadStatus.CLOSED: _l("Closed"),
+    },
+    ThreadKind: {
+        ThreadKind.DISCUSSION: _l("Discussion"),
+        ThreadKind.CLAIM: _l("Claim"),
+    },
+}
+
+# A seller order's state inside a sentence of the seller portal ("This order is shipped: …").
+STATE_IN_SENTENCE: dict[SellerOrderState, LazyString] = {
+    SellerOrderState.WAITING_ACCEPTANCE: _l("waiting for acceptance"),
+    SellerOrderState.SHIPPING: _l("accepted"),
+    SellerOrderState.SHIPPED: _l("shipped"),
+    SellerOrderState.TO_COLLECT: _l("ready to collect"),
+    SellerOrderState.RECEIVED: _l("delivered"),
+    SellerOrderState.CLOSED: _l("closed"),
+    SellerOrderState.REFUSED: _l("refused"),
+    SellerOrderState.CANCELED: _l("cancelled"),
+}
+
+_ENUMS = {kind.__name__: kind for kind in STATE_LABELS}
+
+
+def state_label(value: enum.StrEnum | str, of: str | None = None) -> str:
+    """The label of a state: a member of a state enum, or its value with the enum's name in
+    ``of`` (``state_label("SHIPPED", "ShipmentStatus")``) where a model keeps a plain string."""
+    kind = _ENUMS[of] if of is not None else type(value)
+    if kind not in STATE_LABELS:
+        raise TypeError(f"no labels for {value!r}: pass a state enum member, or its enum in `of`")
+    return str(STATE_LABELS[kind][kind(value)])
+
+
+def state_in_sentence(state: SellerOrderState | str) -> str:
+    return str(STATE_IN_SENTENCE[SellerOrderState(state)])
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["state_label"] = state_label

@@ -1,0 +1,297 @@
+"""What the shop tells a visitor when a service says no, in the visitor's language.
+
+Services explain themselves in English for logs and the API, with a reason code
+(:class:`~storefront.marketplace.refusals.Refusal`) and the values the sentence needs in the
+error's details. ``SENTENCES`` holds one sentence per code: a translated string, or a function of
+the details where the sentence has placeholders. :func:`explain` is what every view shows; a code
+without a sentence (or no code) falls back to the service's own words, and a test keeps every
+code in the table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from flask_babel import LazyString
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from storefront.formatting import money
+from storefront.marketplace.cart import MAX_QUANTITY, Notice, NoticeKind
+from storefront.marketplace.errors import DomainError
+from storefront.marketplace.refusals import Refusal
+from storefront.web.labels import state_in_sentence
+
+Details = Mapping[str, object]
+Sentence = LazyString | Callable[[Details], str]
+
+# Errors that name the address field they are about instead of giving a reason.
+_FIELD_CODES = frozenset({Refusal.EMAIL, Refusal.POSTAL_CODE, Refusal.COUNTRY})
+
+
+def explain(error: DomainError) -> str:
+    """The sentence for ``error`` in the visitor's language (the service's words otherwise)."""
+    sentence = SENTENCES.get(_code(error.details))
+    if sentence is None:
+        return error.message
+    if isinstance(sentence, LazyString):
+        return str(sentence)
+    return sentence(error.details)
+
+
+def notice_message(notice: Notice) -> str:
+    """The sentence for a correction the cart review applied."""
+    return NOTICES[notice.kind](notice)
+
+
+def _code(details: Details) -> Refusal | None:
+    reason = details.get("reason") or details.get("field")
+    try:
+        code = Refusal(reason)
+    except ValueError:
+        return None
+    if not details.get("reason") and code not in _FIELD_CODES:
+        return None
+    return code
+
+
+# --- the sentences that need the error's details ------------------------------------------------
+
+
+def _already(count: int) -> str:
+    if not count:
+        return ""
+    return _(" (you already have %(count)d in your cart)", count=count)
+
+
+def _too_large(details: Details) -> str:
+    return _("The quantity is at most %(limit)d.", limit=MAX_QUANTITY)
+
+
+def _inactive(details: Details) -> str:
+    return _("%(title)s is no longer sold by this seller.", title=details.get("title", ""))
+
+
+def _out_of_stock(details: Details) -> str:
+    return _("%(title)s is out of stock.", title=details.get("title", ""))
+
+
+def _stock(details: Details) -> str:
+    return _(
+        "Only %(available)d of %(title)s left in stock%(already)s.",
+        available=details.get("available", 0),
+        title=details.get("title", ""),
+        already=_already(details.get("already", 0)),
+    )
+
+
+def _max_per_order(details: Details) -> str:
+    return _(
+        "You can order at most %(limit)d of %(title)s at once%(already)s.",
+        limit=details.get("limit", 1),
+        title=details.get("title", ""),
+        already=_already(details.get("already", 0)),
+    )
+
+
+def _sold_out(details: Details) -> str:
+    return _(
+        "%(title)s has just sold out. Your order has not been placed and you have not been "
+        "charged; your cart has been updated.",
+        title=details.get("title", ""),
+    )
+
+
+def _undeliverable(details: Details) -> str:
+    return _(
+        "%(shippers)s cannot deliver to this address. Remove those items or choose another "
+        "address.",
+        shippers=details.get("shippers", ""),
+    )
+
+
+def _not_waiting(details: Details) -> str:
+    return _("This order is %(state)s: its lines can no longer be accepted or refused.",
+             state=state_in_sentence(details["state"]))
+
+
+def _not_cancellable(details: Details) -> str:
+    return _("This order is %(state)s: lines can only be cancelled before they ship. "
+             "Refund them instead.", state=state_in_sentence(details["state"]))
+
+
+def _not_shippable(details: Details) -> str:
+    return _("This order is %(state)s: only an accepted order can ship.",
+             state=state_in_sentence(details["state"]))
+
+
+def _not_refundable(details: Details) -> str:
+    return _("This order is %(state)s: refunds come after shipment (before it, cancel lines).",
+             state=state_in_sentence(details["state"]))
+
+
+def _too_many(details: Details) -> str:
+    return _("Only %(count)d unit(s) of %(title)s are left for this.",
+             count=details.get("available", 0), title=details.get("title", ""))
+
+
+def _limit(details: Details) -> str:
+    return money(details.get("limit", 0), details.get("currency", "EUR"))
+
+
+def _above_paid(details: Details) -> str:
+    return _("At most %(amount)s can still be refunded: refunds never exceed what the "
+             "customer paid.", amount=_limit(details))
+
+
+def _above_shipping(details: Details) -> str:
+    return _("At most %(amount)s of shipping can still be refunded.", amount=_limit(details))
+
+
+def _message_too_long(details: Details) -> str:
+    return _("A message has at most 5,000 characters (yours has %(count)s).",
+             count=details.get("length", 0))
+
+
+_UNAVAILABLE = _l("This item is not available: it may have been removed meanwhile.")
+_MODE_NOT_OFFERED = _l("This delivery mode is not offered for this shipment to your address.")
+_CART_CHANGED = _l(
+    "Your cart changed since you last saw it (a price, a stock or a total). Nothing has "
+    "been charged: check it again below before placing your order."
+)
+_CARD_EXPIRED_FORM = _l("Your payment details have expired: please enter your card again.")
+
+SENTENCES: dict[Refusal, Sentence] = {
+    # Cart
+    Refusal.NOT_A_NUMBER: _l("Enter the quantity as a whole number, for example 1 or 2."),
+    Refusal.TOO_SMALL: _l(
+        "The quantity is at least 1. To take an item out of your cart, use “Remove”."
+    ),
+    Refusal.TOO_LARGE: _too_large,
+    Refusal.UNKNOWN_OFFER: _UNAVAILABLE,
+    Refusal.UNKNOWN_PRODUCT: _UNAVAILABLE,
+    Refusal.NOT_IN_CART: _UNAVAILABLE,
+    Refusal.UNKNOWN_SELLER: _MODE_NOT_OFFERED,
+    Refusal.WRONG_PRODUCT: _l("This offer does not belong to this product."),
+    Refusal.INACTIVE: _inactive,
+    Refusal.OUT_OF_STOCK: _out_of_stock,
+    Refusal.STOCK: _stock,
+    Refusal.MAX_PER_ORDER: _max_per_order,
+    Refusal.NO_SHIPMENT: _MODE_NOT_OFFERED,
+    Refusal.MODE_NOT_OFFERED: _MODE_NOT_OFFERED,
+    # Address fields
+    Refusal.EMAIL: _l("Enter a valid email address, like name@example.com."),
+    Refusal.POSTAL_CODE: _l("This postal code is not valid, or we do not deliver there."),
+    Refusal.COUNTRY: _l("We deliver to France and Belgium only."),
+    # Checkout
+    Refusal.BAD_KEY: _l("This order form has expired. Check your order and place it again."),
+    Refusal.NO_ADDRESS: _l("Give a delivery address first."),
+    Refusal.EMPTY_CART: _l("Your cart is empty."),
+    Refusal.UNDELIVERABLE: _undeliverable,
+    Refusal.CART_CHANGED: _CART_CHANGED,
+    Refusal.TOTAL_CHANGED: _CART_CHANGED,
+    Refusal.SOLD_OUT: _sold_out,
+    # Payments
+    Refusal.CARD_NUMBER: _l(
+        "This card number is not valid: check the 16 digits on the front of your card."
+    ),
+    Refusal.NOT_A_TEST_CARD: _l(
+        "Payments are in test mode: use a test card, for example 4242 4242 4242 4242."
+    ),
+    Refusal.EXPIRY_FORMAT: _l("Enter the expiry date as MM/YY, for example 08/29."),
+    Refusal.EXPIRED: _l("This card has expired."),
+    Refusal.CVC: _l("The security code is the 3 digits on the back of your card."),
+    Refusal.HOLDER: _l("Enter the name printed on the card."),
+    Refusal.BAD_TOKEN: _CARD_EXPIRED_FORM,
+    Refusal.NOTHING_TO_CONFIRM: _CARD_EXPIRED_FORM,
+    Refusal.NO_PAYMENT_CODE: _l(
+        "This payment method cannot be used at the moment. Please choose another one."
+    ),
+    # Seller orders
+    Refusal.STALE: _l(
+        "This order has just been changed elsewhere (another tab or a colleague). Nothing was "
+        "changed by your action: check the order as it is now, then try again."
+    ),
+    Refusal.NOT_WAITING: _not_waiting,
+    Refusal.LINE_DECIDED: _l(
+        "A line of this order has already been accepted or refused. Check the order again."
+    ),
+    Refusal.NOT_CANCELLABLE: _not_cancellable,
+    Refusal.NOT_SHIPPABLE: _not_shippable,
+    Refusal.NOT_REFUNDABLE: _not_refundable,
+    Refusal.NOT_SHIPPER: _l(
+        "This order ships from the shop's warehouse: the shop records its parcels."
+    ),
+    Refusal.LINE: _l("This line is not part of this order. Check the order again."),
+    Refusal.NO_LINES: _l("Choose at least one line (and a quantity above 0)."),
+    Refusal.REASON_NEEDED: _l("Choose a reason for refusing."),
+    Refusal.REASON_CODE: _l("This reason cannot be used here. Choose one from the list."),
+    Refusal.QUANTITY: _l("A quantity is a whole number, 0 or more."),
+    Refusal.TOO_MANY: _too_many,
+    Refusal.TRACKING_NUMBER: _l(
+        "A tracking number has 4 to 40 letters, digits or dashes, without spaces."
+    ),
+    Refusal.CARRIER: _l("Choose a carrier from the list."),
+    Refusal.FUTURE_DATE: _l("The shipping date cannot be in the future."),
+    Refusal.DATE_BEFORE_ORDER: _l("The shipping date cannot be before the order was placed."),
+    Refusal.DUPLICATE_PARCEL: _l("This tracking number is already recorded for this order."),
+    Refusal.ALL_SHIPPED: _l("Every unit of this order has shipped already."),
+    Refusal.ZERO: _l("Enter an amount above 0."),
+    Refusal.ABOVE_PAID: _above_paid,
+    Refusal.ABOVE_LINE: _above_paid,
+    Refusal.ABOVE_SHIPPING: _above_shipping,
+    Refusal.NOTE_TOO_LONG: _l("A note has at most 1,000 characters."),
+    # Offers
+    Refusal.LEAD_TIME: _l("The lead time is at most 60 days."),
+    # Conversations
+    Refusal.EMPTY: _l("Write a message before sending it."),
+    Refusal.TOO_LONG: _message_too_long,
+    Refusal.RECIPIENT: _l("Choose whom the message is for: the customer or the seller."),
+    Refusal.CLOSED: _l("This conversation is closed: no more messages can be added."),
+}
+
+
+# --- corrections the cart review applied (cart.NoticeKind) --------------------------------------
+
+
+def _price_changed(notice: Notice) -> str:
+    return _(
+        "The price of %(title)s has changed from %(old)s to %(new)s.",
+        title=notice.title,
+        old=money(notice.old, notice.currency),
+        new=money(notice.new, notice.currency),
+    )
+
+
+def _quantity_reduced(notice: Notice) -> str:
+    return _(
+        "Only %(new)d of %(title)s can be ordered now: the quantity went from %(old)d to %(new)d.",
+        title=notice.title,
+        old=notice.old,
+        new=notice.new,
+    )
+
+
+def _removed_inactive(notice: Notice) -> str:
+    return _("%(title)s is no longer on sale and has been removed from your cart.", title=notice.title)
+
+
+def _removed_out_of_stock(notice: Notice) -> str:
+    return _("%(title)s is out of stock and has been removed from your cart.", title=notice.title)
+
+
+def _mode_unavailable(notice: Notice) -> str:
+    return _(
+        "The delivery mode chosen for the parcel from %(shipper)s is not offered to this address "
+        "any more: the cheapest one is selected.",
+        shipper=notice.title,
+    )
+
+
+NOTICES: dict[NoticeKind, Callable[[Notice], str]] = {
+    NoticeKind.PRICE_CHANGED: _price_changed,
+    NoticeKind.QUANTITY_REDUCED: _quantity_reduced,
+    NoticeKind.REMOVED_INACTIVE: _removed_inactive,
+    NoticeKind.REMOVED_OUT_OF_STOCK: _removed_out_of_stock,
+    NoticeKind.MODE_UNAVAILABLE: _mode_unavailable,
+}
