@@ -30,10 +30,10 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from storefront.notifications.outbox import enqueue_email
 from storefront.settings import LOCALES
 
-from . import listing, tracking
-from .delivery import SHOP_TIMEZONE
-from .errors import Conflict, InvalidTransition, InvalidValue, NotAllowed, NotFound
-from .models import (
+from .. import listing, tracking
+from ..delivery import SHOP_TIMEZONE
+from ..errors import Conflict, InvalidTransition, InvalidValue, NotAllowed, NotFound
+from ..models import (
     ActorRole,
     Cancellation,
     CustomerOrder,
@@ -52,8 +52,8 @@ from .models import (
     ShipmentStatus,
     utcnow,
 )
-from .money import require_amount
-from .unit_of_work import atomic
+from ..money import require_amount
+from ..unit_of_work import atomic
 
 SHOP_ZONE = ZoneInfo(SHOP_TIMEZONE)
 S = SellerOrderState

@@ -1,0 +1,3 @@
+"""Orders domain (being split into modules)."""
+
+from .lifecycle import *  # noqa: F403
