@@ -15,7 +15,7 @@ from storefront.backoffice import bp
 from storefront.backoffice.forms import ForwardForm, RelationsModelForm
 from storefront.domain_messages import explain
 from storefront.extensions import db
-from storefront.marketplace import discussions, orders, preferences
+from storefront.marketplace import discussions, orders, preferences, tracking
 from storefront.marketplace.errors import DomainError, NotFound
 from storefront.marketplace.models import (
     ActorRole,
@@ -136,7 +136,7 @@ def order_step(number: str, step: str):
     seller_order = _order(number)
     form_version = request.form.get("version", "")
     expected = int(form_version) if form_version.isdigit() and len(form_version) < 10 else -1
-    service = orders.mark_received if step == "received" else orders.close
+    service = tracking.mark_received if step == "received" else orders.close
     try:
         service(db.session, seller_order, actor_role=ActorRole.OPERATOR, actor_id=current_user.id,
                 expected_version=expected)

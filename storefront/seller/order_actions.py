@@ -141,7 +141,7 @@ def _run(action, form, seller_order, role, actor_id, expected) -> str:
         )
         return _("Your decisions are saved.")
     if action == "ship":
-        parcel = orders.ship(
+        parcel = tracking.ship(
             db.session,
             seller_order,
             carrier_code=form.carrier.data,
