@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from storefront.marketplace import discussions, orders, preferences
+from storefront.marketplace import discussions, orders, preferences, tracking
 from storefront.marketplace.models import (
     ActorRole,
     Message,
@@ -71,7 +71,7 @@ def test_every_order_is_listed(client, session, people, operator):
 def test_the_operator_runs_an_order_to_its_end(client, session, people, operator):
     part = part_of(place(session, people.customer, (people.shop.offers["alpha"], 1)), people.shop.alpha)
     orders.accept(session, part, actor_role=ActorRole.SELLER)
-    orders.ship(session, part, carrier_code="UPS", tracking_number="1Z999AA10123456784", actor_role=ActorRole.SELLER)
+    tracking.ship(session, part, carrier_code="UPS", tracking_number="1Z999AA10123456784", actor_role=ActorRole.SELLER)
     session.commit()
     path = f"/backoffice/orders/{part.number}"
     assert operator.post(f"{path}/received", {"version": part.version}).status_code == 302

@@ -9,7 +9,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from storefront.marketplace import discussions, orders, preferences
+from storefront.marketplace import discussions, orders, preferences, tracking
 from storefront.marketplace.models import ActorRole, Message, Thread
 from tests import order_fixtures
 from tests.checkout_fixtures import tags_with, text_of
@@ -234,7 +234,7 @@ def test_the_customer_sees_the_tracking_link_on_the_thread(client, session, peop
     part = alpha_part(session, people)
     thread = ask(session, people, part=part)
     orders.accept(session, part, actor_role=ActorRole.SELLER)
-    orders.ship(session, part, carrier_code="CHRONOPOST", tracking_number="XY123456789FR", actor_role=ActorRole.SELLER)
+    tracking.ship(session, part, carrier_code="CHRONOPOST", tracking_number="XY123456789FR", actor_role=ActorRole.SELLER)
     page = camille.page(f"/messages/{thread.id}")
     (link,) = tags_with(page, "tracking-link")
     assert "https://www.chronopost.fr/tracking-no-cms/suivi-page?listeNumerosLT=XY123456789FR" in link

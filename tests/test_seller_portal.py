@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from storefront.marketplace import discussions, orders
+from storefront.marketplace import discussions, orders, tracking
 from storefront.marketplace.models import (
     ActorRole,
     Cancellation,
@@ -301,7 +301,7 @@ def test_cancelling_units_from_the_order_page(client, session, people, alpha):
 def test_refunds_from_the_order_page_never_exceed_what_was_paid(client, session, people, alpha):
     part = alpha_part(session, people)
     orders.accept(session, part, actor_role=ActorRole.SELLER)
-    orders.ship(session, part, carrier_code="GLS", tracking_number="GLS-55555", actor_role=ActorRole.SELLER)
+    tracking.ship(session, part, carrier_code="GLS", tracking_number="GLS-55555", actor_role=ActorRole.SELLER)
     session.commit()
     before_counts = counts(session)
 

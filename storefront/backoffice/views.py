@@ -14,7 +14,7 @@ from storefront.auth import private_area
 from storefront.backoffice import bp
 from storefront.backoffice.forms import ForwardForm, RelationsModelForm
 from storefront.extensions import db
-from storefront.marketplace import discussions, orders, preferences
+from storefront.marketplace import discussions, orders, preferences, tracking
 from storefront.marketplace.errors import DomainError, NotFound
 from storefront.marketplace.models import (
     ActorRole,
@@ -107,27 +107,30 @@ def order_list():
         seller_code=seller.code if seller else "",
         sellers=list(db.session.scalars(select(Seller).order_by(Seller.name))),
         states=list(SellerOrderState),
-        ship_by=orders.ship_by,
+        deadline=orders.deadline,
         today=orders.today_in_shop(),
     )
 
 
+# What the order page has buttons for: the seller's, plus delivery and closing.
+ORDER_PAGE_ACTIONS = frozenset(orders.OrderAction)
+
+
 @bp.get(f"/orders/{NUMBER}")
 def order(number: str):
-    seller_order = _order(number)
-    return _order_page(seller_order, order_actions.order_forms(seller_order, ActorRole.OPERATOR))
+    detail = _order_detail(number)
+    return _order_page(detail, order_actions.order_forms(detail))
 
 
 @bp.post(f"/orders/{NUMBER}/<any(accept, refuse, decide, ship, cancel, refund):action>")
 def order_action(number: str, action: str):
-    seller_order = _order(number)
+    detail = _order_detail(number)
     return order_actions.act(
         action,
-        seller_order,
-        role=ActorRole.OPERATOR,
+        detail,
         actor_id=current_user.id,
-        back=url_for(".order", number=seller_order.number),
-        render=lambda forms, status: _order_page(_order(number), forms, status),
+        back=url_for(".order", number=detail.seller_order.number),
+        render=lambda forms, status: _order_page(_order_detail(number), forms, status),
     )
 
 
@@ -136,7 +139,7 @@ def order_step(number: str, step: str):
     seller_order = _order(number)
     form_version = request.form.get("version", "")
     expected = int(form_version) if form_version.isdigit() and len(form_version) < 10 else -1
-    service = orders.mark_received if step == "received" else orders.close
+    service = tracking.mark_received if step == "received" else orders.close
     try:
         service(db.session, seller_order, actor_role=ActorRole.OPERATOR, actor_id=current_user.id,
                 expected_version=expected)
@@ -147,22 +150,8 @@ def order_step(number: str, step: str):
     return redirect(url_for(".order", number=seller_order.number))
 
 
-def _order_page(seller_order, forms, status: int = 200):
-    return render_template(
-        "backoffice/order.html",
-        seller_order=seller_order,
-        forms=forms,
-        money=orders.amounts(db.session, seller_order),
-        to_ship=orders.to_ship(seller_order),
-        cancellable=orders.cancellable(seller_order),
-        shipped=orders.shipped_quantities(seller_order),
-        refunds=orders.refunds_of(db.session, seller_order),
-        cancellations=orders.cancellations_of(db.session, seller_order),
-        threads=discussions.threads_about(db.session, seller_order, _me()),
-        ship_by=orders.ship_by(seller_order),
-        today=orders.today_in_shop(),
-        can_ship=True,
-    ), status
+def _order_page(detail, forms, status: int = 200):
+    return render_template("backoffice/order.html", detail=detail, forms=forms), status
 
 
 def _order(number: str) -> SellerOrder:
@@ -170,6 +159,10 @@ def _order(number: str) -> SellerOrder:
         return orders.get_seller_order(db.session, (number or "")[:24])
     except NotFound:
         abort(404)
+
+
+def _order_detail(number: str) -> orders.OrderDetail:
+    return orders.order_detail(db.session, _order(number), _me(), offered=ORDER_PAGE_ACTIONS)
 
 
 # --- Conversations -------------------------------------------------------------------------------

@@ -223,14 +223,14 @@ class DemoScenario:
         self.place_order()
 
     def ship_and_refund(self) -> None:
-        from storefront.marketplace import orders
+        from storefront.marketplace import orders, tracking
         from storefront.marketplace.models import ActorRole
 
         seller_order = self._seller_order(demo_seller=True)
         operator = ActorRole.OPERATOR
         if seller_order.state.value == "WAITING_ACCEPTANCE":
             orders.accept(db.session, seller_order, actor_role=operator)
-        orders.ship(
+        tracking.ship(
             db.session,
             seller_order,
             carrier_code=CARRIER,

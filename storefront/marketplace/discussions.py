@@ -17,6 +17,7 @@ email address. Unread counts never include a participant's own side's messages.
 
 from __future__ import annotations
 
+import enum
 import unicodedata
 from datetime import datetime
 
@@ -227,6 +228,32 @@ def visible_messages(session: Session, thread: Thread, role: ActorRole) -> list[
     elif role == ActorRole.SELLER:
         query = query.where(Message.visible_to_seller.is_(True))
     return list(session.scalars(query))
+
+
+class ThreadAction(enum.StrEnum):
+    """What can be done in a conversation."""
+
+    REPLY = "reply"
+    FORWARD = "forward"  # mediated: customer service passes a customer's message to the seller
+    ESCALATE = "escalate"  # customer service takes the discussion over as a claim
+    CLOSE = "close"
+
+
+def available_actions(thread: Thread, role: ActorRole) -> tuple[ThreadAction, ...]:
+    """What ``role`` (CUSTOMER, SELLER or OPERATOR, a participant) may do in ``thread`` now: a
+    closed conversation is only read; customer service forwards in the mediated model and
+    escalates a discussion that is not a claim yet."""
+    role = ActorRole(role)
+    if thread.status != ThreadStatus.OPEN:
+        return ()
+    operator = role == ActorRole.OPERATOR
+    allowed = {
+        ThreadAction.REPLY: True,
+        ThreadAction.FORWARD: operator and thread.model == RelationsModel.MEDIATED,
+        ThreadAction.ESCALATE: operator and thread.kind != ThreadKind.CLAIM,
+        ThreadAction.CLOSE: True,
+    }
+    return tuple(action for action in ThreadAction if allowed[action])
 
 
 @atomic

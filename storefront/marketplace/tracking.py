@@ -1,20 +1,51 @@
-"""Tracking domain: carriers, tracking numbers and links, shipment delivery.
+"""Tracking domain: carriers, tracking numbers and links, parcels and delivery.
 
-Parcels themselves are recorded by ``orders.ship``, which moves the seller order along."""
+:func:`ship` records a parcel of a seller order and :func:`mark_received` its delivery; both move
+the order along its lifecycle (``orders.lifecycle``) and email the customer."""
 
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import date, datetime
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .errors import InvalidTransition, InvalidValue, NotFound
-from .models import Carrier, Parcel, Shipment, ShipmentStatus, utcnow
+from . import email_contexts
+from .delivery import SHOP_TIMEZONE
+from .errors import InvalidTransition, InvalidValue, NotAllowed, NotFound
+from .models import (
+    ActorRole,
+    Carrier,
+    LineState,
+    Parcel,
+    ParcelItem,
+    SellerOrder,
+    Shipment,
+    ShipmentStatus,
+    utcnow,
+)
+from .orders.checks import _check_version, _lines_of
+from .orders.emails import _email_customer
+from .orders.lifecycle import (
+    ALLOWED_ACTORS,
+    DELIVERED,
+    ENDED,
+    LIVE_LINE,
+    S,
+    _settle,
+    shipped_quantities,
+    ships_itself,
+    to_ship,
+    transition,
+)
 from .refusals import Refusal
 from .unit_of_work import atomic
+
+SHOP_ZONE = ZoneInfo(SHOP_TIMEZONE)
 
 TRACKING_NUMBER = re.compile(r"^[A-Z0-9][A-Z0-9-]{3,39}$")
 
@@ -85,3 +116,168 @@ def mark_delivered(session: Session, shipment: Shipment, *, at: datetime | None 
     shipment.delivered_at = at
     session.flush()
     return shipment
+
+
+# -- parcels of a seller order ------------------------------------------------------------------
+
+
+@atomic
+def ship(
+    session: Session,
+    seller_order: SellerOrder,
+    *,
+    carrier_code: str,
+    tracking_number: str,
+    actor_role: ActorRole,
+    actor_id: int | None = None,
+    shipped_on: date | None = None,
+    quantities: Mapping[int, int] | None = None,
+    expected_version: int | None = None,
+    now: datetime | None = None,
+) -> Parcel:
+    """Record a parcel handed to a carrier, and email the customer its tracking link.
+
+    ``quantities`` (``{line_id: units}``) says what is in it; None means everything accepted and
+    not shipped yet. An order may leave in several parcels: it becomes SHIPPED once every
+    accepted unit is in one. A shipped order may get an extra parcel without units (a second
+    box of the same item). ``shipped_on`` (today in the shop's timezone by default) cannot be in
+    the future nor before the order.
+    """
+    actor_role = ActorRole(actor_role)
+    _check_version(seller_order, expected_version)
+    if seller_order.state not in (S.SHIPPING, S.SHIPPED):
+        raise InvalidTransition(
+            f"order {seller_order.number} is {seller_order.state}: only an accepted order ships",
+            reason=Refusal.NOT_SHIPPABLE,
+            state=seller_order.state.value,
+        )
+    if actor_role not in ALLOWED_ACTORS[S.SHIPPED]:
+        raise NotAllowed(f"a {actor_role.lower()} cannot ship an order")
+    if actor_role == ActorRole.SELLER and not ships_itself(seller_order):
+        raise NotAllowed(
+            "this order ships from the shop's warehouse, not from the seller", reason=Refusal.NOT_SHIPPER
+        )
+    carrier = get_carrier(session, (carrier_code or "").strip().upper())
+    number = clean_tracking_number(tracking_number)
+    now = now or utcnow()
+    today = now.astimezone(SHOP_ZONE).date()
+    shipped_on = shipped_on or today
+    if shipped_on > today:
+        raise InvalidValue("the shipping date cannot be in the future", reason=Refusal.FUTURE_DATE)
+    ordered_on = seller_order.customer_order.created_at.astimezone(SHOP_ZONE).date()
+    if shipped_on < ordered_on:
+        raise InvalidValue(
+            "the shipping date cannot be before the order was placed", reason=Refusal.DATE_BEFORE_ORDER
+        )
+    if any(
+        p.carrier_id == carrier.id and p.tracking_number == number for p in seller_order.parcels
+    ):
+        raise InvalidValue(
+            f"parcel {number} is already recorded for this order", reason=Refusal.DUPLICATE_PARCEL
+        )
+    left = to_ship(seller_order)
+    if seller_order.state == S.SHIPPED:
+        if quantities and any(quantities.values()):
+            raise InvalidValue("every unit of this order has shipped already", reason=Refusal.ALL_SHIPPED)
+        wanted: dict[int, int] = {}
+    elif quantities is None:
+        wanted = left
+    else:
+        wanted = {}
+        for line_id, quantity in quantities.items():
+            if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 0:
+                raise InvalidValue(f"a quantity is a whole number, not {quantity!r}", reason=Refusal.QUANTITY)
+            if quantity:
+                wanted[line_id] = quantity
+        lines = _lines_of(seller_order, wanted)
+        for line in lines:
+            if wanted[line.id] > left.get(line.id, 0):
+                raise InvalidValue(
+                    f"only {left.get(line.id, 0)} unit(s) of {line.title!r} are left to ship",
+                    reason=Refusal.TOO_MANY,
+                    title=line.title,
+                    available=left.get(line.id, 0),
+                )
+    if seller_order.state == S.SHIPPING and not wanted:
+        raise InvalidValue("put at least one unit in the parcel", reason=Refusal.NO_LINES)
+
+    lines_by_id = {line.id: line for line in seller_order.lines}
+    shipment_ids = {lines_by_id[i].shipment_id for i in wanted} or {
+        line.shipment_id for line in seller_order.lines if line.state == LineState.ACCEPTED
+    }
+    parcel = Parcel(
+        seller_order=seller_order,
+        shipment_id=shipment_ids.pop() if len(shipment_ids) == 1 else None,
+        carrier=carrier,
+        tracking_number=number,
+        shipped_on=shipped_on,
+        actor_role=actor_role,
+        actor_id=actor_id,
+        created_at=now,
+    )
+    for line_id, quantity in wanted.items():
+        parcel.items.append(ParcelItem(line=lines_by_id[line_id], quantity=quantity))
+    session.add(parcel)
+    session.flush()
+    _mark_shipments_shipped(session, seller_order, parcel, now)
+    _settle(session, seller_order, actor_role, actor_id, None, "", now)
+    _email_customer(
+        session,
+        seller_order.customer_order,
+        "shipment_sent",
+        email_contexts.shipment_sent(seller_order, parcel, carrier, tracking_url(carrier, number)),
+    )
+    return parcel
+
+
+def _mark_shipments_shipped(
+    session: Session, seller_order: SellerOrder, parcel: Parcel, now: datetime
+) -> None:
+    """Report a parcel on the checkout shipments it carries: the first parcel's carrier and
+    tracking number (the order pages read them there), and SHIPPED once every live unit of the
+    shipment is in a parcel."""
+    shipment_ids = {item.line.shipment_id for item in parcel.items if item.line.shipment_id}
+    for shipment in session.scalars(select(Shipment).where(Shipment.id.in_(shipment_ids))):
+        if shipment.status != ShipmentStatus.PENDING:
+            continue
+        if shipment.tracking_number is None:
+            shipment.carrier_id = parcel.carrier_id
+            shipment.tracking_number = parcel.tracking_number
+        waiting = 0
+        for line in shipment.lines:
+            if line.state in LIVE_LINE:
+                waiting += line.quantity_live - shipped_quantities(line.seller_order).get(line.id, 0)
+        if waiting == 0:
+            shipment.status = ShipmentStatus.SHIPPED
+            shipment.shipped_at = now
+    session.flush()
+
+
+@atomic
+def mark_received(
+    session: Session,
+    seller_order: SellerOrder,
+    *,
+    actor_role: ActorRole,
+    actor_id: int | None = None,
+    expected_version: int | None = None,
+    at: datetime | None = None,
+) -> SellerOrder:
+    """The customer has the goods: every parcel and shipment of the order is delivered."""
+    _check_version(seller_order, expected_version)
+    at = at or utcnow()
+    transition(
+        session, seller_order, S.RECEIVED, actor_role=actor_role, actor_id=actor_id, at=at
+    )
+    for parcel in seller_order.parcels:
+        if parcel.delivered_at is None:
+            parcel.delivered_at = at
+    shipment_ids = {line.shipment_id for line in seller_order.lines if line.shipment_id}
+    for shipment in session.scalars(select(Shipment).where(Shipment.id.in_(shipment_ids))):
+        if shipment.status == ShipmentStatus.SHIPPED and all(
+            other.state in DELIVERED | ENDED
+            for other in {line.seller_order for line in shipment.lines}
+        ):
+            mark_delivered(session, shipment, at=max(at, shipment.shipped_at or at))
+    session.flush()
+    return seller_order

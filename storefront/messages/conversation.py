@@ -26,7 +26,6 @@ from storefront.marketplace.models import (
     Seller,
     SellerOrder,
     Thread,
-    ThreadStatus,
     User,
 )
 from storefront.messages.forms import MessageForm
@@ -75,6 +74,7 @@ def message_context(thread: Thread, role: ActorRole, *, seen: int) -> dict:
     customer = db.session.get(User, thread.customer_id)
     return {
         "thread": thread,
+        "thread_actions": discussions.available_actions(thread, role),
         "viewer_role": role.value,
         "messages": messages,
         "last_id": messages[-1].id if messages else 0,
@@ -102,7 +102,7 @@ def page(thread: Thread, template: str, urls: ThreadUrls, *, form: MessageForm |
         template,
         urls=urls,
         form=form or new_form(thread, role),
-        can_post=thread.status == ThreadStatus.OPEN,
+        can_post=discussions.ThreadAction.REPLY in context["thread_actions"],
         choose_recipient=choose_recipient(thread, role),
         **context,
         **extra,

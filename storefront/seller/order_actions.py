@@ -1,7 +1,8 @@
 """The order page's actions, shared by the seller portal and the back office.
 
-A view hands over the seller order, the actor (role and user id) and where to go back; this
-module parses the forms, calls the orders service, and either redirects with a success message
+A view hands over the order's read model (``orders.order_detail``: the order, the viewer's role,
+the reason codes and carriers the forms offer), the user id and where to go back; this module
+parses the forms, calls the orders service, and either redirects with a success message
 or renders the order page again with the error, the typed values kept, and the error's status.
 The per-line inputs (a decision or a quantity per line) are read by name: ``decision-<line id>``,
 ``ship-<line id>``, ``cancel-<line id>``.
@@ -20,7 +21,7 @@ from wtforms.fields.choices import SelectChoice
 from storefront.extensions import db
 from storefront.marketplace import orders, tracking
 from storefront.marketplace.errors import DomainError, InvalidValue
-from storefront.marketplace.models import ActorRole, ReasonType, SellerOrder
+from storefront.marketplace.models import ReasonType, SellerOrder
 from storefront.marketplace.refusals import Refusal
 from storefront.seller.forms import CancelForm, RefundForm, RefuseForm, ShipForm, VersionForm
 from storefront.web.refusals import explain
@@ -37,9 +38,9 @@ class OrderForms:
     typed: dict[str, str] = field(default_factory=dict)  # per-line inputs as typed
 
 
-def order_forms(seller_order: SellerOrder, role: ActorRole, *, formdata=None) -> OrderForms:
-    """The forms of the order page, with their choices; empty unless ``formdata`` is given."""
-    version = str(seller_order.version)
+def order_forms(detail: orders.OrderDetail) -> OrderForms:
+    """The empty forms of the order page, with their choices."""
+    version = str(detail.seller_order.version)
     forms = OrderForms(
         accept=VersionForm(formdata=None, version=version),
         refuse=RefuseForm(formdata=None, version=version),
@@ -47,29 +48,24 @@ def order_forms(seller_order: SellerOrder, role: ActorRole, *, formdata=None) ->
         cancel=CancelForm(formdata=None, version=version),
         refund=RefundForm(formdata=None, version=version),
     )
-    _choices(forms, seller_order, role)
+    _choices(forms, detail)
     return forms
 
 
-def _choices(forms: OrderForms, seller_order: SellerOrder, role: ActorRole) -> None:
+def _choices(forms: OrderForms, detail: orders.OrderDetail) -> None:
     locale = _locale()
     pick = [SelectChoice("", _("Choose…"))]
-    forms.refuse.reason.choices = pick + _reasons(ReasonType.REFUSAL, role, locale)
-    forms.cancel.reason.choices = pick + _reasons(ReasonType.CANCELATION, role, locale)
-    forms.refund.reason.choices = pick + _reasons(ReasonType.REFUND, role, locale)
-    forms.ship.carrier.choices = pick + [
-        SelectChoice(c.code, c.name) for c in tracking.carriers(db.session)
-    ]
+    forms.refuse.reason.choices = pick + _reasons(detail, ReasonType.REFUSAL, locale)
+    forms.cancel.reason.choices = pick + _reasons(detail, ReasonType.CANCELATION, locale)
+    forms.refund.reason.choices = pick + _reasons(detail, ReasonType.REFUND, locale)
+    forms.ship.carrier.choices = pick + [SelectChoice(c.code, c.name) for c in detail.carriers]
     forms.refund.line.choices = [SelectChoice("", _("The whole order"))] + [
-        SelectChoice(str(line.id), line.title) for line in seller_order.lines
+        SelectChoice(str(line.id), line.title) for line in detail.seller_order.lines
     ]
 
 
-def _reasons(type_: ReasonType, role: ActorRole, locale: str) -> list[SelectChoice]:
-    return [
-        SelectChoice(r.code, r.label_for(locale))
-        for r in orders.reason_codes(db.session, type_, role)
-    ]
+def _reasons(detail: orders.OrderDetail, type_: ReasonType, locale: str) -> list[SelectChoice]:
+    return [SelectChoice(r.code, r.label_for(locale)) for r in detail.reasons[type_]]
 
 
 def _locale() -> str:
@@ -78,16 +74,17 @@ def _locale() -> str:
 
 def act(
     action: str,
-    seller_order: SellerOrder,
+    detail: orders.OrderDetail,
     *,
-    role: ActorRole,
     actor_id: int,
     back: str,
     render: Callable[[OrderForms, int], object],
 ):
     """Run one action of the order page (``accept``, ``refuse``, ``decide``, ``ship``, ``cancel``,
-    ``refund``) from the posted form."""
-    forms = order_forms(seller_order, role)
+    ``refund``) from the posted form, as the viewer of ``detail``. Whether it is allowed is the
+    service's to say: a page out of date gets the service's error, not a silent no."""
+    seller_order, role = detail.seller_order, detail.role
+    forms = order_forms(detail)
     posted = {
         "accept": VersionForm,
         "decide": RefuseForm,
@@ -98,7 +95,7 @@ def act(
     }[action]()
     slot = {"accept": "accept", "decide": "refuse", "refuse": "refuse"}.get(action, action)
     setattr(forms, slot, posted)
-    _choices(forms, seller_order, role)
+    _choices(forms, detail)
     forms.typed = {k: v for k, v in request.form.items() if "-" in k}
     if action == "decide":
         # Refusing nothing needs no reason: only the per-line choices are required then.
@@ -142,7 +139,7 @@ def _run(action, form, seller_order, role, actor_id, expected) -> str:
         )
         return _("Your decisions are saved.")
     if action == "ship":
-        parcel = orders.ship(
+        parcel = tracking.ship(
             db.session,
             seller_order,
             carrier_code=form.carrier.data,

@@ -15,12 +15,8 @@ from storefront.auth import private_area
 from storefront.extensions import db
 from storefront.marketplace import discussions, orders, seller_portal
 from storefront.marketplace.errors import DomainError, NotFound
-from storefront.marketplace.models import (
-    ActorRole,
-    Role,
-    Seller,
-    SellerOrderState,
-)
+from storefront.marketplace.models import Role, Seller, SellerOrderState
+from storefront.marketplace.orders import OrderAction as A
 from storefront.messages import conversation
 from storefront.messages.forms import MessageEmailsForm
 from storefront.seller import bp, order_actions
@@ -56,7 +52,7 @@ def _me():
 def dashboard():
     board = seller_portal.dashboard(db.session, _me())
     return render_template(
-        "seller/dashboard.html", board=board, today=orders.today_in_shop(), ship_by=orders.ship_by
+        "seller/dashboard.html", board=board, today=orders.today_in_shop(), deadline=orders.deadline
     )
 
 
@@ -84,54 +80,46 @@ def order_list():
         late=late,
         q=request.args.get("q", "")[:24],
         today=today,
-        ship_by=orders.ship_by,
+        deadline=orders.deadline,
         states=list(SellerOrderState),
     )
 
 
+# What the order page has buttons for (delivery is confirmed by the customer or the shop).
+ORDER_PAGE_ACTIONS = frozenset(
+    {A.ACCEPT, A.REFUSE, A.DECIDE, A.SHIP, A.ADD_PARCEL, A.CANCEL, A.REFUND}
+)
+
+
 @bp.get(f"/orders/{NUMBER}")
 def order(number: str):
-    seller_order = _my_order(number)
-    return _order_page(seller_order, order_actions.order_forms(seller_order, ActorRole.SELLER))
+    detail = _my_order_detail(number)
+    return _order_page(detail, order_actions.order_forms(detail))
 
 
-def _order_page(seller_order, forms, status: int = 200):
-    return render_template(
-        "seller/order.html",
-        seller_order=seller_order,
-        forms=forms,
-        money=orders.amounts(db.session, seller_order),
-        to_ship=orders.to_ship(seller_order),
-        cancellable=orders.cancellable(seller_order),
-        shipped=orders.shipped_quantities(seller_order),
-        refunds=orders.refunds_of(db.session, seller_order),
-        cancellations=orders.cancellations_of(db.session, seller_order),
-        threads=discussions.threads_about(db.session, seller_order, _me()),
-        ship_by=orders.ship_by(seller_order),
-        today=orders.today_in_shop(),
-        can_ship=orders.ships_itself(seller_order),
-    ), status
+def _order_page(detail, forms, status: int = 200):
+    return render_template("seller/order.html", detail=detail, forms=forms), status
 
 
 @bp.post(f"/orders/{NUMBER}/<any(accept, refuse, decide, ship, cancel, refund):action>")
 def order_action(number: str, action: str):
-    seller_order = _my_order(number)
+    detail = _my_order_detail(number)
     return order_actions.act(
         action,
-        seller_order,
-        role=ActorRole.SELLER,
+        detail,
         actor_id=current_user.id,
-        back=url_for(".order", number=seller_order.number),
-        render=lambda forms, status: _order_page(_my_order(number), forms, status),
+        back=url_for(".order", number=detail.seller_order.number),
+        render=lambda forms, status: _order_page(_my_order_detail(number), forms, status),
     )
 
 
-def _my_order(number: str):
+def _my_order_detail(number: str) -> orders.OrderDetail:
     try:
-        return seller_portal.seller_order_for(db.session, current_user.seller_id, number)
+        seller_order = seller_portal.seller_order_for(db.session, current_user.seller_id, number)
     except NotFound:
         # Another seller's order looks exactly like one that does not exist.
         abort(404)
+    return orders.order_detail(db.session, seller_order, _me(), offered=ORDER_PAGE_ACTIONS)
 
 
 # --- Offers --------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from storefront.extensions import db
 from storefront.jobs.deadlines import cancel_overdue_orders
 from storefront.marketplace import checkout, orders
+from storefront.marketplace import tracking as parcels
 from storefront.marketplace.errors import (
     Conflict,
     InvalidTransition,
@@ -102,7 +103,7 @@ def snapshot(session, part):
 
 
 def shipped(session, part, tracking="6A12345678901", **kwargs):
-    return orders.ship(
+    return parcels.ship(
         session, part, carrier_code="COLISSIMO", tracking_number=tracking, actor_role=SELLER, **kwargs
     )
 
@@ -363,13 +364,13 @@ def test_an_order_may_leave_in_several_parcels(session, people):
     assert part.state == S.SHIPPING and orders.to_ship(part) == {dryer.id: 1, washer.id: 1}
     assert part.lines[0].shipment.tracking_number == "PARCEL-0001"  # the customer can follow it
     assert part.lines[0].shipment.status == ShipmentStatus.PENDING
-    second = orders.ship(session, part, carrier_code="DPD", tracking_number="PARCEL-0002", actor_role=SELLER)
+    second = parcels.ship(session, part, carrier_code="DPD", tracking_number="PARCEL-0002", actor_role=SELLER)
     assert part.state == S.SHIPPED
     assert [(item.order_line_id, item.quantity) for item in second.items] == [
         (dryer.id, 1), (washer.id, 1)
     ]
     # An extra box for what has already left (a big item in two boxes) is one more parcel.
-    extra = orders.ship(session, part, carrier_code="DPD", tracking_number="PARCEL-0003", actor_role=SELLER)
+    extra = parcels.ship(session, part, carrier_code="DPD", tracking_number="PARCEL-0003", actor_role=SELLER)
     assert extra.items == [] and part.state == S.SHIPPED
     assert [p.tracking_number for p in part.parcels] == ["PARCEL-0001", "PARCEL-0002", "PARCEL-0003"]
     assert len(emails(session, "shipment_sent")) == 3
@@ -399,7 +400,7 @@ def test_bad_parcels_change_nothing(session, people, kwargs, error, message):
     arguments = {"carrier_code": "COLISSIMO", "tracking_number": "6A12345678901", "actor_role": SELLER, **kwargs}
     before = snapshot(session, part)
     with pytest.raises(error, match=message):
-        orders.ship(session, part, **arguments)
+        parcels.ship(session, part, **arguments)
     assert snapshot(session, part) == before
 
 
@@ -428,7 +429,7 @@ def test_a_seller_does_not_ship_what_the_warehouse_ships(session, people):
     orders.accept(session, part, actor_role=SELLER)
     with pytest.raises(NotAllowed, match="warehouse"):
         shipped(session, part)
-    parcel = orders.ship(session, part, carrier_code="GLS", tracking_number="GLS-12345",
+    parcel = parcels.ship(session, part, carrier_code="GLS", tracking_number="GLS-12345",
                          actor_role=ActorRole.OPERATOR, actor_id=people.operator.id)
     assert part.state == S.SHIPPED and parcel.actor_role == ActorRole.OPERATOR
 
@@ -440,7 +441,7 @@ def test_received_then_closed(session, people):
     part = alpha_order(session, people)
     orders.accept(session, part, actor_role=SELLER)
     shipped(session, part)
-    orders.mark_received(session, part, actor_role=ActorRole.CUSTOMER, actor_id=people.customer.id)
+    parcels.mark_received(session, part, actor_role=ActorRole.CUSTOMER, actor_id=people.customer.id)
     assert part.state == S.RECEIVED
     assert all(p.delivered_at is not None for p in part.parcels)
     assert part.lines[0].shipment.status == ShipmentStatus.DELIVERED
@@ -468,7 +469,7 @@ def _ship(session, part):
 
 
 def _receive(session, part):
-    orders.mark_received(session, part, actor_role=ActorRole.OPERATOR)
+    parcels.mark_received(session, part, actor_role=ActorRole.OPERATOR)
 
 
 def _close(session, part):
