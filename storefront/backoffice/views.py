@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from storefront import clock
 from storefront.auth import private_area
 from storefront.backoffice import bp
 from storefront.backoffice.forms import ForwardForm, RelationsModelForm
@@ -108,7 +109,7 @@ def order_list():
         sellers=list(db.session.scalars(select(Seller).order_by(Seller.name))),
         states=list(SellerOrderState),
         ship_by=orders.ship_by,
-        today=orders.today_in_shop(),
+        today=clock.today(),
     )
 
 
@@ -160,7 +161,7 @@ def _order_page(seller_order, forms, status: int = 200):
         cancellations=orders.cancellations_of(db.session, seller_order),
         threads=discussions.threads_about(db.session, seller_order, _me()),
         ship_by=orders.ship_by(seller_order),
-        today=orders.today_in_shop(),
+        today=clock.today(),
         can_ship=True,
     ), status
 

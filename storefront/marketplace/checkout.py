@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from storefront.notifications.outbox import enqueue_email
 
 from . import cart as cart_service
+from . import clock as shop_clock
 from . import finance, listing, orders, preferences
 from .errors import Conflict, InvalidValue, NotDeliverable, NotFound, OutOfStock
 from .models import (
@@ -44,7 +45,6 @@ from .models import (
     SellerOrderState,
     Shipment,
     ShipmentStatus,
-    utcnow,
 )
 from .unit_of_work import atomic
 
@@ -122,7 +122,7 @@ def place_order(
             payment=payment,
             locale=locale,
             order_url=order_url,
-            now=now or utcnow(),
+            now=now or shop_clock.of(session).now(),
             expected_total=expected_total,
         )
     except IntegrityError:

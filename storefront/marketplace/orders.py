@@ -22,7 +22,6 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -30,8 +29,8 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from storefront.notifications.outbox import enqueue_email
 from storefront.settings import LOCALES
 
+from . import clock as shop_clock
 from . import listing, tracking
-from .delivery import SHOP_TIMEZONE
 from .errors import Conflict, InvalidTransition, InvalidValue, NotAllowed, NotFound
 from .models import (
     ActorRole,
@@ -55,7 +54,6 @@ from .models import (
 from .money import require_amount
 from .unit_of_work import atomic
 
-SHOP_ZONE = ZoneInfo(SHOP_TIMEZONE)
 S = SellerOrderState
 
 TRANSITIONS: dict[SellerOrderState, frozenset[SellerOrderState]] = {
@@ -632,8 +630,9 @@ def cancel_overdue(session: Session, now: datetime | None = None) -> list[Seller
 
     Run by the scheduler. The lines' units go back to the offers' stock, each cancellation is
     recorded as made by the system with reason ACCEPTANCE_TIMEOUT, and the customer is told.
+    Deadlines are passed on the shop's clock (its ``now`` when none is given).
     """
-    now = now or utcnow()
+    now = now or shop_clock.of(session).now()
     reason = get_reason(session, ReasonType.CANCELATION, TIMEOUT_REASON, ActorRole.SYSTEM)
     overdue = session.scalars(
         select(SellerOrder)
@@ -802,12 +801,13 @@ def ship(
         )
     carrier = tracking.get_carrier(session, (carrier_code or "").strip().upper())
     number = tracking.clean_tracking_number(tracking_number)
-    now = now or utcnow()
-    today = now.astimezone(SHOP_ZONE).date()
+    clock = shop_clock.of(session)
+    now = now or clock.now()
+    today = clock.local_date(now)
     shipped_on = shipped_on or today
     if shipped_on > today:
         raise InvalidValue("the shipping date cannot be in the future", reason="future_date")
-    ordered_on = seller_order.customer_order.created_at.astimezone(SHOP_ZONE).date()
+    ordered_on = clock.local_date(seller_order.customer_order.created_at)
     if shipped_on < ordered_on:
         raise InvalidValue(
             "the shipping date cannot be before the order was placed", reason="date_before_order"
@@ -1235,5 +1235,7 @@ def ship_by(seller_order: SellerOrder) -> date | None:
     return min(days) if days else None
 
 
-def today_in_shop(now: datetime | None = None) -> date:
-    return (now or utcnow()).astimezone(SHOP_ZONE).date()
+def today_in_shop(session: Session, now: datetime | None = None) -> date:
+    """The shop's date at ``now`` (by default, now on the shop's clock)."""
+    clock = shop_clock.of(session)
+    return clock.local_date(now or clock.now())

@@ -16,9 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
 from email.utils import make_msgid, parseaddr
-from zoneinfo import ZoneInfo
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, render_template
@@ -26,6 +24,7 @@ from flask_babel import force_locale
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
+from storefront import clock
 from storefront.marketplace.errors import InvalidValue
 from storefront.marketplace.models import OutboxMessage, OutboxStatus, utcnow
 from storefront.settings import LOCALES
@@ -58,7 +57,7 @@ def render_email(template: str, context: Mapping[str, object], locale: str) -> R
     config = current_app.config
     values = {
         "public_url": config["PUBLIC_URL"],
-        "sent_on": _today(config["SHOP_TIMEZONE"]),
+        "sent_on": clock.today(),
         **context,
     }
     name = f"{TEMPLATE_FOLDER}/{template}"
@@ -145,7 +144,3 @@ def _valid_address(to: str) -> str:
 def _domain_of(sender: str) -> str:
     address = parseaddr(sender)[1]
     return address.rpartition("@")[2] or "storefront.localhost"
-
-
-def _today(timezone: str) -> date:
-    return datetime.now(ZoneInfo(timezone)).date()

@@ -11,6 +11,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from storefront import clock
 from storefront.auth import private_area
 from storefront.domain_messages import explain
 from storefront.extensions import db
@@ -56,7 +57,7 @@ def _me():
 def dashboard():
     board = seller_portal.dashboard(db.session, _me())
     return render_template(
-        "seller/dashboard.html", board=board, today=orders.today_in_shop(), ship_by=orders.ship_by
+        "seller/dashboard.html", board=board, today=clock.today(), ship_by=orders.ship_by
     )
 
 
@@ -68,7 +69,7 @@ def order_list():
     state = request.args.get("state", "")
     state = state if state in SellerOrderState.__members__ else ""
     late = request.args.get("late") == "1"
-    today = orders.today_in_shop()
+    today = clock.today()
     found = orders.search_seller_orders(
         db.session,
         seller_id=current_user.seller_id,
@@ -108,7 +109,7 @@ def _order_page(seller_order, forms, status: int = 200):
         cancellations=orders.cancellations_of(db.session, seller_order),
         threads=discussions.threads_about(db.session, seller_order, _me()),
         ship_by=orders.ship_by(seller_order),
-        today=orders.today_in_shop(),
+        today=clock.today(),
         can_ship=orders.ships_itself(seller_order),
     ), status
 
