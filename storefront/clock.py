@@ -36,7 +36,9 @@ def init_app(app: Flask) -> None:
         try:
             shop_clock.check_moment(config["FROZEN_TIME"], "FROZEN_TIME")
         except InvalidValue as err:
-            raise ConfigError(f"{err}: give it a timezone, e.g. datetime(..., tzinfo=UTC).") from None
+            raise ConfigError(
+                f"{err}: give it a timezone, e.g. datetime(..., tzinfo=UTC)."
+            ) from None
     clock = ShopClock(tz, lambda: config.get("FROZEN_TIME"))
     app.extensions[EXTENSION] = clock
     with app.app_context():

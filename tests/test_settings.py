@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from storefront import clock, create_app
+from storefront import clock, create_app, jobs
 from storefront.settings import ConfigError, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,6 +18,14 @@ PROD = {
     "MAIL_URL": "smtp://relay.example.com:587",
     "PAYMENT_PROVIDER": "sandbox",
 }
+
+
+@pytest.fixture(autouse=True)
+def job_queue_stays_with_the_test_app(app):
+    """``create_app`` binds the job queue to the app it builds: give it back to the test app, or
+    the emails of later tests would be delivered from these apps' empty databases."""
+    yield
+    jobs.init_app(app)
 
 
 def test_development_defaults(tmp_path):

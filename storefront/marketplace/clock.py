@@ -101,5 +101,7 @@ def of(session: Session) -> ShopClock:
     bind = session.get_bind()
     clock = _clocks.get(getattr(bind, "engine", bind))
     if clock is None:
-        raise RuntimeError("this database has no shop clock: create_app installs one (storefront.clock)")
+        raise RuntimeError(
+            "this database has no shop clock: create_app installs one (storefront.clock)"
+        )
     return clock

@@ -158,7 +158,9 @@ def test_promises_are_delivery_promise_with_the_largest_lead_time(session, shop)
     [shipment] = cart_service.review(session, cart, shop.mainland, now=MORNING).shipments
     assert shipment.lead_time_days == 2
     thd = next(o for o in shipment.options if o.mode.code == "THD")
-    assert thd.promise == delivery.promise(MORNING, lead_time_days=2, transit_min=2, transit_max=4, tz=PARIS)
+    assert thd.promise == delivery.promise(
+        MORNING, lead_time_days=2, transit_min=2, transit_max=4, tz=PARIS
+    )
 
 
 @pytest.mark.parametrize("name", ["first_party", "alpha", "beta", "gamma"])
