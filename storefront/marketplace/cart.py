@@ -588,7 +588,7 @@ class CartView:
 def review(session: Session, cart: Cart | None, zone: Zone, *, now: datetime) -> CartView:
     """Check the cart against the offers (applying and reporting corrections) and compute its
     shipments, delivery options, chosen modes and totals for ``zone`` at ``now`` (promised dates
-in the time zone of the shop's clock).
+    in the time zone of the shop's clock).
 
     Runs a fixed number of queries whatever the number of lines: the lines with their offers,
     products and sellers; the retailer; the shippers' rates in the zone.

@@ -3,8 +3,9 @@
 One :class:`ShopClock` per shop, built by ``create_app`` from ``SHOP_TIMEZONE`` and
 ``FROZEN_TIME`` (tests and demos freeze it, so that a promise is an exact date). Everything that
 depends on the shop's date or time of day reads it: the delivery promise and its cut-off, the
-acceptance deadline and its sweep, "today" in the portals, the emails' date, the pages' dates.
-Timestamps of events (a message, a refund) are the real time.
+acceptance deadline and its sweep, "today" in the portals and shipping dates, the emails' date,
+the pages' dates. Services whose events do not depend on the date (a message, a refund) stamp
+them with the real time.
 
 Why a clock per database rather than a module setting: tests build several apps in one process,
 with different settings, and a module setting would be silently overridden by the last one.

@@ -2,7 +2,7 @@
 
 The same functions compute what the product page, the cart, the order and the API show, so that
 the fee and the dates a shopper sees never disagree from one page to the next. Promises are
-computed in the shop's time zone (``clock``): the caller says which, from the shop's clock.
+computed in the shop's time zone, which callers take from the shop's clock (``clock``).
 """
 
 from __future__ import annotations
