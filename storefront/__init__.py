@@ -64,11 +64,12 @@ def register_themes(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from storefront import database, i18n, page_cache
+    from storefront import clock, database, i18n, page_cache
     from storefront.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     database.configure_engine(app)
+    clock.init_app(app)  # the shop's time zone and "now", for views, jobs and services
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     page_cache.init_app(app)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app, request, session
 
+from storefront import clock
 from storefront.extensions import babel
 from storefront.settings import LOCALES
 
@@ -20,7 +21,7 @@ def select_locale() -> str:
 
 
 def select_timezone() -> str:
-    return current_app.config["SHOP_TIMEZONE"]
+    return clock.tz().key  # dates on pages are the shop's, whoever reads them
 
 
 def init_app(app: Flask) -> None:

@@ -14,6 +14,7 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -65,7 +66,8 @@ def load_settings(environ: Mapping[str, str], instance_path: str | os.PathLike) 
         "THEMES_DIR": str(Path(environ.get("THEMES_DIR") or _PROJECT_ROOT / "themes").resolve()),
         "DEFAULT_LOCALE": _locale(environ.get("DEFAULT_LOCALE", "fr")),
         "DEFAULT_POSTAL_CODE": environ.get("DEFAULT_POSTAL_CODE", "75001"),
-        "SHOP_TIMEZONE": environ.get("SHOP_TIMEZONE", "Europe/Paris"),
+        # The shop's days and hours (delivery cut-off, deadlines, dates shown): storefront.clock.
+        "SHOP_TIMEZONE": _timezone(environ.get("SHOP_TIMEZONE", "Europe/Paris")),
         "SHOP_CURRENCY": environ.get("SHOP_CURRENCY", "EUR").upper(),
         "PUBLIC_URL": environ.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
         "JOBS_DB": environ.get("JOBS_DB") or str(instance / "jobs.db"),
@@ -232,3 +234,14 @@ def _locale(value: str) -> str:
     if value not in LOCALES:
         raise ConfigError(f"DEFAULT_LOCALE={value!r} is not one of {', '.join(LOCALES)}.")
     return value
+
+
+def _timezone(value: str) -> str:
+    name = value.strip()
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"SHOP_TIMEZONE={value!r} is not a time zone; use an IANA name such as Europe/Paris."
+        ) from None
+    return name

@@ -46,3 +46,24 @@ def test_overdue_orders_are_cancelled_and_restocked(session):
     assert (record.actor_role, record.reason.code) == (ActorRole.SYSTEM, "ACCEPTANCE_TIMEOUT")
     assert session.get(SellerOrder, ids[1]).state == SellerOrderState.WAITING_ACCEPTANCE
     assert cancel_overdue_orders.call_local() == 0  # nothing twice
+
+
+def test_deadlines_pass_on_the_shops_clock(app, session):
+    orders.create_reason_code(
+        session, "ACCEPTANCE_TIMEOUT", ReasonType.CANCELATION, "Délai d'acceptation dépassé"
+    )
+    shop = factories.seller(session)
+    frozen = datetime.now(UTC) + timedelta(days=30)
+    waiting = factories.seller_order(session, shop)
+    waiting.acceptance_deadline = frozen - timedelta(minutes=1)
+    waiting_id = waiting.id
+    session.commit()
+
+    assert cancel_overdue_orders.call_local() == 0  # on the real clock, the deadline is ahead
+    app.config["FROZEN_TIME"] = frozen
+    try:
+        assert cancel_overdue_orders.call_local() == 1
+    finally:
+        app.config.pop("FROZEN_TIME", None)
+    session.expire_all()
+    assert session.get(SellerOrder, waiting_id).state == SellerOrderState.CANCELED

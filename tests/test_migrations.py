@@ -9,13 +9,20 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
-from storefront import PROJECT_ROOT, create_app
+from storefront import PROJECT_ROOT, create_app, jobs
 from storefront.database import include_in_migrations
 from storefront.extensions import db
 from storefront.settings import database_url
 from tests.conftest import TEST_DATABASE_URL
 
 MIGRATIONS = str(PROJECT_ROOT / "migrations")
+
+
+@pytest.fixture(autouse=True)
+def job_queue_stays_with_the_test_app(app):
+    """``create_app`` binds the job queue to the app it builds: give it back to the test app."""
+    yield
+    jobs.init_app(app)
 
 
 @pytest.fixture

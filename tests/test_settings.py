@@ -3,11 +3,12 @@
 import os
 import subprocess
 import sys
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
-from storefront import create_app
+from storefront import clock, create_app, jobs
 from storefront.settings import ConfigError, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -17,6 +18,14 @@ PROD = {
     "MAIL_URL": "smtp://relay.example.com:587",
     "PAYMENT_PROVIDER": "sandbox",
 }
+
+
+@pytest.fixture(autouse=True)
+def job_queue_stays_with_the_test_app(app):
+    """``create_app`` binds the job queue to the app it builds: give it back to the test app, or
+    the emails of later tests would be delivered from these apps' empty databases."""
+    yield
+    jobs.init_app(app)
 
 
 def test_development_defaults(tmp_path):
@@ -60,6 +69,7 @@ def test_postgres_urls_use_psycopg(tmp_path):
         ({"DEFAULT_LOCALE": "de"}, "DEFAULT_LOCALE='de' is not one of fr, en"),
         ({"REDIS_URL": "http://x"}, "not a Redis URL"),
         ({"STOREFRONT_ENV": "staging"}, "STOREFRONT_ENV='staging'"),
+        ({"SHOP_TIMEZONE": "Mars/Olympus"}, "SHOP_TIMEZONE='Mars/Olympus' is not a time zone"),
     ],
 )
 def test_configuration_errors(tmp_path, environ, message):
@@ -80,6 +90,28 @@ def test_app_factory_takes_its_own_environment(tmp_path):
     assert app.instance_path == str(tmp_path)
     for name in ("seed-demo", "db"):
         assert name in app.cli.commands
+
+
+def test_the_shop_clock_comes_from_the_settings(tmp_path):
+    assert load_settings({}, tmp_path)["SHOP_TIMEZONE"] == "Europe/Paris"
+    frozen = datetime(2026, 12, 4, 13, 0, tzinfo=UTC)
+    app = create_app({"STOREFRONT_INSTANCE": str(tmp_path), "SHOP_TIMEZONE": "Europe/London"},
+                     FROZEN_TIME=frozen)
+    with app.app_context():
+        assert clock.tz().key == "Europe/London" and clock.now() == frozen
+        assert clock.today() == date(2026, 12, 4)
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ({"FROZEN_TIME": datetime(2026, 12, 4, 13, 0)}, "FROZEN_TIME must be timezone-aware"),
+        ({"SHOP_TIMEZONE": "Mars/Olympus"}, "SHOP_TIMEZONE='Mars/Olympus' is not a time zone"),
+    ],
+)
+def test_a_bad_shop_clock_stops_the_app(tmp_path, config, message):
+    with pytest.raises(ConfigError, match=message):
+        create_app({"STOREFRONT_INSTANCE": str(tmp_path)}, **config)
 
 
 def _start(args, tmp_path, **env):

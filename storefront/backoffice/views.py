@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from storefront import clock
 from storefront.auth import private_area
 from storefront.backoffice import bp
 from storefront.backoffice.forms import ForwardForm, RelationsModelForm
@@ -108,7 +109,7 @@ def order_list():
         sellers=list(db.session.scalars(select(Seller).order_by(Seller.name))),
         states=list(SellerOrderState),
         deadline=orders.deadline,
-        today=orders.today_in_shop(),
+        today=clock.today(),
     )
 
 

@@ -13,12 +13,12 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 
+from storefront import clock
 from storefront.cart import bp, current
 from storefront.extensions import db
 from storefront.marketplace import cart as cart_service
 from storefront.marketplace.cart import CartView
 from storefront.marketplace.errors import Conflict, DomainError, NotFound
-from storefront.marketplace.models import utcnow
 from storefront.marketplace.refusals import Refusal
 from storefront.shop.fragments import wants_fragment
 from storefront.web import refusals
@@ -128,7 +128,7 @@ def apply_mode_choices(cart, zone) -> CartView:
         cart_service.parse_id(name.removeprefix("mode-"), "seller"): value[:20]
         for name, value in fields[:50]
     }
-    return cart_service.choose_deliveries(db.session, cart, choices, zone, now=utcnow())
+    return cart_service.choose_deliveries(db.session, cart, choices, zone, now=clock.now())
 
 
 # --- Rendering -----------------------------------------------------------------------------------
@@ -178,7 +178,7 @@ def _conflict_message() -> str:
 
 def _review() -> CartView:
     cart = current.current_cart()
-    return cart_service.review(db.session, cart, current.cart_zone(cart), now=utcnow())
+    return cart_service.review(db.session, cart, current.cart_zone(cart), now=clock.now())
 
 
 def _count_fragment() -> str:

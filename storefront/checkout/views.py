@@ -28,6 +28,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 
+from storefront import clock
 from storefront.cart import current
 from storefront.cart.views import apply_mode_choices, render_expired_form
 from storefront.checkout import bp
@@ -37,7 +38,7 @@ from storefront.marketplace import addresses, checkout, tracking
 from storefront.marketplace import cart as cart_service
 from storefront.marketplace.cart import CartView, ShippingAddress
 from storefront.marketplace.errors import DomainError, NotFound
-from storefront.marketplace.models import Cart, CustomerOrder, Zone, utcnow
+from storefront.marketplace.models import Cart, CustomerOrder, Zone
 from storefront.marketplace.payments import PaymentProvider
 from storefront.marketplace.refusals import Refusal
 from storefront.shop import shopper
@@ -105,7 +106,7 @@ def _progress(step: str, *, reviewed: bool = True):
         return redirect(url_for(".address"))
     if not reviewed:
         return Progress(cart, zone)
-    progress = Progress(cart, zone, cart_service.review(db.session, cart, zone, now=utcnow()))
+    progress = Progress(cart, zone, cart_service.review(db.session, cart, zone, now=clock.now()))
     if progress.view.is_empty:
         return _back_to_cart(progress)
     if step == "delivery":
@@ -260,7 +261,7 @@ def delivery():
             progress.view = apply_mode_choices(progress.cart, progress.zone)
         except DomainError as err:
             error = refusals.explain(err)
-            progress.view = cart_service.review(db.session, progress.cart, progress.zone, now=utcnow())
+            progress.view = cart_service.review(db.session, progress.cart, progress.zone, now=clock.now())
         if progress.view.is_empty:
             return _back_to_cart(progress)
         if error is None and not wants_fragment() and request.form.get("next") == "payment":
@@ -292,7 +293,7 @@ def payment():
         try:
             method = _provider().tokenize_card(
                 number=form.number.data, expiry=form.expiry.data, cvc=form.cvc.data,
-                holder=form.holder.data, today=utcnow().date(),
+                holder=form.holder.data, today=clock.today(),
             )
             cart_service.set_payment_method(
                 db.session, progress.cart, method=method.method, token=method.token, label=method.label

@@ -11,13 +11,13 @@ products. The same ``--seed`` always makes the same shop.
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
+from storefront import clock
 from storefront.extensions import db
 from storefront.marketplace.models import (
     Brand,
@@ -123,7 +123,7 @@ def seed_demo(products: int, seed: int) -> None:
 
     generator = CatalogGenerator(ids, seed)
     report = write_catalog(
-        session, generator, products, now=datetime.now(UTC), progress=progress
+        session, generator, products, now=clock.now(), progress=progress
     )
     finished = time.perf_counter()
     _ensure_history(current_app)

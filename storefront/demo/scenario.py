@@ -15,11 +15,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from flask import Flask, url_for
 from sqlalchemy import func, select
 
+from storefront import clock
 from storefront.extensions import db
 from storefront.settings import LOCALES
 
@@ -81,7 +81,7 @@ class DemoScenario:
         if customer is None or product_id is None:
             return None
         zone = delivery.zone_for(session, "FR", ADDRESS["postal_code"])
-        detail = product_detail.product_detail(session, product_id, zone, now=datetime.now(UTC))
+        detail = product_detail.product_detail(session, product_id, zone, now=clock.now())
         offers = sorted(
             (r for r in detail.offers if r.available),
             key=lambda r: demo_seller is None or r.seller.id != demo_seller.id,
@@ -174,7 +174,7 @@ class DemoScenario:
             cart_service.ShippingAddress(name=customer.name, **ADDRESS),
             email=customer.email,
         )
-        now = datetime.now(UTC)
+        now = clock.now()
         for shipment in cart_service.review(session, cart, zone, now=now).shipments:
             option = cart_service.cheapest(shipment.options)
             cart_service.choose_delivery(
@@ -193,7 +193,7 @@ class DemoScenario:
 
         cart = self.fill_cart()
         total = cart_service.review(
-            db.session, cart, cart_service.zone_of(db.session, cart), now=datetime.now(UTC)
+            db.session, cart, cart_service.zone_of(db.session, cart), now=clock.now()
         ).total
         cart_service.hold_pending_payment(
             db.session,

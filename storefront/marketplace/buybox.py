@@ -17,9 +17,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from . import clock as shop_clock
 from . import delivery
 from .delivery import DeliveryOption
 from .models import Fulfillment, Offer, Seller, Zone
@@ -77,17 +79,25 @@ def shipper_of(offer: Offer, retailer: Seller) -> Seller:
 
 
 class Ranker:
-    """Ranks offers for one zone at one moment, with the shippers' rates loaded once."""
+    """Ranks offers for one zone at one moment (``now``, in the shop's time zone ``tz``), with the
+    shippers' rates loaded once."""
 
-    def __init__(self, rates: dict[int, list], *, retailer: Seller, now: datetime):
+    def __init__(self, rates: dict[int, list], *, retailer: Seller, now: datetime, tz: ZoneInfo):
         self.rates = rates
         self.retailer = retailer
         self.now = now
+        self.tz = tz
 
     @classmethod
     def for_offers(cls, session: Session, offers: Sequence[Offer], zone: Zone, *, retailer, now):
+        """A ranker in the time zone of the shop's clock."""
         shipper_ids = {shipper_of(offer, retailer).id for offer in offers}
-        return cls(delivery.rates_for(session, shipper_ids, zone), retailer=retailer, now=now)
+        return cls(
+            delivery.rates_for(session, shipper_ids, zone),
+            retailer=retailer,
+            now=now,
+            tz=shop_clock.of(session).tz,
+        )
 
     def rank(self, offers: Sequence[Offer], *, weight_grams: int = 0) -> list[RankedOffer]:
         ranked = []
@@ -96,6 +106,7 @@ class Ranker:
             options = delivery.delivery_options_from_rates(
                 self.rates.get(shipper.id, ()),
                 shipper,
+                tz=self.tz,
                 ordered_at=self.now,
                 lead_time_days=offer.lead_time_days,
                 quantities_or_lines=[1],

@@ -26,6 +26,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, joinedload
 
+from . import clock as shop_clock
 from . import delivery, sellers
 from .buybox import shipper_of
 from .delivery import DeliveryOption
@@ -587,7 +588,8 @@ class CartView:
 @atomic
 def review(session: Session, cart: Cart | None, zone: Zone, *, now: datetime) -> CartView:
     """Check the cart against the offers (applying and reporting corrections) and compute its
-    shipments, delivery options, chosen modes and totals for ``zone`` at ``now``.
+    shipments, delivery options, chosen modes and totals for ``zone`` at ``now`` (promised dates
+    in the time zone of the shop's clock).
 
     Runs a fixed number of queries whatever the number of lines: the lines with their offers,
     products and sellers; the retailer; the shippers' rates in the zone.
@@ -645,6 +647,7 @@ def review(session: Session, cart: Cart | None, zone: Zone, *, now: datetime) ->
         shippers[shipper.id] = shipper
         groups.setdefault(shipper.id, []).append(CartItem(line, line.offer, shipper))
     rates = delivery.rates_for(session, groups, zone)
+    tz = shop_clock.of(session).tz
     choices = {c.shipper_id: c for c in cart.deliveries}
 
     for shipper_id, items in groups.items():
@@ -653,6 +656,7 @@ def review(session: Session, cart: Cart | None, zone: Zone, *, now: datetime) ->
         shipment.options = delivery.delivery_options_from_rates(
             rates[shipper_id],
             shipper,
+            tz=tz,
             ordered_at=now,
             lead_time_days=shipment.lead_time_days,
             quantities_or_lines=[item.quantity for item in items],

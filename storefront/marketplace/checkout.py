@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from . import cart as cart_service
+from . import clock as shop_clock
 from . import email_contexts, finance, listing, orders, outbox, payments, preferences
 from .cart import CartView
 from .errors import Conflict, DomainError, InvalidValue, NotDeliverable, NotFound, OutOfStock
@@ -46,7 +47,6 @@ from .models import (
     Shipment,
     ShipmentStatus,
     Zone,
-    utcnow,
 )
 from .payments import PaymentProvider, PaymentStatus
 from .refusals import Refusal
@@ -124,7 +124,7 @@ def place_order(
             idempotency_key=idempotency_key,
             payment=payment,
             locale=locale,
-            now=now or utcnow(),
+            now=now or shop_clock.of(session).now(),
             expected_total=expected_total,
         )
     except IntegrityError:

@@ -1,7 +1,8 @@
 """Delivery domain: modes, zones, shipping rates, shipping fees and the delivery promise.
 
 The same functions compute what the product page, the cart, the order and the API show, so that
-the fee and the dates a shopper sees never disagree from one page to the next.
+the fee and the dates a shopper sees never disagree from one page to the next. Promises are
+computed in the shop's time zone, which callers take from the shop's clock (``clock``).
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, contains_eager
 
+from . import clock as shop_clock
 from . import reference_cache
 from .business_calendar import FRENCH_CALENDAR, BusinessCalendar
 from .errors import InvalidValue, NotDeliverable, NotFound
@@ -23,7 +25,6 @@ from .models import DeliveryMode, Seller, ShippingRate, Zone, ZoneRule
 from .money import require_amount
 from .unit_of_work import atomic
 
-SHOP_TIMEZONE = "Europe/Paris"
 DEFAULT_CUTOFF = time(14, 0)
 
 
@@ -403,21 +404,17 @@ def promise(
     transit_max: int,
     cutoff: time = DEFAULT_CUTOFF,
     saturday_delivery: bool = False,
-    tz: str = SHOP_TIMEZONE,
+    tz: ZoneInfo | str,
     calendar: BusinessCalendar = FRENCH_CALENDAR,
 ) -> Promise:
-    """The delivery promise of the design.
+    """The delivery promise of the design, in the shop's time zone ``tz`` (its clock's).
 
     The order counts from its own day when that is a business day and the shop's local time is
     before ``cutoff`` (exactly at the cut-off is too late), otherwise from the next business day.
     ``ship_by`` adds the lead time in business days; the window adds the transit times in delivery
     days (no Sundays or holidays, and no Saturdays unless the mode delivers on Saturdays).
     """
-    if not isinstance(ordered_at, datetime):
-        raise InvalidValue(f"the order time must be a datetime, not {ordered_at!r}")
-    if ordered_at.tzinfo is None or ordered_at.utcoffset() is None:
-        # A naive time could be UTC or Paris time: an hour or two off moves the cut-off.
-        raise InvalidValue("the order time must be timezone-aware")
+    shop_clock.check_moment(ordered_at, "the order time")
     if not isinstance(cutoff, time) or cutoff.tzinfo is not None:
         raise InvalidValue(f"the cut-off must be a local time without timezone, not {cutoff!r}")
     lead_time_days = _whole(lead_time_days, "the lead time")
@@ -428,12 +425,7 @@ def promise(
             f"the maximum transit time ({transit_max} days) is shorter than the minimum "
             f"({transit_min} days)"
         )
-    try:
-        zone_info = ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidValue(f"unknown timezone {tz!r}") from None
-
-    local = ordered_at.astimezone(zone_info)
+    local = ordered_at.astimezone(shop_clock.zone(tz))
     return _promise_dates(
         calendar,
         local.date(),
@@ -496,12 +488,14 @@ def delivery_options(
     """The modes ``shipper`` offers for a shipment to ``zone``, sorted by mode position.
 
     An empty list means the shipper does not deliver there. ``lead_time_days`` is the shipment's
-    (the largest of its lines'); ``quantities_or_lines`` is as for :func:`shipment_fee`.
+    (the largest of its lines'); ``quantities_or_lines`` is as for :func:`shipment_fee`. Dates are
+    in the time zone of the shop's clock.
     """
     rates = rates_for(session, [shipper.id], zone)[shipper.id]
     return delivery_options_from_rates(
         rates,
         shipper,
+        tz=shop_clock.of(session).tz,
         ordered_at=ordered_at,
         lead_time_days=lead_time_days,
         quantities_or_lines=quantities_or_lines,
@@ -514,6 +508,7 @@ def delivery_options_from_rates(
     rates: Iterable[ShippingRate],
     shipper: Seller,
     *,
+    tz: ZoneInfo,
     ordered_at: datetime,
     lead_time_days: int,
     quantities_or_lines: Sequence[int | FeeLine | object],
@@ -521,7 +516,8 @@ def delivery_options_from_rates(
     weight_grams: int = 0,
 ) -> list[DeliveryOption]:
     """:func:`delivery_options` for rates already loaded with :func:`rates_for`, so that a page
-    listing many offers runs no query per offer. ``rates`` are the shipper's rates in one zone.
+    listing many offers runs no query per offer. ``rates`` are the shipper's rates in one zone;
+    ``tz`` is the shop's time zone.
 
     Modes with a minimum weight above the shipment's (scheduled delivery of heavy goods) are
     left out; no other mode is filtered on weight.
@@ -550,6 +546,7 @@ def delivery_options_from_rates(
                     transit_max=rate.transit_max,
                     cutoff=cutoff,
                     saturday_delivery=mode.saturday_delivery,
+                    tz=tz,
                 ),
             )
         )

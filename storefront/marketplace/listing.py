@@ -15,6 +15,7 @@ from itertools import islice
 from sqlalchemy import and_, case, delete, func, insert, select
 from sqlalchemy.orm import Session
 
+from . import clock as shop_clock
 from . import sellers as sellers_service
 from .buybox import Ranker
 from .models import (
@@ -28,7 +29,6 @@ from .models import (
     SellerState,
     ShippingRate,
     Zone,
-    utcnow,
 )
 from .unit_of_work import atomic
 
@@ -58,8 +58,9 @@ def refresh(
     batch_size: int = 2000,
 ) -> int:
     """Rebuild the listing rows of ``product_ids`` (every product when None); returns how many
-    products were refreshed."""
-    now = now or utcnow()
+    products were refreshed. Promises count from ``now`` (the shop's clock when None)."""
+    clock = shop_clock.of(session)
+    now = now or clock.now()
     retailer = sellers_service.operator_seller(session)
     shops = {s.id: s for s in session.scalars(select(Seller))}
     zones = list(session.scalars(select(Zone).order_by(Zone.id)))
@@ -69,7 +70,9 @@ def refresh(
     for rates in rates_by_zone.values():
         for shipper_rates in rates.values():
             shipper_rates.sort(key=lambda r: (r.mode.position, r.mode.id))
-    rankers = {z.id: Ranker(rates_by_zone[z.id], retailer=retailer, now=now) for z in zones}
+    rankers = {
+        z.id: Ranker(rates_by_zone[z.id], retailer=retailer, now=now, tz=clock.tz) for z in zones
+    }
 
     if product_ids is None:
         ids_iter: Iterable[int] = session.scalars(select(Product.id).order_by(Product.id)).all()
@@ -78,11 +81,11 @@ def refresh(
     ids_iter = iter(ids_iter)
     done = 0
     while batch := list(islice(ids_iter, batch_size)):
-        done += _refresh_batch(session, batch, zones, rankers, shops, now)
+        done += _refresh_batch(session, batch, zones, rankers, shops, clock.local_date(now))
     return done
 
 
-def _refresh_batch(session, ids, zones, rankers, shops, now) -> int:
+def _refresh_batch(session, ids, zones, rankers, shops, local_today) -> int:
     products = session.execute(
         select(
             Product.id, Product.category_id, Product.brand_id, Product.highlighted,
@@ -106,14 +109,14 @@ def _refresh_batch(session, ids, zones, rankers, shops, now) -> int:
     for product in products:
         offers = offers_by_product[product.id]
         for zone in zones:
-            rows.append(_listing_row(product, zone, offers, rankers[zone.id], now))
+            rows.append(_listing_row(product, zone, offers, rankers[zone.id], local_today))
     session.execute(delete(ProductListing).where(ProductListing.product_id.in_(ids)))
     if rows:
         session.execute(insert(ProductListing), rows)
     return len(products)
 
 
-def _listing_row(product, zone, offers: Sequence[_OfferRow], ranker: Ranker, now) -> dict:
+def _listing_row(product, zone, offers: Sequence[_OfferRow], ranker: Ranker, local_today) -> dict:
     ranked = ranker.rank(offers, weight_grams=product.weight_grams)
     buyable = [r for r in ranked if r.available]
     row = {
@@ -137,7 +140,6 @@ def _listing_row(product, zone, offers: Sequence[_OfferRow], ranker: Ranker, now
     if not buyable:
         return row
     best = buyable[0]
-    local_today = now.date()
     row.update(
         best_offer_id=best.offer.id,
         best_seller_id=best.seller.id,

@@ -24,7 +24,6 @@ from .models import (
     Shipment,
     Thread,
     User,
-    utcnow,
 )
 from .refusals import Refusal
 from .unit_of_work import atomic
@@ -61,7 +60,7 @@ def seller_order_for(session: Session, seller_id: int, number: str) -> SellerOrd
 
 def dashboard(session: Session, user: User, *, now: datetime | None = None, limit: int = 10) -> Dashboard:
     seller_id = user.seller_id
-    today = orders.today_in_shop(now or utcnow())
+    today = orders.today_in_shop(session, now)
     to_accept = session.scalars(
         select(SellerOrder)
         .where(SellerOrder.seller_id == seller_id, SellerOrder.state == S.WAITING_ACCEPTANCE)

@@ -9,13 +9,12 @@ import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from . import clock as shop_clock
 from . import email_contexts
-from .delivery import SHOP_TIMEZONE
 from .errors import InvalidTransition, InvalidValue, NotAllowed, NotFound
 from .models import (
     ActorRole,
@@ -44,8 +43,6 @@ from .orders.lifecycle import (
 )
 from .refusals import Refusal
 from .unit_of_work import atomic
-
-SHOP_ZONE = ZoneInfo(SHOP_TIMEZONE)
 
 TRACKING_NUMBER = re.compile(r"^[A-Z0-9][A-Z0-9-]{3,39}$")
 
@@ -159,12 +156,13 @@ def ship(
         )
     carrier = get_carrier(session, (carrier_code or "").strip().upper())
     number = clean_tracking_number(tracking_number)
-    now = now or utcnow()
-    today = now.astimezone(SHOP_ZONE).date()
+    clock = shop_clock.of(session)
+    now = now or clock.now()
+    today = clock.local_date(now)
     shipped_on = shipped_on or today
     if shipped_on > today:
         raise InvalidValue("the shipping date cannot be in the future", reason=Refusal.FUTURE_DATE)
-    ordered_on = seller_order.customer_order.created_at.astimezone(SHOP_ZONE).date()
+    ordered_on = clock.local_date(seller_order.customer_order.created_at)
     if shipped_on < ordered_on:
         raise InvalidValue(
             "the shipping date cannot be before the order was placed", reason=Refusal.DATE_BEFORE_ORDER

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
 from email.utils import make_msgid, parseaddr
-from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template
 from flask_babel import force_locale
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from storefront import clock
 from storefront.marketplace.errors import InvalidValue
 from storefront.marketplace.models import OutboxMessage, utcnow
 from storefront.marketplace.outbox import decode_context
@@ -49,7 +48,7 @@ def render_email(template: str, context: Mapping[str, object], locale: str) -> R
     config = current_app.config
     values = {
         "public_url": config["PUBLIC_URL"],
-        "sent_on": _today(config["SHOP_TIMEZONE"]),
+        "sent_on": clock.today(),
         **context,
     }
     name = f"{TEMPLATE_FOLDER}/{template}"
@@ -105,7 +104,3 @@ def render_pending(session: Session) -> int:
 def _domain_of(sender: str) -> str:
     address = parseaddr(sender)[1]
     return address.rpartition("@")[2] or "storefront.localhost"
-
-
-def _today(timezone: str) -> date:
-    return datetime.now(ZoneInfo(timezone)).date()

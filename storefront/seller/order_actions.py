@@ -18,6 +18,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
+from storefront import clock
 from storefront.extensions import db
 from storefront.marketplace import orders, tracking
 from storefront.marketplace.errors import DomainError, InvalidValue
@@ -44,7 +45,7 @@ def order_forms(detail: orders.OrderDetail) -> OrderForms:
     forms = OrderForms(
         accept=VersionForm(formdata=None, version=version),
         refuse=RefuseForm(formdata=None, version=version),
-        ship=ShipForm(formdata=None, version=version, shipped_on=orders.today_in_shop()),
+        ship=ShipForm(formdata=None, version=version, shipped_on=clock.today()),
         cancel=CancelForm(formdata=None, version=version),
         refund=RefundForm(formdata=None, version=version),
     )

@@ -11,6 +11,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from storefront import clock
 from storefront.auth import private_area
 from storefront.extensions import db
 from storefront.marketplace import discussions, orders, seller_portal
@@ -52,7 +53,7 @@ def _me():
 def dashboard():
     board = seller_portal.dashboard(db.session, _me())
     return render_template(
-        "seller/dashboard.html", board=board, today=orders.today_in_shop(), deadline=orders.deadline
+        "seller/dashboard.html", board=board, today=clock.today(), deadline=orders.deadline
     )
 
 
@@ -64,7 +65,7 @@ def order_list():
     state = request.args.get("state", "")
     state = state if state in SellerOrderState.__members__ else ""
     late = request.args.get("late") == "1"
-    today = orders.today_in_shop()
+    today = clock.today()
     found = orders.search_seller_orders(
         db.session,
         seller_id=current_user.seller_id,

@@ -37,7 +37,6 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlencode, urljoin, urlsplit
@@ -305,7 +304,7 @@ class _Run:
     def build_shop(self) -> bool:
         from flask_migrate import upgrade
 
-        from storefront import PROJECT_ROOT
+        from storefront import PROJECT_ROOT, clock
         from storefront.demo.bulk import write_catalog
         from storefront.demo.catalog import CatalogGenerator
         from storefront.demo.command import DEFAULT_SEED
@@ -322,7 +321,7 @@ class _Run:
                     db.session,
                     CatalogGenerator(ids, DEFAULT_SEED),
                     CHECK_PRODUCTS,
-                    now=datetime.now(UTC),
+                    now=clock.now(),
                 )
             except Exception as error:  # the check cannot run at all: say why, as an error
                 self.problem(

@@ -5,6 +5,7 @@ from datetime import date
 from storefront.marketplace import buybox, catalog, delivery, sellers
 from storefront.marketplace.models import Fulfillment
 from tests import factories
+from tests.checkout_fixtures import PARIS
 from tests.shop_fixtures import NOW
 
 
@@ -31,7 +32,9 @@ def test_shipped_by_follows_fulfillment(session, mini_shop):
 def test_promises_are_delivery_promise(session, mini_shop):
     best = _rank(session, mini_shop.washer)[1]  # the retailer, lead time 0, THD 1-2 days
     thd = next(o for o in best.options if o.mode.code == "THD")
-    assert thd.promise == delivery.promise(NOW, lead_time_days=0, transit_min=1, transit_max=2)
+    assert thd.promise == delivery.promise(
+        NOW, lead_time_days=0, transit_min=1, transit_max=2, tz=PARIS
+    )
     assert (thd.promise.ship_by, thd.promise.earliest, thd.promise.latest) == (
         date(2026, 12, 1), date(2026, 12, 2), date(2026, 12, 3)
     )

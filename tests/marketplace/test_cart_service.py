@@ -12,7 +12,7 @@ from storefront.marketplace.cart import NoticeKind
 from storefront.marketplace.errors import InvalidValue, NotDeliverable, NotFound, OutOfStock
 from storefront.marketplace.models import Cart, CartLine
 from tests import checkout_fixtures
-from tests.checkout_fixtures import CORSICA, MAINLAND, MORNING, guest_cart
+from tests.checkout_fixtures import CORSICA, MAINLAND, MORNING, PARIS, guest_cart
 
 shop = checkout_fixtures.shop  # the fixture, for this module's tests
 
@@ -152,12 +152,15 @@ def test_promises_are_delivery_promise_with_the_largest_lead_time(session, shop)
             transit_min=option.rate.transit_min,
             transit_max=option.rate.transit_max,
             saturday_delivery=option.mode.saturday_delivery,
+            tz=PARIS,
         )
     cart = guest_cart(session, (offers["alpha"], 1), (offers["alpha_washer"], 1))  # lead 2 and 1
     [shipment] = cart_service.review(session, cart, shop.mainland, now=MORNING).shipments
     assert shipment.lead_time_days == 2
     thd = next(o for o in shipment.options if o.mode.code == "THD")
-    assert thd.promise == delivery.promise(MORNING, lead_time_days=2, transit_min=2, transit_max=4)
+    assert thd.promise == delivery.promise(
+        MORNING, lead_time_days=2, transit_min=2, transit_max=4, tz=PARIS
+    )
 
 
 @pytest.mark.parametrize("name", ["first_party", "alpha", "beta", "gamma"])

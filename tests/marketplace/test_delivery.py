@@ -115,7 +115,7 @@ def test_alsace_moselle_calendar_has_its_own_holidays():
 
 def test_friday_after_cutoff_starts_on_monday():
     result = delivery.promise(
-        paris(2026, 12, 4, 15, 30), lead_time_days=0, transit_min=1, transit_max=3
+        paris(2026, 12, 4, 15, 30), lead_time_days=0, transit_min=1, transit_max=3, tz=PARIS
     )
     assert result == Promise(
         ship_by=date(2026, 12, 7), earliest=date(2026, 12, 8), latest=date(2026, 12, 10)
@@ -124,7 +124,7 @@ def test_friday_after_cutoff_starts_on_monday():
 
 def test_friday_before_cutoff_ships_the_same_day():
     result = delivery.promise(
-        paris(2026, 12, 4, 10, 0), lead_time_days=0, transit_min=1, transit_max=2
+        paris(2026, 12, 4, 10, 0), lead_time_days=0, transit_min=1, transit_max=2, tz=PARIS
     )
     assert result == Promise(
         ship_by=date(2026, 12, 4), earliest=date(2026, 12, 7), latest=date(2026, 12, 8)
@@ -133,7 +133,7 @@ def test_friday_before_cutoff_ships_the_same_day():
 
 def test_exactly_at_cutoff_is_too_late():
     result = delivery.promise(
-        paris(2026, 12, 3, 14, 0), lead_time_days=0, transit_min=1, transit_max=1
+        paris(2026, 12, 3, 14, 0), lead_time_days=0, transit_min=1, transit_max=1, tz=PARIS
     )
     assert result.ship_by == date(2026, 12, 4)
 
@@ -141,9 +141,9 @@ def test_exactly_at_cutoff_is_too_late():
 def test_saturday_delivery_mode_delivers_on_saturday():
     ordered_at = paris(2026, 12, 4, 10, 0)
     with_saturday = delivery.promise(
-        ordered_at, lead_time_days=0, transit_min=1, transit_max=2, saturday_delivery=True
+        ordered_at, lead_time_days=0, transit_min=1, transit_max=2, saturday_delivery=True, tz=PARIS
     )
-    without = delivery.promise(ordered_at, lead_time_days=0, transit_min=1, transit_max=2)
+    without = delivery.promise(ordered_at, lead_time_days=0, transit_min=1, transit_max=2, tz=PARIS)
     assert with_saturday == Promise(date(2026, 12, 4), date(2026, 12, 5), date(2026, 12, 7))
     assert without == Promise(date(2026, 12, 4), date(2026, 12, 7), date(2026, 12, 8))
 
@@ -156,6 +156,7 @@ def test_saturday_delivery_never_ships_on_saturday():
         transit_min=1,
         transit_max=1,
         saturday_delivery=True,
+        tz=PARIS,
     )
     assert result == Promise(date(2026, 12, 7), date(2026, 12, 8), date(2026, 12, 8))
 
@@ -163,22 +164,22 @@ def test_saturday_delivery_never_ships_on_saturday():
 def test_week_of_14_july():
     # Monday 13 July after cut-off: the 14th is a holiday, so the order starts on Wednesday.
     after_cutoff = delivery.promise(
-        paris(2026, 7, 13, 16, 0), lead_time_days=0, transit_min=1, transit_max=2
+        paris(2026, 7, 13, 16, 0), lead_time_days=0, transit_min=1, transit_max=2, tz=PARIS
     )
     assert after_cutoff == Promise(date(2026, 7, 15), date(2026, 7, 16), date(2026, 7, 17))
     # Before cut-off with one day of lead time: Monday + 1 business day skips the 14th.
     lead_time = delivery.promise(
-        paris(2026, 7, 13, 10, 0), lead_time_days=1, transit_min=2, transit_max=3
+        paris(2026, 7, 13, 10, 0), lead_time_days=1, transit_min=2, transit_max=3, tz=PARIS
     )
     assert lead_time == Promise(date(2026, 7, 15), date(2026, 7, 17), date(2026, 7, 20))
     # Ordered on the holiday itself, in the morning.
     on_holiday = delivery.promise(
-        paris(2026, 7, 14, 9, 0), lead_time_days=0, transit_min=0, transit_max=1
+        paris(2026, 7, 14, 9, 0), lead_time_days=0, transit_min=0, transit_max=1, tz=PARIS
     )
     assert on_holiday == Promise(date(2026, 7, 15), date(2026, 7, 15), date(2026, 7, 16))
     # Shipped on Friday the 10th: transit cannot land on the 14th.
     over_holiday = delivery.promise(
-        paris(2026, 7, 10, 9, 0), lead_time_days=0, transit_min=1, transit_max=2
+        paris(2026, 7, 10, 9, 0), lead_time_days=0, transit_min=1, transit_max=2, tz=PARIS
     )
     assert over_holiday == Promise(date(2026, 7, 10), date(2026, 7, 13), date(2026, 7, 15))
 
@@ -186,7 +187,7 @@ def test_week_of_14_july():
 def test_christmas_and_new_year():
     # Thursday 24 December after cut-off: 25th holiday, then the weekend; starts Monday 28th.
     result = delivery.promise(
-        paris(2026, 12, 24, 15, 0), lead_time_days=1, transit_min=1, transit_max=3
+        paris(2026, 12, 24, 15, 0), lead_time_days=1, transit_min=1, transit_max=3, tz=PARIS
     )
     # Ships Tuesday 29th; 1 January is a Friday holiday, then the weekend.
     assert result == Promise(date(2026, 12, 29), date(2026, 12, 30), date(2027, 1, 4))
@@ -195,9 +196,9 @@ def test_christmas_and_new_year():
 def test_christmas_eve_before_cutoff_with_saturday_delivery():
     ordered_at = paris(2026, 12, 24, 10, 0)
     with_saturday = delivery.promise(
-        ordered_at, lead_time_days=0, transit_min=1, transit_max=1, saturday_delivery=True
+        ordered_at, lead_time_days=0, transit_min=1, transit_max=1, saturday_delivery=True, tz=PARIS
     )
-    without = delivery.promise(ordered_at, lead_time_days=0, transit_min=1, transit_max=1)
+    without = delivery.promise(ordered_at, lead_time_days=0, transit_min=1, transit_max=1, tz=PARIS)
     assert with_saturday == Promise(date(2026, 12, 24), date(2026, 12, 26), date(2026, 12, 26))
     assert without == Promise(date(2026, 12, 24), date(2026, 12, 28), date(2026, 12, 28))
 
@@ -205,7 +206,7 @@ def test_christmas_eve_before_cutoff_with_saturday_delivery():
 def test_overseas_long_transit():
     # Wednesday 4 November, one day of lead time: ships Thursday 5th. 11 November is a holiday.
     result = delivery.promise(
-        paris(2026, 11, 4, 10, 0), lead_time_days=1, transit_min=5, transit_max=10
+        paris(2026, 11, 4, 10, 0), lead_time_days=1, transit_min=5, transit_max=10, tz=PARIS
     )
     assert result == Promise(date(2026, 11, 5), date(2026, 11, 13), date(2026, 11, 20))
 
@@ -213,7 +214,7 @@ def test_overseas_long_transit():
 def test_lead_time_counts_business_days_over_the_weekend():
     # Thursday 5 March before cut-off, three days to ship: Friday 6, Monday 9, Tuesday 10.
     result = delivery.promise(
-        paris(2026, 3, 5, 10, 0), lead_time_days=3, transit_min=2, transit_max=4
+        paris(2026, 3, 5, 10, 0), lead_time_days=3, transit_min=2, transit_max=4, tz=PARIS
     )
     assert result == Promise(date(2026, 3, 10), date(2026, 3, 12), date(2026, 3, 16))
 
@@ -234,24 +235,24 @@ def test_lead_time_counts_business_days_over_the_weekend():
     ],
 )
 def test_cutoff_is_in_paris_time(ordered_at, ship_by):
-    result = delivery.promise(ordered_at, lead_time_days=0, transit_min=1, transit_max=2)
+    result = delivery.promise(ordered_at, lead_time_days=0, transit_min=1, transit_max=2, tz=PARIS)
     assert result.ship_by == ship_by
 
 
 def test_cutoff_is_the_one_given():
     ordered_at = paris(2026, 12, 3, 12, 30)
     assert delivery.promise(
-        ordered_at, lead_time_days=0, transit_min=1, transit_max=1, cutoff=time(12, 0)
+        ordered_at, lead_time_days=0, transit_min=1, transit_max=1, cutoff=time(12, 0), tz=PARIS
     ).ship_by == date(2026, 12, 4)
     assert delivery.promise(
-        ordered_at, lead_time_days=0, transit_min=1, transit_max=1
+        ordered_at, lead_time_days=0, transit_min=1, transit_max=1, tz=PARIS
     ).ship_by == date(2026, 12, 3)
 
 
 def test_naive_datetime_is_refused():
     with pytest.raises(InvalidValue, match="timezone-aware"):
         delivery.promise(
-            datetime(2026, 12, 4, 10, 0), lead_time_days=0, transit_min=1, transit_max=2
+            datetime(2026, 12, 4, 10, 0), lead_time_days=0, transit_min=1, transit_max=2, tz=PARIS
         )
 
 
@@ -267,7 +268,7 @@ def test_naive_datetime_is_refused():
 )
 def test_bad_promise_arguments_are_refused(kwargs):
     with pytest.raises(InvalidValue):
-        delivery.promise(paris(2026, 12, 4, 10, 0), **kwargs)
+        delivery.promise(paris(2026, 12, 4, 10, 0), **{"tz": PARIS, **kwargs})
 
 
 # --- Zones ---------------------------------------------------------------------------------------
@@ -595,6 +596,7 @@ def test_options_from_preloaded_rates_run_no_query(session, shipper, zones, coun
                 lead_time_days=0,
                 quantities_or_lines=[1],
                 goods_total=1000,
+                tz=PARIS,
             )
             for seller in (shipper, other)
         }
@@ -610,4 +612,5 @@ def test_options_from_preloaded_rates_run_no_query(session, shipper, zones, coun
             lead_time_days=0,
             quantities_or_lines=[1],
             goods_total=1000,
+            tz=PARIS,
         )

@@ -334,7 +334,7 @@ def test_shipping_records_the_parcel_and_emails_the_tracking_link(session, peopl
 
     assert part.state == S.SHIPPED
     assert (parcel.tracking_number, parcel.carrier.code, parcel.shipped_on) == (
-        "6A12345678901", "COLISSIMO", orders.today_in_shop()
+        "6A12345678901", "COLISSIMO", orders.today_in_shop(session)
     )
     assert sorted((i.line.offer_id, i.quantity) for i in parcel.items) == sorted(
         [(people.shop.offers["alpha"].id, 2), (people.shop.offers["alpha_washer"].id, 1)]

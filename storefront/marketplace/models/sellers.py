@@ -43,7 +43,7 @@ class Seller(Timestamped, Base):
     return_policy: Mapped[str] = mapped_column(Text, default="")
     logo_url: Mapped[str] = mapped_column(String(300), default="")
     default_lead_time_days: Mapped[int] = mapped_column(default=1)
-    # Orders after this local time (Europe/Paris) start the next business day.
+    # Orders after this local time (in the shop's time zone) start the next business day.
     cutoff_time: Mapped[time] = mapped_column(Time, default=time(14, 0))
     # Denormalised from seller_rating so that listing pages need no aggregate per seller.
     rating_sum: Mapped[int] = mapped_column(default=0)

@@ -44,7 +44,6 @@ from .lifecycle import (
 )
 from .numbers import clean_number, new_order_number
 from .queries import (
-    SHOP_ZONE,
     Deadline,
     OrderDetail,
     OrderPage,
@@ -66,7 +65,6 @@ __all__ = [
     "ENDED",
     "ON_ITS_WAY",
     "REASON_NEEDED",
-    "SHOP_ZONE",
     "TIMEOUT_REASON",
     "TRANSITIONS",
     "Amounts",

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from .. import clock as shop_clock
 from ..errors import InvalidTransition, InvalidValue, NotAllowed
 from ..models import ActorRole, LineState, ReasonType, SellerOrder, utcnow
 from ..refusals import Refusal
@@ -150,8 +151,9 @@ def cancel_overdue(session: Session, now: datetime | None = None) -> list[Seller
 
     Run by the scheduler. The lines' units go back to the offers' stock, each cancellation is
     recorded as made by the system with reason ACCEPTANCE_TIMEOUT, and the customer is told.
+    Deadlines are passed on the shop's clock (its ``now`` when none is given).
     """
-    now = now or utcnow()
+    now = now or shop_clock.of(session).now()
     reason = get_reason(session, ReasonType.CANCELATION, TIMEOUT_REASON, ActorRole.SYSTEM)
     overdue = session.scalars(
         select(SellerOrder)

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from .. import clock as shop_clock
 from .. import discussions, tracking
-from ..delivery import SHOP_TIMEZONE
 from ..errors import NotFound
 from ..models import (
     ActorRole,
@@ -28,7 +27,6 @@ from ..models import (
     ShipmentStatus,
     Thread,
     User,
-    utcnow,
 )
 from .balance import Amounts, amounts
 from .cancellations import cancellations_of
@@ -45,7 +43,6 @@ from .numbers import clean_number
 from .reasons import reason_codes
 from .refunds import refunds_of
 
-SHOP_ZONE = ZoneInfo(SHOP_TIMEZONE)
 
 def get_seller_order(session: Session, number: str) -> SellerOrder:
     order = session.scalar(select(SellerOrder).where(SellerOrder.number == clean_number(number)))
@@ -121,8 +118,10 @@ def ship_by(seller_order: SellerOrder) -> date | None:
     return min(days) if days else None
 
 
-def today_in_shop(now: datetime | None = None) -> date:
-    return (now or utcnow()).astimezone(SHOP_ZONE).date()
+def today_in_shop(session: Session, now: datetime | None = None) -> date:
+    """The shop's date at ``now`` (by default, now on the shop's clock)."""
+    clock = shop_clock.of(session)
+    return clock.local_date(now or clock.now())
 
 
 # -- deadlines and the order page ---------------------------------------------------------------
@@ -195,7 +194,7 @@ def order_detail(
             and bool(parcel_due & set(available_actions(seller_order, ActorRole.OPERATOR)))
         ),
         deadline=deadline(seller_order),
-        today=today_in_shop(now),
+        today=today_in_shop(session, now),
         money=amounts(session, seller_order),
         to_ship=to_ship(seller_order),
         cancellable=cancellable(seller_order),
