@@ -1,7 +1,8 @@
 """Fixtures built from the app factory.
 
 The suite runs on SQLite by default and on PostgreSQL when ``TEST_DATABASE_URL`` points there
-(``.ci/run`` does both). The schema is created once per run; each test starts from empty tables.
+(``.ci/run`` does both). The schema is created once per run; each test starts from empty tables
+(and rate limits that count from zero), whatever ran before it: tests run in a random order.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from flask_migrate import upgrade
 from sqlalchemy import inspect, text
 
 from storefront import PROJECT_ROOT, create_app
-from storefront.extensions import db
+from storefront.extensions import db, limiter
 from storefront.marketplace import reference_cache
 from storefront.marketplace.models import Base
 
@@ -41,6 +42,9 @@ def make_test_environ(tmp_path_factory, **extra) -> dict[str, str]:
 def app(tmp_path_factory):
     """One app for the run, its schema built by the migrations (as production builds it)."""
     app = create_app(make_test_environ(tmp_path_factory), WTF_CSRF_ENABLED=True)
+    # Every client of the test app, the ``client`` fixture's or a test's own second visitor,
+    # whichever test runs first.
+    app.test_client_class = RequestIsolatingClient
     with app.app_context():
         _drop_schema()
         upgrade(directory=str(PROJECT_ROOT / "migrations"), revision="heads")
@@ -69,6 +73,9 @@ def app_context(app):
         yield ctx
         db.session.remove()
         _empty_tables()
+        # The rate limits count in memory for the whole run; in a random order, tests that sign
+        # in would add up to a limit that no single test reaches.
+        limiter.reset()
 
 
 @pytest.fixture
@@ -91,7 +98,6 @@ class RequestIsolatingClient(FlaskClient):
 
 @pytest.fixture
 def client(app, app_context):
-    app.test_client_class = RequestIsolatingClient
     return app.test_client()
 
 

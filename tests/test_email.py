@@ -195,7 +195,8 @@ def test_a_service_records_an_email_without_flask_and_the_worker_renders_and_sen
 
     message_id = contextvars.Context().run(outside_flask)
 
-    # The commit queued the delivery task: the worker rendered the email, then sent it.
+    # The worker renders the email, then sends it.
+    assert sweep_outbox.call_local() == 1
     sent = status_of(db.session, message_id)
     assert sent.status == OutboxStatus.SENT and sent.rendered_at is not None
     assert sent.sender == app.config["MAIL_FROM"]
@@ -243,8 +244,8 @@ def test_an_email_context_holds_plain_values_only(session):
 # --- delivery ----------------------------------------------------------------------------------
 
 
-def test_committing_delivers_through_the_huey_task_after_commit(session, smtp_server):
-    assert jobs.huey.immediate  # under test, the queued task runs at once, in this process
+def test_committing_delivers_through_the_huey_task_after_commit(app, session, smtp_server):
+    assert jobs.queue(app).immediate  # under test, the queued task runs at once, in this process
     with transaction(session):
         row = enqueue_reset(session, locale="fr")
         assert smtp_server.envelopes == []  # nothing leaves before the commit
@@ -576,8 +577,7 @@ def test_implicit_tls(certificate):
 
 @contextmanager
 def separate_app(app, tmp_path, env: str, **environ):
-    """Another application (its own instance folder and SQLite file); jobs are bound back to the
-    test application afterwards, since creating an app binds them to the new one."""
+    """Another application (its own instance folder, SQLite file and job queue)."""
     instance = tmp_path / f"instance-{env}"
     environment = {
         "STOREFRONT_ENV": env,
@@ -591,7 +591,6 @@ def separate_app(app, tmp_path, env: str, **environ):
     finally:
         with other.app_context():
             db.engine.dispose()
-        jobs.init_app(app)
 
 
 def test_the_development_capture_keeps_mail_and_shows_it(app, session, tmp_path):

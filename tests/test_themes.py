@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from flask import render_template, url_for
 
-from storefront import PROJECT_ROOT, ConfigError, create_app, jobs
+from storefront import PROJECT_ROOT, ConfigError, create_app
 from storefront.extensions import db
 from storefront.marketplace.models import Offer, User
 from storefront.notifications.render import render_email
@@ -70,7 +70,7 @@ def themes_root(tmp_path) -> Path:
 @pytest.fixture
 def themed(app, tmp_path_factory):
     """``themed(themes_root, key, **config)``: an application with that theme, on the test
-    database; disposed afterwards, and the job queue bound back to the test application."""
+    database; disposed afterwards."""
     made = []
 
     def make(themes_root: Path, key: str, **config):
@@ -91,7 +91,6 @@ def themed(app, tmp_path_factory):
         with other.app_context():
             db.session.remove()
             db.engine.dispose()
-    jobs.init_app(app)
 
 
 @pytest.fixture

@@ -1,54 +1,126 @@
 """Background jobs on Huey: a real queue, with SQLite storage on one machine (``instance/jobs.db``)
 and Redis when ``REDIS_URL`` is set (several workers on several hosts).
 
-The consumer is ``huey_consumer storefront.jobs.huey`` (see the Procfile). Tasks are thin: they
-open an application context and call a marketplace service, like a view does.
+Tasks are declared once, unbound (:func:`task`, :func:`periodic_task`). :func:`init_app` builds
+an application's own queue from its settings, registers every task on it to run inside that
+application, and keeps it in ``app.extensions``: two apps in one process never share a queue.
+Calling a task queues it on the queue of the current application. Tasks are thin: they call a
+marketplace service, like a view does.
+
+The consumer is ``huey_consumer storefront.jobs.huey`` (see the Procfile): ``huey`` is the queue
+of an application built from the process environment, on first access (the web processes never
+touch it).
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
+import functools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, current_app
 from huey import Huey, RedisHuey, SqliteHuey
+from huey.api import Result, TaskWrapper
 
-from storefront.settings import default_instance_path
+EXTENSION = "jobs"
 
 
-def build_queue(environ) -> Huey:
-    redis_url = environ.get("REDIS_URL")
+def build_queue(settings: Mapping) -> Huey:
+    """The queue ``settings`` (Flask configuration keys) ask for: Redis, or a SQLite file."""
+    redis_url = settings.get("REDIS_URL")
     if redis_url:
         return RedisHuey("storefront", url=redis_url, utc=True)
-    filename = environ.get("JOBS_DB") or str(default_instance_path(environ) / "jobs.db")
+    filename = settings["JOBS_DB"]
     Path(filename).parent.mkdir(parents=True, exist_ok=True)
     return SqliteHuey("storefront", filename=filename, utc=True)
 
 
-huey = build_queue(os.environ)
+class Task:
+    """A job every application's queue runs. Calling it queues it for the current application;
+    ``call_local`` runs it at once, in the current application, as the worker would."""
 
-_app: Flask | None = None
+    def __init__(self, func: Callable, schedule: Callable | None = None):
+        functools.update_wrapper(self, func)
+        self.func = func
+        self.schedule = schedule  # a crontab for periodic tasks
+
+    def __call__(self, *args, **kwargs) -> Result | None:
+        return self.bound_to(current_app)(*args, **kwargs)
+
+    def call_local(self, *args, **kwargs):
+        return self.bound_to(current_app).call_local(*args, **kwargs)
+
+    def bound_to(self, app: Flask) -> TaskWrapper:
+        return app.extensions[EXTENSION].tasks[self.func.__name__]
+
+    def register(self, huey: Huey, app: Flask) -> TaskWrapper:
+        """Register on ``huey`` under the function's own name (the name queued messages carry)."""
+
+        @functools.wraps(self.func)
+        def run_in_app(*args, **kwargs):
+            with app.app_context():
+                return self.func(*args, **kwargs)
+
+        if self.schedule is None:
+            return huey.task()(run_in_app)
+        return huey.periodic_task(self.schedule)(run_in_app)
+
+
+_tasks: list[Task] = []
+
+
+def task(func: Callable) -> Task:
+    """Declare a task (a decorator)."""
+    declared = Task(func)
+    _tasks.append(declared)
+    return declared
+
+
+def periodic_task(schedule: Callable) -> Callable[[Callable], Task]:
+    """Declare a task the consumer runs on ``schedule`` (a huey ``crontab``)."""
+
+    def declare(func: Callable) -> Task:
+        declared = Task(func, schedule)
+        _tasks.append(declared)
+        return declared
+
+    return declare
+
+
+@dataclass(frozen=True)
+class BoundQueue:
+    """What ``app.extensions["jobs"]`` holds: the app's queue and its tasks, bound to the app."""
+
+    huey: Huey
+    tasks: dict[str, TaskWrapper]
 
 
 def init_app(app: Flask) -> None:
-    """Let tasks run inside ``app``. Under test, tasks run at once, in the test's process."""
-    global _app
-    _app = app
-    if app.config["TESTING"]:
-        huey.immediate = True
+    """Give ``app`` its own queue. Under test, tasks run at once, in the test's process."""
+    huey = build_queue(app.config)
+    huey.immediate = bool(app.config["TESTING"])
+    tasks = {t.func.__name__: t.register(huey, app) for t in _tasks}
+    app.extensions[EXTENSION] = BoundQueue(huey, tasks)
 
 
-@contextmanager
-def app_context() -> Iterator[Flask]:
-    global _app
-    if _app is None:  # in the consumer process: build the app once, from the environment
-        from storefront import create_app
-
-        _app = create_app()
-    with _app.app_context():
-        yield _app
+def queue(app: Flask) -> Huey:
+    """``app``'s queue."""
+    return app.extensions[EXTENSION].huey
 
 
-from storefront.jobs import deadlines, email  # noqa: E402,F401  (tasks register on import)
+@functools.cache
+def _worker_queue() -> Huey:
+    from storefront import create_app
+
+    return queue(create_app())
+
+
+def __getattr__(name: str):
+    # ``storefront.jobs.huey``: the consumer's queue, built when the consumer imports it.
+    if name == "huey":
+        return _worker_queue()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+from storefront.jobs import deadlines, email  # noqa: E402,F401  (tasks are declared on import)

@@ -151,12 +151,9 @@ def check_theme(
     progress: Callable[[str], None] | None = None,
 ) -> Report:
     """Check theme ``key`` of ``app``'s THEMES_DIR; raises ThemeError if it cannot be loaded."""
-    from storefront import jobs
-
     say = progress or (lambda message: None)
     chain = resolve_chain(key, Path(app.config["THEMES_DIR"]))
     report = Report(key, chain)
-    was_immediate = jobs.huey.immediate
     with (
         tempfile.TemporaryDirectory(prefix="theme-check-") as scratch,
         _mail_capture(Path(scratch)) as mail_url,
@@ -167,9 +164,6 @@ def check_theme(
             run.check()
         finally:
             _dispose(check_app)
-            # Creating an app binds the job queue to it: give it back to the calling app.
-            jobs.init_app(app)
-            jobs.huey.immediate = was_immediate
     return report
 
 

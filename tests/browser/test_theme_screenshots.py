@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
-from storefront import PROJECT_ROOT, create_app, jobs
+from storefront import PROJECT_ROOT, create_app
 from storefront.extensions import db
 from tests import shop_fixtures
 from tests.browser.conftest import ARTIFACTS
@@ -71,7 +71,6 @@ def serve(app, app_context, tmp_path_factory):
         with shop.app_context():
             db.session.remove()
             db.engine.dispose()
-    jobs.init_app(app)
     app.config.pop("FROZEN_TIME", None)
 
 
