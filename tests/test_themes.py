@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from flask import render_template, url_for
+from markupsafe import escape
 
 from storefront import PROJECT_ROOT, ConfigError, create_app
 from storefront.extensions import db
@@ -24,6 +25,7 @@ from storefront.marketplace.models import Offer, User
 from storefront.notifications.render import render_email
 from storefront.themes.reference import BEGIN, END, Reference, documented_blocks
 from tests import order_fixtures, shop_fixtures
+from tests.checkout_fixtures import csrf_token
 from tests.conftest import RequestIsolatingClient, make_test_environ
 from tests.email_fixtures import rendered_outbox
 from tests.order_fixtures import place
@@ -235,6 +237,139 @@ def test_one_partial_override_shows_on_every_page_that_uses_it(themes_root, them
         f"{product_url(washer)}?offre={offer.id}", headers={"HX-Request": "true"}
     ).text
     assert fragment.lstrip().startswith('<section class="buy-box"') and "THEMED 2026-" in fragment
+
+
+# --- Partials with blocks: a theme overrides a piece --------------------------------------------
+
+# The partials merchants change most, and the blocks each offers for its pieces.
+PARTIAL_BLOCKS = {
+    "shop/partials/product_card.html": [
+        "card_image", "card_brand", "card_title", "card_seller", "card_promise", "card_price",
+        "card_offers", "card_unavailable",
+    ],
+    "shop/partials/buy_box.html": [
+        "buy_box_price", "buy_box_condition", "buy_box_seller", "buy_box_contact",
+        "buy_box_delivery", "buy_box_add_to_cart", "buy_box_not_delivered", "buy_box_no_offer",
+    ],
+    "shop/partials/offer_row.html": [
+        "offer_price", "offer_condition", "offer_seller", "offer_delivery", "offer_actions",
+        "offer_choose", "offer_add_to_cart", "offer_contact",
+    ],
+    DELIVERY_PROMISE: ["promise_class", "promise_dates"],
+    "cart/partials/shipment.html": [
+        "shipment_title", "shipment_lines", "shipment_line", "shipment_delivery",
+    ],
+    "checkout/partials/order_shipment.html": [
+        "shipment_title", "shipment_summary", "shipment_promise", "shipment_tracking",
+        "shipment_lines", "shipment_line",
+    ],
+    "discussions/partials/message.html": [
+        "message_meta", "message_author", "message_body", "message_forward",
+    ],
+}  # fmt: skip
+
+CARD = re.compile(r'<article class="product-card".*?</article>', re.DOTALL)
+CARD_PRICE = re.compile(r'<p class="product-card__price".*?</p>', re.DOTALL)
+
+
+def test_the_partials_offer_their_pieces_as_described_blocks(app):
+    reference = Reference.of(app)
+    markdown = reference.markdown()
+    for name, blocks in PARTIAL_BLOCKS.items():
+        info = reference.templates[name]
+        assert info.blocks == blocks, name
+        described = documented_blocks(info.source)
+        assert all(described.get(block) for block in blocks), name
+        # The reference shows them with what goes in each, for a merchant to pick one.
+        assert f"### Blocks of `{name}`" in markdown
+        assert f"| `{blocks[0]}` | {described[blocks[0]]} |" in markdown
+    assert set(PARTIAL_BLOCKS) <= set(reference.partials_with_blocks())
+
+
+def test_every_block_of_a_partial_is_described(app):
+    reference = Reference.of(app)
+    for name in reference.partials_with_blocks():
+        info = reference.templates[name]
+        assert set(info.blocks) <= set(documented_blocks(info.source)), name
+
+
+def test_overriding_one_block_of_a_partial_changes_only_that_piece(themes_root, themed, mini_shop):
+    write_theme(
+        themes_root,
+        "prix",
+        {
+            "templates/shop/partials/product_card.html": (
+                '{% extends "core/shop/partials/product_card.html" %}\n'
+                '{% block card_price %}<p class="product-card__price" data-testid="price">'
+                '<strong data-testid="themed-price">{{ best.offer.price|money(best.offer.currency) }}'
+                "</strong></p>{% endblock %}\n"
+            )
+        },
+    )
+    washer = mini_shop.washer
+    url = f"/c/{washer.category.id}/{washer.category.slug}"
+    # (Both shops at the same frozen time: the promises agree.)
+    default_cards = CARD.findall(themed(themes_root, "default").test_client().get(url).text)
+    themed_cards = CARD.findall(themed(themes_root, "prix").test_client().get(url).text)
+
+    assert default_cards and len(themed_cards) == len(default_cards)
+    for before, after in zip(default_cards, themed_cards, strict=True):
+        # Everything but the price is the default card, to the byte.
+        assert CARD_PRICE.sub("", after) == CARD_PRICE.sub("", before)
+        if (price := re.search(r'data-testid="themed-price">([^<]+)<', after)) is None:
+            continue
+        assert "product-card__price-old" not in after
+        assert price.group(1) in CARD_PRICE.search(before).group(0)
+    assert sum('data-testid="themed-price"' in card for card in themed_cards) == sum(
+        "product-card__price" in card for card in default_cards
+    )
+
+
+def test_a_block_inside_a_loop_sees_the_loop_variable(themes_root, themed, mini_shop):
+    write_theme(
+        themes_root,
+        "lignes",
+        {
+            "templates/cart/partials/shipment.html": (
+                '{% extends "core/cart/partials/shipment.html" %}\n'
+                '{% block shipment_line %}<li data-testid="themed-line">'
+                "{{ item.product.title }} × {{ item.quantity }}</li>{% endblock %}\n"
+            )
+        },
+    )
+    client = themed(themes_root, "lignes").test_client()
+    offer = mini_shop.offers["washer_martin"]
+    response = client.post(
+        "/panier/ajouter",
+        data={"offer_id": offer.id, "quantity": 2, "csrf_token": csrf_token(client)},
+    )
+    assert response.status_code == 302
+    page = client.get("/panier/").text
+
+    assert f'<li data-testid="themed-line">{escape(mini_shop.washer.title)} × 2</li>' in page
+    assert 'data-testid="cart-line"' not in page
+    # The other blocks of the shipment are the default's.
+    assert 'data-shipper-code="martin"' in page and 'data-testid="choose-delivery"' in page
+
+
+def test_the_atelier_promise_extends_the_default(themes_root, themed, mini_shop):
+    source = (THEMES / "atelier/templates" / DELIVERY_PROMISE).read_text(encoding="utf-8")
+    assert source.count('{% extends "core/shop/partials/delivery_promise.html" %}') == 1
+    assert "option.promise" not in source  # the dates are the default's, by super()
+
+    url = product_url(mini_shop.washer)
+    default_dates = re.findall(
+        r'<span class="delivery-promise" data-testid="delivery-promise"[^>]*>([^<]+)</span>',
+        themed(themes_root, "default").test_client().get(url).text,
+    )
+    page = themed(THEMES, "atelier").test_client().get(url).text
+    atelier_dates = re.findall(
+        r'<span class="delivery-promise atelier-delivery" data-testid="delivery-promise"[^>]*>'
+        r'\s*<svg class="atelier-delivery__icon"[^>]*><path[^>]*/></svg>([^<]+)</span>',
+        page,
+    )
+    assert default_dates and atelier_dates == default_dates
+    assert page.count('data-testid="delivery-promise"') == len(atelier_dates)
 
 
 # --- Static files --------------------------------------------------------------------------------

@@ -3,8 +3,8 @@
 For each default template: what it is (the first sentence of its leading ``{#- … -#}`` comment),
 the variables it receives (what it reads without setting, through its includes and the layout it
 extends too, less what every template gets anyway: ``url_for``, ``csrf_token``, ``_``…), its
-blocks, and the templates that include it. For the layouts, the blocks with the description each
-has in the layout's own comment.
+blocks, and the templates that include it. For the layouts and the partials that have blocks,
+the blocks with the description each has in the template's own comment.
 
 ``flask theme docs`` rewrites the part of docs/theming.md between the two markers; a test
 regenerates it and fails when the committed file differs, so the reference cannot drift.
@@ -196,6 +196,15 @@ class Reference:
         self._needs[name] = (needed - self.helpers, required - self.helpers)
         return self._needs[name]
 
+    def partials_with_blocks(self) -> list[str]:
+        """The partials a theme can change block by block (their blocks are described in their
+        leading comment, like the layouts')."""
+        return [
+            name
+            for name, info in self.templates.items()
+            if "/partials/" in f"/{name}" and info.blocks
+        ]
+
     def used_by(self, name: str) -> list[str]:
         """The templates that include or import ``name``."""
         return sorted(
@@ -206,15 +215,16 @@ class Reference:
 
     def markdown(self) -> str:
         lines = [BEGIN, ""]
-        for layout in LAYOUTS:
-            if layout not in self.templates:
+        for name in [*LAYOUTS, *self.partials_with_blocks()]:
+            if name not in self.templates:
                 continue
-            info = self.templates[layout]
+            info = self.templates[name]
             described = documented_blocks(info.source)
-            lines += [f"### Blocks of `{layout}`", "", "| block | what goes there |", "|---|---|"]
+            kind = "layout" if name in LAYOUTS else "partial"
+            lines += [f"### Blocks of `{name}`", "", "| block | what goes there |", "|---|---|"]
             for block in info.blocks:
                 lines.append(
-                    f"| `{block}` | {_cell(described.get(block, '(not described in the layout)'))} |"
+                    f"| `{block}` | {_cell(described.get(block, f'(not described in the {kind})'))} |"
                 )
             lines.append("")
         lines += ["### Templates", ""]
