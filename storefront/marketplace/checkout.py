@@ -132,14 +132,14 @@ def place_order(
         # transaction committed first); @atomic has rolled ours back.
         existing = order_by_key(session, idempotency_key)
         if existing is None:
-            raise Conflict("the order could not be placed; please try again") from None
+            raise Conflict("the order could not be placed; please try again", reason=Refusal.BUSY) from None
         return PlacedOrder(existing, created=False)
     except OperationalError as error:
         # SQLite lets one writer at a time; a transaction that read before another wrote cannot
         # write after it ("database is locked"). Nothing was written: the shopper may try again.
         if "locked" not in str(error.orig):
             raise
-        raise Conflict("the shop is busy; please place the order again") from None
+        raise Conflict("the shop is busy; please place the order again", reason=Refusal.BUSY) from None
     return PlacedOrder(order, created=True)
 
 
@@ -385,7 +385,7 @@ def _unique_number(session: Session, now: datetime) -> str:
         number = orders.new_order_number(now)
         if session.scalar(select(CustomerOrder.id).where(CustomerOrder.number == number)) is None:
             return number
-    raise Conflict("could not number the order; please try again")
+    raise Conflict("could not number the order; please try again", reason=Refusal.BUSY)
 
 
 def _suffix(index: int) -> str:

@@ -40,6 +40,7 @@ class Refusal(enum.StrEnum):
     CART_CHANGED = "cart_changed"
     TOTAL_CHANGED = "total_changed"
     SOLD_OUT = "sold_out"
+    BUSY = "busy"  # another request held the database or the order number: nothing was written
 
     # Payments (storefront/marketplace/payments.py).
     CARD_NUMBER = "card_number"

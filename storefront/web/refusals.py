@@ -191,6 +191,10 @@ SENTENCES: dict[Refusal, Sentence] = {
     Refusal.CART_CHANGED: _CART_CHANGED,
     Refusal.TOTAL_CHANGED: _CART_CHANGED,
     Refusal.SOLD_OUT: _sold_out,
+    Refusal.BUSY: _l(
+        "The shop is very busy right now: your order has not been placed and you have not been "
+        "charged. Please place it again."
+    ),
     # Payments
     Refusal.CARD_NUMBER: _l(
         "This card number is not valid: check the 16 digits on the front of your card."
