@@ -93,8 +93,8 @@ def register_blueprints(app: Flask) -> None:
     from storefront.backoffice import bp as backoffice_bp
     from storefront.cart import bp as cart_bp
     from storefront.checkout import bp as checkout_bp
+    from storefront.discussions import bp as discussions_bp
     from storefront.media import bp as media_bp
-    from storefront.messages import bp as messages_bp
     from storefront.seller import bp as seller_bp
     from storefront.shop import bp as shop_bp
 
@@ -103,7 +103,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(account_bp)
     app.register_blueprint(cart_bp)
     app.register_blueprint(checkout_bp)
-    app.register_blueprint(messages_bp)
+    app.register_blueprint(discussions_bp)
     app.register_blueprint(seller_bp)
     app.register_blueprint(backoffice_bp)
     # Captured mail (/_dev/mail) shows every email, reset links included: development only.

@@ -14,6 +14,8 @@ from storefront import clock
 from storefront.auth import private_area
 from storefront.backoffice import bp
 from storefront.backoffice.forms import ForwardForm, RelationsModelForm
+from storefront.discussions import conversation
+from storefront.discussions.forms import MessageEmailsForm
 from storefront.extensions import db
 from storefront.marketplace import discussions, orders, preferences, tracking
 from storefront.marketplace.errors import DomainError, NotFound
@@ -28,8 +30,6 @@ from storefront.marketplace.models import (
     ThreadKind,
     ThreadStatus,
 )
-from storefront.messages import conversation
-from storefront.messages.forms import MessageEmailsForm
 from storefront.seller import order_actions
 from storefront.web.refusals import explain
 

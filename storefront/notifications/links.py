@@ -18,7 +18,7 @@ from storefront.marketplace import checkout
 from storefront.marketplace.models import ActorRole
 
 THREAD_ENDPOINTS = {
-    ActorRole.CUSTOMER: "messages.thread",
+    ActorRole.CUSTOMER: "discussions.thread",
     ActorRole.SELLER: "seller.thread",
     ActorRole.OPERATOR: "backoffice.thread",
 }

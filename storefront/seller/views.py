@@ -13,13 +13,13 @@ from flask_login import current_user
 
 from storefront import clock
 from storefront.auth import private_area
+from storefront.discussions import conversation
+from storefront.discussions.forms import MessageEmailsForm
 from storefront.extensions import db
 from storefront.marketplace import discussions, orders, seller_portal
 from storefront.marketplace.errors import DomainError, NotFound
 from storefront.marketplace.models import Role, Seller, SellerOrderState
 from storefront.marketplace.orders import OrderAction as A
-from storefront.messages import conversation
-from storefront.messages.forms import MessageEmailsForm
 from storefront.seller import bp, order_actions
 from storefront.seller.forms import OfferForm
 from storefront.shop.fragments import wants_fragment

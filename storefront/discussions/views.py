@@ -13,6 +13,8 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from storefront.discussions import bp, conversation
+from storefront.discussions.forms import MessageEmailsForm, NewThreadForm
 from storefront.extensions import db, login_manager
 from storefront.marketplace import discussions, orders, preferences
 from storefront.marketplace.errors import DomainError
@@ -24,8 +26,6 @@ from storefront.marketplace.models import (
     Role,
     SellerOrder,
 )
-from storefront.messages import bp, conversation
-from storefront.messages.forms import MessageEmailsForm, NewThreadForm
 from storefront.web.refusals import explain
 
 MAX_ID = 2**31 - 1

@@ -12,7 +12,7 @@ from flask import Blueprint, g
 from flask_babel import format_datetime
 from flask_login import current_user
 
-bp = Blueprint("messages", __name__, url_prefix="/messages")
+bp = Blueprint("discussions", __name__, url_prefix="/messages")
 
 
 @bp.app_template_filter("datetime")
@@ -51,4 +51,4 @@ def threads_about_order(seller_order) -> list:
     return discussions.threads_about(db.session, seller_order, current_user._get_current_object())
 
 
-from storefront.messages import views  # noqa: E402,F401  (routes register on import)
+from storefront.discussions import views  # noqa: E402,F401  (routes register on import)

@@ -16,6 +16,7 @@ from flask import abort, flash, make_response, redirect, render_template, reques
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from storefront.discussions.forms import MessageForm
 from storefront.extensions import db
 from storefront.marketplace import discussions
 from storefront.marketplace.errors import DomainError, NotFound
@@ -28,7 +29,6 @@ from storefront.marketplace.models import (
     Thread,
     User,
 )
-from storefront.messages.forms import MessageForm
 from storefront.shop.fragments import wants_fragment
 from storefront.web.refusals import explain
 
