@@ -30,7 +30,7 @@ from storefront.marketplace.models import (
     ThreadKind,
     ThreadStatus,
 )
-from storefront.seller import order_actions
+from storefront.web import order_actions
 from storefront.web.refusals import explain
 
 MAX_ID = 2**31 - 1

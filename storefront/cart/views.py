@@ -20,8 +20,8 @@ from storefront.marketplace import cart as cart_service
 from storefront.marketplace.cart import CartView
 from storefront.marketplace.errors import Conflict, DomainError, NotFound
 from storefront.marketplace.refusals import Refusal
-from storefront.shop.fragments import wants_fragment
 from storefront.web import refusals
+from storefront.web.fragments import wants_fragment
 
 
 @bp.app_context_processor

@@ -42,8 +42,8 @@ from storefront.marketplace.models import Cart, CustomerOrder, Zone
 from storefront.marketplace.payments import PaymentProvider
 from storefront.marketplace.refusals import Refusal
 from storefront.shop import shopper
-from storefront.shop.fragments import wants_fragment
 from storefront.web import refusals
+from storefront.web.fragments import wants_fragment
 
 STEPS = ("address", "delivery", "payment", "review")
 # Card numbers tried from one cart (or one customer): enough for typing mistakes and a declined

@@ -29,7 +29,7 @@ from storefront.marketplace.models import (
     Thread,
     User,
 )
-from storefront.shop.fragments import wants_fragment
+from storefront.web.fragments import wants_fragment
 from storefront.web.refusals import explain
 
 POLL_SECONDS = 5

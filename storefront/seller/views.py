@@ -20,9 +20,10 @@ from storefront.marketplace import discussions, orders, seller_portal
 from storefront.marketplace.errors import DomainError, NotFound
 from storefront.marketplace.models import Role, Seller, SellerOrderState
 from storefront.marketplace.orders import OrderAction as A
-from storefront.seller import bp, order_actions
+from storefront.seller import bp
 from storefront.seller.forms import OfferForm
-from storefront.shop.fragments import wants_fragment
+from storefront.web import order_actions
+from storefront.web.fragments import wants_fragment
 from storefront.web.refusals import explain
 
 MAX_ID = 2**31 - 1

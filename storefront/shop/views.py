@@ -29,7 +29,7 @@ from storefront.marketplace.tiles import product_tiles
 from storefront.page_cache import cached_page
 from storefront.settings import LOCALES
 from storefront.shop import bp, facets, shopper
-from storefront.shop.fragments import page_or_fragment
+from storefront.web.fragments import page_or_fragment
 
 
 def shop_preferences() -> dict:

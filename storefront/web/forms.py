@@ -1,5 +1,6 @@
 """Form fields written once for every page that asks for them: a line of text, an email
-address, a postal address (the account's address book and checkout's delivery step).
+address, an amount of money, a postal address (the account's address book and checkout's
+delivery step).
 
 Forms check the shape of what was typed (present, not too long); the rules themselves (a postal
 code in a delivery zone) belong to the services, whose errors the views put on the fields.
@@ -7,7 +8,9 @@ code in a delivery zone) belong to the services, whose errors the views put on t
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -18,6 +21,35 @@ from wtforms.validators import DataRequired, Length, Optional
 # The countries of the delivery zones (storefront.marketplace.addresses.COUNTRIES), by name.
 COUNTRY_NAMES = {"FR": _l("France"), "BE": _l("Belgium")}
 ADDRESS_FIELDS = ("name", "line1", "line2", "postal_code", "city", "country", "phone")
+
+
+_AMOUNT = re.compile(r"^\d{1,9}([.,]\d{1,2})?$")
+
+
+class AmountField(StringField):
+    """An amount in the currency's units, given to the code in cents (``data``: int or None)."""
+
+    def process_formdata(self, valuelist):
+        self.raw = valuelist[0] if valuelist else ""
+        text = re.sub(r"[\s\u00a0\u202f€]", "", self.raw or "")
+        if not text:
+            self.data = None
+            return
+        if not _AMOUNT.match(text):
+            self.data = None
+            raise ValueError(_l("Enter an amount like 12,50."))
+        try:
+            self.data = int((Decimal(text.replace(",", ".")) * 100).to_integral_value())
+        except InvalidOperation:
+            self.data = None
+            raise ValueError(_l("Enter an amount like 12,50.")) from None
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        if self.data is None:
+            return ""
+        return f"{self.data // 100},{self.data % 100:02d}"
 
 
 def one_line(value: str | None) -> str | None:

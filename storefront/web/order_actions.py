@@ -24,7 +24,7 @@ from storefront.marketplace import orders, tracking
 from storefront.marketplace.errors import DomainError, InvalidValue
 from storefront.marketplace.models import ReasonType, SellerOrder
 from storefront.marketplace.refusals import Refusal
-from storefront.seller.forms import CancelForm, RefundForm, RefuseForm, ShipForm, VersionForm
+from storefront.web.order_forms import CancelForm, RefundForm, RefuseForm, ShipForm, VersionForm
 from storefront.web.refusals import explain
 
 
