@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from . import reference, search
-from .errors import InvalidValue, NotFound
+from .errors import InvalidValue
 from .models import (
     AttributeType,
     Condition,
@@ -130,13 +130,6 @@ def _attribute_values(session, category, given: Mapping[str, object]) -> list[Pr
             value.text_value = str(raw).strip()[:250]
         values.append(value)
     return values
-
-
-def get_product(session: Session, product_id: int) -> Product:
-    product = session.get(Product, product_id)
-    if product is None:
-        raise NotFound(f"unknown product {product_id}")
-    return product
 
 
 @atomic

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
-from .errors import DomainError, InvalidValue
+from .errors import InvalidValue
 from .money import require_amount
 from .refusals import Refusal
 
@@ -65,12 +65,6 @@ class PaymentResult:
     @property
     def authorized(self) -> bool:
         return self.status == PaymentStatus.AUTHORIZED
-
-
-class PaymentDeclined(DomainError):
-    """The provider refused the payment; nothing was charged."""
-
-    status = 402
 
 
 class PaymentProvider(Protocol):

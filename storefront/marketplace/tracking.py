@@ -77,10 +77,6 @@ def carriers(session: Session) -> list[Carrier]:
     return list(session.scalars(select(Carrier).order_by(Carrier.name, Carrier.code)))
 
 
-def parcel_tracking_url(parcel: Parcel) -> str | None:
-    return tracking_url(parcel.carrier, parcel.tracking_number)
-
-
 def clean_tracking_number(raw: str) -> str:
     """Normalise what a seller typed: upper case, no surrounding blanks. Spaces inside, control
     characters or anything but letters, digits and dashes are refused, not silently dropped."""
