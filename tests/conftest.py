@@ -3,6 +3,8 @@
 The suite runs on SQLite by default and on PostgreSQL when ``TEST_DATABASE_URL`` points there
 (``.ci/run`` does both). The schema is created once per run; each test starts from empty tables
 (and rate limits that count from zero), whatever ran before it: tests run in a random order.
+``make test`` runs them in parallel (pytest-xdist): each worker has its own SQLite file, or its
+own PostgreSQL database beside ``TEST_DATABASE_URL``'s (``test_gw0``, ``test_gw1``…).
 """
 
 from __future__ import annotations
@@ -13,14 +15,39 @@ import os
 import pytest
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import inspect, text
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
 
 from storefront import PROJECT_ROOT, create_app
+from storefront.settings import database_url
 from storefront.extensions import db, limiter
 from storefront.marketplace import reference_cache
 from storefront.marketplace.models import Base
 
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+
+def _database_of_this_worker(url: str) -> str:
+    """``url`` itself, or under pytest-xdist a PostgreSQL database of this worker's own (made
+    if missing), so that workers never empty each other's tables."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not url or not worker:
+        return url
+    parsed = make_url(database_url(url))
+    if parsed.get_backend_name() != "postgresql":
+        return url
+    name = f"{parsed.database}_{worker}"
+    admin = create_engine(parsed, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name})
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return parsed.set(database=name).render_as_string(hide_password=False)
+
+
+TEST_DATABASE_URL = _database_of_this_worker(os.environ.get("TEST_DATABASE_URL", ""))
 
 
 def make_test_environ(tmp_path_factory, **extra) -> dict[str, str]:
