@@ -19,11 +19,10 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from storefront import PROJECT_ROOT, create_app
-from storefront.settings import database_url
 from storefront.extensions import db, limiter
 from storefront.marketplace import reference_cache
 from storefront.marketplace.models import Base
-
+from storefront.settings import database_url
 
 
 def _database_of_this_worker(url: str) -> str:
