@@ -144,6 +144,8 @@ def test_a_guest_checks_out_and_follows_the_order(app, client, session, shop, sm
     assert text_of(html, "order-number") == [order.number]
     assert tags_with(html, "order-status")[0].count('data-status="WAITING_ACCEPTANCE"') == 1
     assert len(tags_with(html, "shipment")) == 3 and len(tags_with(html, "delivery-promise")) == 3
+    # The three sellers' orders wait for their acceptance, by a deadline; the retailer's does not.
+    assert html.count("confirmation attendue au plus tard le") == 3
     assert text_of(html, "cart-count") == ["0"]
 
     # The confirmation was written with the order, and delivered to the SMTP server after commit.

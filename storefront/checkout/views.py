@@ -39,6 +39,7 @@ from storefront.marketplace import cart as cart_service
 from storefront.marketplace.cart import CartView, ShippingAddress
 from storefront.marketplace.errors import DomainError, NotFound
 from storefront.marketplace.models import Cart, CustomerOrder, Zone
+from storefront.marketplace.orders import deadline as order_deadline
 from storefront.marketplace.payments import PaymentProvider
 from storefront.marketplace.refusals import Refusal
 from storefront.shop import shopper
@@ -70,7 +71,11 @@ def too_many_card_attempts(error):
 
 @bp.app_context_processor
 def inject_checkout_helpers():
-    return {"tracking_url": tracking.tracking_url, "order_status": checkout.order_status}
+    return {
+        "tracking_url": tracking.tracking_url,
+        "order_status": checkout.order_status,
+        "order_deadline": order_deadline,  # what the seller must do next, and by when
+    }
 
 
 # --- Where the shopper is in checkout ------------------------------------------------------------
