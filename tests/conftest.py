@@ -94,6 +94,28 @@ def _drop_schema() -> None:
 
 
 @pytest.fixture
+def another_app(app, tmp_path_factory):
+    """``another_app(environ={...}, **config)``: an application of its own settings on the test
+    database (a theme, a frozen clock, another time zone); disposed afterwards."""
+    made = []
+
+    def make(environ: dict | None = None, **config):
+        settings = make_test_environ(
+            tmp_path_factory, DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], **(environ or {})
+        )
+        other = create_app(settings, **config)
+        other.test_client_class = RequestIsolatingClient
+        made.append(other)
+        return other
+
+    yield make
+    for other in made:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
 def app_context(app):
     with app.app_context() as ctx:
         yield ctx

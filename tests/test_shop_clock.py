@@ -14,13 +14,11 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
-from storefront import create_app, jobs
 from storefront.extensions import db
 from storefront.marketplace import clock as shop_clock
 from storefront.marketplace.models import CustomerOrder, OutboxMessage
 from tests import checkout_fixtures
 from tests.checkout_fixtures import csrf_token, tags_with
-from tests.conftest import RequestIsolatingClient, make_test_environ
 
 shop = checkout_fixtures.shop
 
@@ -38,25 +36,9 @@ LEAVES_MONDAY = (date(2026, 12, 10), date(2026, 12, 15), date(2026, 12, 17))
 
 
 @pytest.fixture
-def shop_app(app, tmp_path_factory):
+def shop_app(another_app):
     """``shop_app(**config)``: an application created with ``config`` on the test database."""
-    made = []
-
-    def make(**config):
-        environ = make_test_environ(
-            tmp_path_factory, DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"]
-        )
-        other = create_app(environ, WTF_CSRF_ENABLED=True, **config)
-        other.test_client_class = RequestIsolatingClient
-        made.append(other)
-        return other
-
-    yield make
-    for other in made:
-        with other.app_context():
-            db.session.remove()
-            db.engine.dispose()
-    jobs.init_app(app)
+    return lambda **config: another_app(WTF_CSRF_ENABLED=True, **config)
 
 
 def promises(html: str) -> set[tuple[str, str]]:

@@ -26,7 +26,7 @@ from storefront.notifications.render import render_email
 from storefront.themes.reference import BEGIN, END, Reference, documented_blocks
 from tests import order_fixtures, shop_fixtures
 from tests.checkout_fixtures import csrf_token
-from tests.conftest import RequestIsolatingClient, make_test_environ
+from tests.conftest import make_test_environ
 from tests.email_fixtures import rendered_outbox
 from tests.order_fixtures import place
 from tests.shop_fixtures import NOW
@@ -70,29 +70,19 @@ def themes_root(tmp_path) -> Path:
 
 
 @pytest.fixture
-def themed(app, tmp_path_factory):
+def themed(another_app):
     """``themed(themes_root, key, **config)``: an application with that theme, on the test
     database; disposed afterwards."""
-    made = []
 
     def make(themes_root: Path, key: str, **config):
-        environ = make_test_environ(
-            tmp_path_factory,
-            THEME=key,
-            THEMES_DIR=str(themes_root),
-            DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
-            MAIL_URL="smtp://127.0.0.1:1",  # nothing listens there: no email leaves a test
-        )
-        other = create_app(environ, FROZEN_TIME=NOW, **config)
-        other.test_client_class = RequestIsolatingClient
-        made.append(other)
-        return other
+        environ = {
+            "THEME": key,
+            "THEMES_DIR": str(themes_root),
+            "MAIL_URL": "smtp://127.0.0.1:1",  # nothing listens there: no email leaves a test
+        }
+        return another_app(environ, FROZEN_TIME=NOW, **config)
 
-    yield make
-    for other in made:
-        with other.app_context():
-            db.session.remove()
-            db.engine.dispose()
+    return make
 
 
 @pytest.fixture
