@@ -96,8 +96,8 @@ def render_pending(session: Session) -> int:
     for message in pending:
         render_and_store(session, message)
     session.commit()
-    for message in pending:
-        session.refresh(message)
+    for message in pending:  # written by UPDATE: read again when next used, not one by one now
+        session.expire(message)
     return len(pending)
 
 
