@@ -88,6 +88,12 @@ def load_settings(environ: Mapping[str, str], instance_path: str | os.PathLike) 
         # -Proto headers are trusted: without it, rate limits would count every shopper as the
         # proxy's address.
         "TRUSTED_PROXIES": _trusted_proxies(environ.get("TRUSTED_PROXIES")),
+        # Housekeeping (storefront.jobs.housekeeping): guest carts untouched for this many days,
+        # and emails sent this many days ago, are deleted; failed emails are kept.
+        "CART_RETENTION_DAYS": _days("CART_RETENTION_DAYS", environ.get("CART_RETENTION_DAYS"), 30),
+        "OUTBOX_RETENTION_DAYS": _days(
+            "OUTBOX_RETENTION_DAYS", environ.get("OUTBOX_RETENTION_DAYS"), 30
+        ),
     }
     return config
 
@@ -218,6 +224,13 @@ def _trusted_proxies(value: str | None) -> int:
             f"TRUSTED_PROXIES={value!r} is not a number of proxies from 0 to 5; set it to how many "
             "proxies stand in front of the shop (1 behind one load balancer)."
         )
+    return int(text)
+
+
+def _days(name: str, value: str | None, default: int) -> int:
+    text = (value or "").strip() or str(default)
+    if not text.isdigit() or not 1 <= int(text) <= 3650:
+        raise ConfigError(f"{name}={value!r} is not a number of days from 1 to 3650; the default is {default}.")
     return int(text)
 
 

@@ -132,10 +132,11 @@ def test_each_app_has_its_own_queue_and_its_tasks_run_in_it(app, session, tmp_pa
                 str(tmp_path / "jobs-1.db"),
             ]
             assert not any(q.immediate for q in queues) and jobs.queue(app).immediate
-            # Each queue has the scheduled jobs the consumer runs every minute.
+            # Each queue has the scheduled jobs: every minute, and the housekeeping at minute 17.
             for queue in queues:
-                assert sorted(t.name for t in queue.read_periodic(None)) == [
+                assert sorted(t.name for t in queue.read_periodic(datetime(2026, 12, 1, 3, 17))) == [
                     "cancel_overdue_orders",
+                    "purge_old_rows",
                     "sweep_outbox",
                 ]
 

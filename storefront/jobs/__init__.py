@@ -28,12 +28,14 @@ EXTENSION = "jobs"
 
 def build_queue(settings: Mapping) -> Huey:
     """The queue ``settings`` (Flask configuration keys) ask for: Redis, or a SQLite file."""
+    # results=False: nothing reads a task's return value from the queue, so none is stored (they
+    # would pile up in jobs.db or Redis); ``call_local`` and the consumer's log still see it.
     redis_url = settings.get("REDIS_URL")
     if redis_url:
-        return RedisHuey("storefront", url=redis_url, utc=True)
+        return RedisHuey("storefront", url=redis_url, utc=True, results=False)
     filename = settings["JOBS_DB"]
     Path(filename).parent.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey("storefront", filename=filename, utc=True)
+    return SqliteHuey("storefront", filename=filename, utc=True, results=False)
 
 
 class Task:
@@ -123,4 +125,4 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-from storefront.jobs import deadlines, email  # noqa: E402,F401  (tasks are declared on import)
+from storefront.jobs import deadlines, email, housekeeping  # noqa: E402,F401  (tasks are declared on import)

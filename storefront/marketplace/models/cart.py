@@ -29,7 +29,8 @@ class Cart(Timestamped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), unique=True)
     token: Mapped[str | None] = mapped_column(String(64), unique=True)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Indexed for the purge of abandoned guest carts (storefront.marketplace.housekeeping).
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
 
     # Checkout, step 1: who orders and where it goes (copied to the order when it is placed).
     email: Mapped[str] = mapped_column(String(254), default="")

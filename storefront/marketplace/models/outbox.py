@@ -31,7 +31,11 @@ class OutboxStatus(enum.StrEnum):
 
 class OutboxMessage(Timestamped, Base):
     __tablename__ = "outbox_message"
-    __table_args__ = (Index("ix_outbox_message_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_message_due", "status", "next_attempt_at"),
+        # Sent messages past their retention (storefront.marketplace.housekeeping).
+        Index("ix_outbox_message_sent", "status", "sent_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(40), default="")  # e.g. "password_reset"
