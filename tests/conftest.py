@@ -74,6 +74,9 @@ def app(tmp_path_factory):
     with app.app_context():
         _drop_schema()
         upgrade(directory=str(PROJECT_ROOT / "migrations"), revision="heads")
+        # The migrations insert the reference rows the code relies on (reason codes…); tests
+        # start from empty tables all the same, the first one as every other.
+        _empty_tables()
     yield app
     with app.app_context():
         db.session.remove()

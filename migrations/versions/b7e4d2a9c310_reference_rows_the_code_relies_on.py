@@ -1,5 +1,7 @@
-"""reference rows the code relies on: reason codes (ACCEPTANCE_TIMEOUT among them), discussion
-topics and carriers; indexes for the housekeeping purges
+"""reference rows the code relies on (reason codes, discussion topics, carriers); purge indexes
+
+Reason codes (ACCEPTANCE_TIMEOUT among them), discussion topics and carriers, and indexes for the
+housekeeping purges (storefront.marketplace.housekeeping).
 
 A shop installed from the migrations alone must run without ``flask seed-demo``: the deadline job
 cancels late orders with the CANCELATION reason ACCEPTANCE_TIMEOUT, sellers refuse and cancel,
@@ -115,7 +117,7 @@ carrier = sa.table(
 def upgrade():
     bind = op.get_bind()
 
-    existing = set(bind.execute(sa.select(reason_code.c.type, reason_code.c.code)).tuples())
+    existing = {tuple(row) for row in bind.execute(sa.select(reason_code.c.type, reason_code.c.code))}
     rows = [
         dict(code=code, type=type_, label=label, label_en=label_en, customer_allowed=customer,
              seller_allowed=seller, operator_allowed=operator, position=position)
