@@ -182,3 +182,17 @@ def test_behind_trusted_proxies_the_client_comes_from_forwarded_headers(tmp_path
         environ_base={"REMOTE_ADDR": "10.0.0.1"},
     )
     assert response.get_data(as_text=True) == seen
+
+
+def test_retention_periods_default_to_thirty_days(tmp_path):
+    config = load_settings({}, tmp_path)
+    assert (config["CART_RETENTION_DAYS"], config["OUTBOX_RETENTION_DAYS"]) == (30, 30)
+    config = load_settings({"CART_RETENTION_DAYS": "7", "OUTBOX_RETENTION_DAYS": " 90 "}, tmp_path)
+    assert (config["CART_RETENTION_DAYS"], config["OUTBOX_RETENTION_DAYS"]) == (7, 90)
+
+
+@pytest.mark.parametrize("name", ["CART_RETENTION_DAYS", "OUTBOX_RETENTION_DAYS"])
+@pytest.mark.parametrize("value", ["0", "-3", "thirty", "1.5", "99999"])
+def test_a_retention_period_is_a_number_of_days(tmp_path, name, value):
+    with pytest.raises(ConfigError, match=f"^{name}=.*number of days"):
+        load_settings({name: value}, tmp_path)
