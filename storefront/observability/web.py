@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 
@@ -58,7 +59,6 @@ def init_app(app: Flask) -> None:
     def forget_request_id(error=None):
         token = g.pop("request_id_token", None)
         if token is not None:
-            try:
+            # ValueError: set in another context (a test client's copied context)
+            with contextlib.suppress(ValueError):
                 context.reset_request_id(token)
-            except ValueError:  # set in another context (a test client's copied context)
-                pass
