@@ -112,19 +112,14 @@ def init_app(app: Flask) -> None:
     huey.immediate = bool(app.config["TESTING"])
     tasks = {t.func.__name__: t.register(huey, app) for t in _tasks}
     app.extensions[EXTENSION] = BoundQueue(huey, tasks)
-    _observe(huey, app)
+    _observe(huey)
 
 
-def _observe(huey: Huey, app: Flask) -> None:
-    """Count failed tasks (``storefront_job_failures_total``); with JSON logs, the consumer's
-    own lines go through the same handler as ours instead of its text one."""
-    from storefront.observability import logs, metrics
+def _observe(huey: Huey) -> None:
+    """Count failed tasks (``storefront_job_failures_total``)."""
+    from storefront.observability import metrics
 
     huey.signal(SIGNAL_ERROR)(metrics.count_job_failure)
-    if app.config["LOG_FORMAT"] == "json":
-        # huey_consumer gives the "huey" logger a text handler after it has loaded the queue;
-        # each worker removes it when it starts, leaving the root logger's.
-        huey.on_startup()(logs.adopt_huey_logger)
 
 
 def queue(app: Flask) -> Huey:

@@ -121,17 +121,6 @@ def configure(*, log_format: str, level: str, env_name: str) -> None:
     _handler = new
 
 
-def adopt_huey_logger() -> None:
-    """Remove the text handler huey_consumer put on the "huey" logger: its records reach ours
-    on the root logger instead."""
-    if _handler is None:
-        return
-    huey_logger = logging.getLogger("huey")
-    for other in list(huey_logger.handlers):
-        huey_logger.removeHandler(other)
-    huey_logger.propagate = True
-
-
 def uninstall() -> None:
     """Remove our handler (tests)."""
     global _handler
