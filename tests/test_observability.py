@@ -298,3 +298,33 @@ def test_without_a_dsn_sentry_is_not_even_imported(tmp_path):
                             timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+# --- Settings ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"LOG_FORMAT": "xml"}, "LOG_FORMAT='xml' is not one of json, text"),
+        ({"LOG_LEVEL": "loud"}, "LOG_LEVEL='loud' is not one of"),
+        ({"METRICS_TOKEN": "short"}, "METRICS_TOKEN is too short"),
+        ({"SENTRY_DSN": "not a dsn"}, "SENTRY_DSN='not a dsn' is not a Sentry DSN"),
+        ({"SENTRY_TRACES_SAMPLE_RATE": "2"}, "SENTRY_TRACES_SAMPLE_RATE='2' is not a number from 0 to 1"),
+    ],
+)
+def test_bad_observability_settings_stop_the_start(tmp_path, environ, message):
+    from storefront.settings import ConfigError, load_settings
+
+    with pytest.raises(ConfigError, match=message):
+        load_settings(environ, tmp_path)
+
+
+def test_logs_default_to_json_in_production_only(tmp_path):
+    from storefront.settings import load_settings
+
+    production = {"STOREFRONT_ENV": "production", "SECRET_KEY": "s" * 40,
+                  "MAIL_URL": "smtp://relay:25", "PAYMENT_PROVIDER": "sandbox"}
+    assert load_settings(production, tmp_path)["LOG_FORMAT"] == "json"
+    assert load_settings({}, tmp_path)["LOG_FORMAT"] == "text"
+    assert load_settings({"LOG_FORMAT": "JSON"}, tmp_path)["LOG_FORMAT"] == "json"
