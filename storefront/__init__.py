@@ -34,7 +34,9 @@ def create_app(environ: Mapping[str, str] | None = None, **overrides) -> Flask:
     )
     app.config.update(load_settings(environ, app.instance_path))
     app.config.update(overrides)
+    refuse_public_development_server(app)
 
+    register_observability(app)  # first: its hooks run before the others and see every request
     register_proxies(app)
     register_themes(app)  # first: it chooses the template environment the others extend
     register_extensions(app)
@@ -45,6 +47,22 @@ def create_app(environ: Mapping[str, str] | None = None, **overrides) -> Flask:
     register_commands(app)
     register_jobs(app)
     return app
+
+
+def refuse_public_development_server(app: Flask) -> None:
+    """``flask run --host 0.0.0.0`` in development would show captured emails to anyone."""
+    from storefront import listening
+
+    listening.check_flask_run(app.config["ENV_NAME"])
+
+
+def register_observability(app: Flask) -> None:
+    """Logs with request ids, /metrics, Sentry when configured, and the /healthz and /readyz
+    probes."""
+    from storefront import health, observability
+
+    observability.init_app(app)
+    health.init_app(app)
 
 
 def register_proxies(app: Flask) -> None:

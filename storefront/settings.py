@@ -42,11 +42,7 @@ def load_settings(environ: Mapping[str, str], instance_path: str | os.PathLike) 
     Pure apart from the instance folder: it is created if needed (and must be writable, since the
     SQLite database, the development secret key and the job queue live there).
     """
-    env = environ.get("STOREFRONT_ENV", "development").strip().lower()
-    if env not in ENVIRONMENTS:
-        raise ConfigError(
-            f"STOREFRONT_ENV={env!r} is not one of {', '.join(ENVIRONMENTS)}."
-        )
+    env = environment_name(environ)
     production = env == "production"
     instance = _writable_instance(Path(instance_path))
 
@@ -94,8 +90,89 @@ def load_settings(environ: Mapping[str, str], instance_path: str | os.PathLike) 
         "OUTBOX_RETENTION_DAYS": _days(
             "OUTBOX_RETENTION_DAYS", environ.get("OUTBOX_RETENTION_DAYS"), 30
         ),
+        # Observability (storefront/observability/): one JSON object per log line in production.
+        "LOG_FORMAT": log_format(environ),
+        "LOG_LEVEL": _log_level(environ.get("LOG_LEVEL")),
+        # /metrics answers a bearer of this token; without one, only the loopback interface.
+        "METRICS_TOKEN": _metrics_token(environ.get("METRICS_TOKEN")),
+        # Error reports go to Sentry only when a DSN is set (sentry_sdk is not even imported).
+        "SENTRY_DSN": _sentry_dsn(environ.get("SENTRY_DSN")),
+        "SENTRY_TRACES_SAMPLE_RATE": _sample_rate(environ.get("SENTRY_TRACES_SAMPLE_RATE")),
+        "SENTRY_RELEASE": (environ.get("SENTRY_RELEASE") or "").strip() or None,
     }
     return config
+
+
+def environment_name(environ: Mapping[str, str]) -> str:
+    """``STOREFRONT_ENV``, checked: ``development`` (the default), ``production`` or ``testing``.
+
+    Also read by gunicorn.conf.py, before the application exists."""
+    env = environ.get("STOREFRONT_ENV", "development").strip().lower()
+    if env not in ENVIRONMENTS:
+        raise ConfigError(
+            f"STOREFRONT_ENV={env!r} is not one of {', '.join(ENVIRONMENTS)}."
+        )
+    return env
+
+
+LOG_FORMATS = ("json", "text")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def log_format(environ: Mapping[str, str]) -> str:
+    """``LOG_FORMAT``: ``json`` by default in production, ``text`` elsewhere (also read by
+    gunicorn.conf.py for gunicorn's own lines)."""
+    default = "json" if environment_name(environ) == "production" else "text"
+    value = (environ.get("LOG_FORMAT") or default).strip().lower()
+    if value not in LOG_FORMATS:
+        raise ConfigError(f"LOG_FORMAT={value!r} is not one of {', '.join(LOG_FORMATS)}.")
+    return value
+
+
+def _log_level(value: str | None) -> str:
+    level = (value or "INFO").strip().upper()
+    if level not in LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL={value!r} is not one of {', '.join(LOG_LEVELS)}.")
+    return level
+
+
+def _metrics_token(value: str | None) -> str | None:
+    token = (value or "").strip()
+    if not token:
+        return None
+    if len(token) < 16:
+        raise ConfigError(
+            f"METRICS_TOKEN is too short ({len(token)} characters); use at least 16: "
+            "python -c 'import secrets; print(secrets.token_urlsafe(24))'."
+        )
+    return token
+
+
+def _sentry_dsn(value: str | None) -> str | None:
+    dsn = (value or "").strip()
+    if not dsn:
+        return None
+    parts = urlsplit(dsn)
+    if parts.scheme not in ("http", "https") or not parts.username or not parts.hostname:
+        raise ConfigError(
+            f"SENTRY_DSN={dsn!r} is not a Sentry DSN; copy it from the project's settings: "
+            "https://<key>@<host>/<project>."
+        )
+    return dsn
+
+
+def _sample_rate(value: str | None) -> float:
+    text = (value or "0").strip()
+    try:
+        rate = float(text)
+    except ValueError:
+        rate = -1.0
+    if not 0.0 <= rate <= 1.0:
+        raise ConfigError(
+            f"SENTRY_TRACES_SAMPLE_RATE={value!r} is not a number from 0 to 1 "
+            "(the share of requests traced; 0 sends errors only)."
+        )
+    return rate
 
 
 def database_url(raw: str) -> str:

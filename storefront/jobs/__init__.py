@@ -22,8 +22,14 @@ from pathlib import Path
 from flask import Flask, current_app
 from huey import Huey, RedisHuey, SqliteHuey
 from huey.api import Result, TaskWrapper
+from huey.signals import SIGNAL_ERROR
+
+from storefront.observability.context import current_request_id, request_id_set_to
 
 EXTENSION = "jobs"
+# The keyword a queued task carries the request id of the request that queued it under; the
+# worker sets it again while the task runs (its logs and the emails it records show it).
+REQUEST_ID_KWARG = "_request_id"
 
 
 def build_queue(settings: Mapping) -> Huey:
@@ -48,6 +54,9 @@ class Task:
         self.schedule = schedule  # a crontab for periodic tasks
 
     def __call__(self, *args, **kwargs) -> Result | None:
+        request_id = current_request_id()
+        if request_id:
+            kwargs[REQUEST_ID_KWARG] = request_id
         return self.bound_to(current_app)(*args, **kwargs)
 
     def call_local(self, *args, **kwargs):
@@ -61,7 +70,8 @@ class Task:
 
         @functools.wraps(self.func)
         def run_in_app(*args, **kwargs):
-            with app.app_context():
+            request_id = kwargs.pop(REQUEST_ID_KWARG, None)
+            with app.app_context(), request_id_set_to(request_id or current_request_id()):
                 return self.func(*args, **kwargs)
 
         if self.schedule is None:
@@ -104,6 +114,14 @@ def init_app(app: Flask) -> None:
     huey.immediate = bool(app.config["TESTING"])
     tasks = {t.func.__name__: t.register(huey, app) for t in _tasks}
     app.extensions[EXTENSION] = BoundQueue(huey, tasks)
+    _observe(huey)
+
+
+def _observe(huey: Huey) -> None:
+    """Count failed tasks (``storefront_job_failures_total``)."""
+    from storefront.observability import metrics
+
+    huey.signal(SIGNAL_ERROR)(metrics.count_job_failure)
 
 
 def queue(app: Flask) -> Huey:

@@ -32,6 +32,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
+from storefront.observability.context import current_request_id
 from storefront.settings import LOCALES
 
 from .errors import InvalidValue
@@ -63,6 +64,7 @@ def record_email(
     context: Mapping[str, Any],
     locale: str,
     kind: str = "",
+    request_id: str | None = None,
 ) -> OutboxMessage:
     """Add the email to the outbox, in the caller's transaction (never commits).
 
@@ -71,6 +73,8 @@ def record_email(
     happens to the rows afterwards. ``kind`` labels the message for the operator (the template's
     name by default). Raises :class:`InvalidValue` for an unusable address or locale, so that the
     caller's transaction rolls back with the event that wanted to send it.
+    ``request_id`` defaults to the current one (``observability.context``: the web request or
+    the job that runs this), recorded so the email can be traced back to it.
     """
     address = _valid_address(to)
     if locale not in LOCALES:
@@ -85,6 +89,7 @@ def record_email(
         message_id=make_msgid(domain=PENDING_MESSAGE_ID_DOMAIN),
         status=OutboxStatus.PENDING,
         next_attempt_at=utcnow(),
+        request_id=(request_id or current_request_id() or "")[:64],
     )
     session.add(message)
     session.flush()  # the id, for the delivery task queued after commit

@@ -186,6 +186,7 @@ def _deliver(
         html=row.html_body,
         date=row.created_at,
         locale=row.locale,
+        request_id=row.request_id,
     )
     session.commit()  # no transaction (and on SQLite no snapshot) held while the server talks
     try:
@@ -196,7 +197,13 @@ def _deliver(
         outcome = _record_failure(session, message_id, token, attempts, error, now or utcnow())
         return outcome, error
     _record(session, message_id, token, status=OutboxStatus.SENT, sent_at=utcnow(), last_error="")
-    log.info("outbox message %s sent (attempt %s)", message_id, attempts)
+    # Logged with the id of the request that caused it (not the sweep's, which has none).
+    log.info(
+        "outbox message %s sent (attempt %s)",
+        message_id,
+        attempts,
+        extra={"request_id": fields["request_id"] or None, "outbox_message_id": message_id},
+    )
     return Outcome.SENT, None
 
 

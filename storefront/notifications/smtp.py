@@ -66,8 +66,12 @@ def build_message(
     html: str,
     date: datetime,
     locale: str,
+    request_id: str = "",
 ) -> EmailMessage:
-    """A multipart/alternative message: the text part first, the HTML part preferred."""
+    """A multipart/alternative message: the text part first, the HTML part preferred.
+
+    ``request_id``: the request that caused the email, as ``X-Storefront-Request-ID`` (support
+    finds the request's logs from a forwarded email)."""
     message = EmailMessage()
     message["Message-ID"] = message_id
     message["Date"] = format_datetime(date)
@@ -76,6 +80,8 @@ def build_message(
     message["Subject"] = subject
     # RFC 3834: tells vacation responders and mailing-list software not to answer a robot.
     message["Auto-Submitted"] = "auto-generated"
+    if request_id:
+        message["X-Storefront-Request-ID"] = request_id
     message.set_content(text)
     message.add_alternative(html, subtype="html")
     # After the parts: turning the message into a multipart moves Content-* headers into the first.

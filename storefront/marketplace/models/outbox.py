@@ -62,6 +62,10 @@ class OutboxMessage(Timestamped, Base):
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     claim_token: Mapped[str | None] = mapped_column(String(32))
     last_error: Mapped[str] = mapped_column(Text, default="")
+    # The request (X-Request-ID) during which the service recorded it, "" outside requests: the
+    # worker sends it as X-Storefront-Request-ID and logs it, so one id follows a click to the
+    # email it caused.
+    request_id: Mapped[str] = mapped_column(String(64), default="", server_default="")
     sent_at: Mapped[datetime | None]
 
     def __repr__(self) -> str:
