@@ -88,6 +88,10 @@ def load_settings(environ: Mapping[str, str], instance_path: str | os.PathLike) 
         # -Proto headers are trusted: without it, rate limits would count every shopper as the
         # proxy's address.
         "TRUSTED_PROXIES": _trusted_proxies(environ.get("TRUSTED_PROXIES")),
+        # Where rate limits count (storefront/rate_limit_storage.py): shared by every worker.
+        "RATELIMIT_STORAGE": _ratelimit_storage(
+            environ.get("RATELIMIT_STORAGE"), bool(environ.get("REDIS_URL")), production
+        ),
     }
     return config
 
@@ -227,6 +231,24 @@ def _redis_url(value: str | None) -> str | None:
     if urlsplit(value).scheme not in ("redis", "rediss", "unix"):
         raise ConfigError(f"REDIS_URL={value!r} is not a Redis URL; use redis://host:6379/0.")
     return value
+
+
+def _ratelimit_storage(value: str | None, has_redis: bool, production: bool) -> str:
+    """``redis`` when ``REDIS_URL`` is set, else ``database``: counts every web process shares.
+    ``memory`` counts per process (a limit of 10 is 10 per gunicorn worker): development only."""
+    name = (value or "").strip().lower() or ("redis" if has_redis else "database")
+    if name not in ("database", "redis", "memory"):
+        raise ConfigError(
+            f"RATELIMIT_STORAGE={value!r} is not one of database, redis, memory."
+        )
+    if name == "redis" and not has_redis:
+        raise ConfigError("RATELIMIT_STORAGE=redis needs REDIS_URL (redis://host:6379/0).")
+    if name == "memory" and production:
+        raise ConfigError(
+            "RATELIMIT_STORAGE=memory counts per process, so each worker would allow the whole "
+            "limit; production uses database (the default) or redis."
+        )
+    return name
 
 
 def _locale(value: str) -> str:
