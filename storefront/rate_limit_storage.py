@@ -35,7 +35,7 @@ from sqlalchemy import case, delete, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from storefront.marketplace.models.rate_limits import RateLimitCounter
 
@@ -176,7 +176,7 @@ class DatabaseStorage(Storage):
             conn.execute(delete(_counters).where(_counters.c.key == _stored(key)))
 
 
-def purge_expired(session_or_engine: Session | Engine, now: datetime | float | None = None) -> int:
+def purge_expired(session_or_engine: Session | scoped_session | Engine, now: datetime | float | None = None) -> int:
     """Delete the windows that ended at ``now`` (default: the current time) and return how many.
 
     Housekeeping for a periodic job: an expired row already counts as zero, but a key that is
@@ -189,12 +189,12 @@ def purge_expired(session_or_engine: Session | Engine, now: datetime | float | N
     else:
         cutoff = float(now)
     statement = delete(_counters).where(_counters.c.expires_at <= cutoff)
-    if isinstance(session_or_engine, Session):
-        deleted = session_or_engine.execute(statement).rowcount
-        session_or_engine.commit()
-        return deleted
-    with session_or_engine.begin() as conn:
-        return conn.execute(statement).rowcount
+    if isinstance(session_or_engine, Engine):
+        with session_or_engine.begin() as conn:
+            return conn.execute(statement).rowcount
+    deleted = session_or_engine.execute(statement).rowcount  # a Session, or a scoped one
+    session_or_engine.commit()
+    return deleted
 
 
 def _stored(key: str) -> str:
