@@ -28,7 +28,6 @@ from collections.abc import Callable
 from datetime import datetime
 
 from flask import Flask, has_app_context
-
 from limits.errors import ConfigurationError
 from limits.storage import Storage
 from sqlalchemy import case, delete, select, text
