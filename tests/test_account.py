@@ -22,10 +22,13 @@ PASSWORD = "correct horse battery"  # what tests.factories.user gives everyone
 
 @pytest.fixture(autouse=True)
 def fresh_rate_limits(app):
-    """The limiter's memory outlives a test; each test starts with a clean count."""
-    limiter.reset()
+    """The counts outlive a test; each test starts with a clean count. In the test app's
+    context: the limiter counts in the database of the app it serves."""
+    with app.app_context():
+        limiter.reset()
     yield
-    limiter.reset()
+    with app.app_context():
+        limiter.reset()
 
 
 @pytest.fixture
