@@ -82,8 +82,8 @@ def register_themes(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from storefront import clock, database, i18n, page_cache
-    from storefront.extensions import csrf, db, limiter, login_manager, migrate
+    from storefront import clock, database, i18n, page_cache, rate_limit_storage
+    from storefront.extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)
     database.configure_engine(app)
@@ -92,14 +92,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     page_cache.init_app(app)
     i18n.init_app(app)
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
-    limiter.init_app(app)
-    # We set no shop-wide limits: limits are on the views that need them (login, forms, API),
-    # whose decorators check them. Flask-Limiter still runs a before-request check on every
-    # request, which costs catalog pages a noticeable share of their time; drop it.
-    hooks = app.before_request_funcs.get(None, [])
-    if limiter._check_request_limit in hooks:  # absent when RATELIMIT_ENABLED is off
-        hooks.remove(limiter._check_request_limit)
+    rate_limit_storage.init_app(app)  # limits count where every worker sees them
     login_manager.init_app(app)
     from storefront import auth
 

@@ -23,4 +23,6 @@ migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+# Its store (Redis, the database, or memory in development) is chosen by RATELIMIT_STORAGE when
+# it is bound: storefront/rate_limit_storage.py.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -99,6 +99,10 @@ def load_settings(environ: Mapping[str, str], instance_path: str | os.PathLike) 
         "SENTRY_DSN": _sentry_dsn(environ.get("SENTRY_DSN")),
         "SENTRY_TRACES_SAMPLE_RATE": _sample_rate(environ.get("SENTRY_TRACES_SAMPLE_RATE")),
         "SENTRY_RELEASE": (environ.get("SENTRY_RELEASE") or "").strip() or None,
+        # Where rate limits count (storefront/rate_limit_storage.py): shared by every worker.
+        "RATELIMIT_STORAGE": _ratelimit_storage(
+            environ.get("RATELIMIT_STORAGE"), bool(environ.get("REDIS_URL")), production
+        ),
     }
     return config
 
@@ -317,6 +321,24 @@ def _redis_url(value: str | None) -> str | None:
     if urlsplit(value).scheme not in ("redis", "rediss", "unix"):
         raise ConfigError(f"REDIS_URL={value!r} is not a Redis URL; use redis://host:6379/0.")
     return value
+
+
+def _ratelimit_storage(value: str | None, has_redis: bool, production: bool) -> str:
+    """``redis`` when ``REDIS_URL`` is set, else ``database``: counts every web process shares.
+    ``memory`` counts per process (a limit of 10 is 10 per gunicorn worker): development only."""
+    name = (value or "").strip().lower() or ("redis" if has_redis else "database")
+    if name not in ("database", "redis", "memory"):
+        raise ConfigError(
+            f"RATELIMIT_STORAGE={value!r} is not one of database, redis, memory."
+        )
+    if name == "redis" and not has_redis:
+        raise ConfigError("RATELIMIT_STORAGE=redis needs REDIS_URL (redis://host:6379/0).")
+    if name == "memory" and production:
+        raise ConfigError(
+            "RATELIMIT_STORAGE=memory counts per process, so each worker would allow the whole "
+            "limit; production uses database (the default) or redis."
+        )
+    return name
 
 
 def _locale(value: str) -> str:

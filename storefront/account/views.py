@@ -34,6 +34,7 @@ from storefront.extensions import db, limiter
 from storefront.marketplace import accounts, addresses, password_reset
 from storefront.marketplace.errors import DomainError, InvalidValue, NotDeliverable, NotFound
 from storefront.marketplace.models import User
+from storefront.web import login_throttle
 from storefront.web.forms import COUNTRY_NAMES
 from storefront.web.refusals import explain
 
@@ -54,11 +55,18 @@ def login():
         return redirect(_local_path(request.args.get("next")) or url_for(".home"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
+        # Failed log-ins per account and per address, decided before the password is checked.
+        attempt = login_throttle.attempt(form.email.data)
+        if attempt.refused:
+            form.form_errors.append(attempt.message)
+            return _form_page("account/login.html", form)[0], 429
         user = accounts.authenticate(db.session, form.email.data, form.password.data)
         if user is None:
+            attempt.failed()
             # The same words whether the email or the password was wrong (no account enumeration).
             form.form_errors.append(_("Wrong email address or password."))
         else:
+            attempt.succeeded()
             login_user(user, remember=form.remember.data)
             flash(_("Hello %(name)s, you are logged in.", name=user.name or user.email), "success")
             return redirect(_local_path(form.next.data) or url_for(".home"))

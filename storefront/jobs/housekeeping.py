@@ -9,11 +9,20 @@ from flask import current_app
 from huey import crontab
 
 from storefront.extensions import db
+from storefront import rate_limit_storage
 from storefront.jobs import periodic_task
 from storefront.marketplace import clock as shop_clock
 from storefront.marketplace import housekeeping
 
 logger = logging.getLogger(__name__)
+
+# Rate-limit windows carry their own expiry in real (not shop) time: an expired one already counts
+# as zero, this only keeps the table small.
+housekeeping.register(
+    housekeeping.Purge(
+        "rate_limit_counters", lambda session, _cutoff: rate_limit_storage.purge_expired(session)
+    )
+)
 
 
 @periodic_task(crontab(minute="17"))

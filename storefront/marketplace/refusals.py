@@ -87,3 +87,6 @@ class Refusal(enum.StrEnum):
     TOO_LONG = "too_long"
     RECIPIENT = "recipient"
     CLOSED = "closed"
+
+    # Logging in (storefront/web/login_throttle.py).
+    LOGIN_THROTTLED = "login_throttled"  # too many failed log-ins on this account from here

@@ -252,6 +252,11 @@ SENTENCES: dict[Refusal, Sentence] = {
     Refusal.TOO_LONG: _message_too_long,
     Refusal.RECIPIENT: _l("Choose whom the message is for: the customer or the seller."),
     Refusal.CLOSED: _l("This conversation is closed: no more messages can be added."),
+    # Logging in
+    Refusal.LOGIN_THROTTLED: _l(
+        "Too many unsuccessful attempts to log in to this account from your connection. Please "
+        "wait 15 minutes before trying again, or choose a new password with “Forgotten password?”."
+    ),
 }
 
 

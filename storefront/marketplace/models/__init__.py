@@ -44,6 +44,7 @@ from .orders import (
 )
 from .outbox import OutboxMessage, OutboxStatus
 from .parcels import Parcel, ParcelItem
+from .rate_limits import RateLimitCounter
 from .reference import (
     Attribute,
     AttributeType,
