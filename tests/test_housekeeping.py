@@ -35,6 +35,11 @@ def offer(session):
     return catalog.upsert_offer(session, shop, factories.product(session), "SKU-1", price=1000, stock=50)
 
 
+def carts_and_emails(deleted: dict[str, int]) -> dict[str, int]:
+    """The counts of the two purges this module tests, out of every registered purge's."""
+    return {name: deleted[name] for name in ("guest_carts", "sent_emails")}
+
+
 def cart(session, updated_at, *, user=None, line_added_at=None, offer=None) -> int:
     row = Cart(
         token=None if user else f"guest-{next(_ids)}",
@@ -80,13 +85,13 @@ def test_guest_carts_older_than_the_retention_go_with_their_lines(app, session, 
     customer = factories.user(session, email="camille@example.com")
     users_cart = cart(session, cutoff - 90 * DAY, user=customer)
 
-    assert purge_old_rows.call_local() == {"guest_carts": 2, "sent_emails": 0}
+    assert carts_and_emails(purge_old_rows.call_local()) == {"guest_carts": 2, "sent_emails": 0}
 
     assert remaining(session, Cart) == {at_the_boundary, recent, line_added_recently, users_cart}
     assert old not in remaining(session, Cart) and old_with_line not in remaining(session, Cart)
     lines = set(session.scalars(select(CartLine.cart_id)))
     assert lines == {line_added_recently}  # the old cart's line went with it (ON DELETE CASCADE)
-    assert purge_old_rows.call_local() == {"guest_carts": 0, "sent_emails": 0}
+    assert carts_and_emails(purge_old_rows.call_local()) == {"guest_carts": 0, "sent_emails": 0}
 
 
 def test_sent_emails_older_than_the_retention_go_and_failed_ones_stay(app, session, frozen):
@@ -106,7 +111,7 @@ def test_sent_emails_older_than_the_retention_go_and_failed_ones_stay(app, sessi
         session.commit()
         pending = email(session, OutboxStatus.PENDING, None)
 
-        assert purge_old_rows.call_local() == {"guest_carts": 0, "sent_emails": 2}
+        assert carts_and_emails(purge_old_rows.call_local()) == {"guest_carts": 0, "sent_emails": 2}
     finally:
         app.config["OUTBOX_RETENTION_DAYS"] = 30
 
@@ -119,10 +124,10 @@ def test_the_cutoff_follows_the_shops_clock(app, session, offer):
     now = datetime.now(UTC)
     guest = cart(session, now - DAY)
     sent = email(session, OutboxStatus.SENT, now - DAY)
-    assert purge_old_rows.call_local() == {"guest_carts": 0, "sent_emails": 0}
+    assert carts_and_emails(purge_old_rows.call_local()) == {"guest_carts": 0, "sent_emails": 0}
     app.config["FROZEN_TIME"] = now + 31 * DAY
     try:
-        assert purge_old_rows.call_local() == {"guest_carts": 1, "sent_emails": 1}
+        assert carts_and_emails(purge_old_rows.call_local()) == {"guest_carts": 1, "sent_emails": 1}
     finally:
         app.config.pop("FROZEN_TIME", None)
     assert guest not in remaining(session, Cart) and sent not in remaining(session, OutboxMessage)
@@ -192,3 +197,19 @@ def test_other_modules_register_their_purges_once(session):
         assert seen == [NOW]
     finally:
         housekeeping.PURGES.remove(purge)
+
+
+def test_the_hourly_job_also_drops_ended_rate_limit_windows(app, session):
+    """Rate-limit windows expire in real time (not the shop's clock): the job removes those that
+    ended and keeps the running ones."""
+    import time
+
+    from storefront.marketplace.models import RateLimitCounter
+
+    session.add_all([
+        RateLimitCounter(key="ended", hits=3, expires_at=time.time() - 5),
+        RateLimitCounter(key="running", hits=1, expires_at=time.time() + 600),
+    ])
+    session.commit()
+    assert purge_old_rows.call_local()["rate_limit_counters"] == 1
+    assert session.scalars(select(RateLimitCounter.key)).all() == ["running"]

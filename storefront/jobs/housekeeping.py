@@ -8,8 +8,8 @@ import logging
 from flask import current_app
 from huey import crontab
 
-from storefront.extensions import db
 from storefront import rate_limit_storage
+from storefront.extensions import db
 from storefront.jobs import periodic_task
 from storefront.marketplace import clock as shop_clock
 from storefront.marketplace import housekeeping
