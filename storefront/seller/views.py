@@ -22,7 +22,7 @@ from storefront.marketplace.models import Role, Seller, SellerOrderState
 from storefront.marketplace.orders import OrderAction as A
 from storefront.seller import bp
 from storefront.seller.forms import OfferForm
-from storefront.web import order_actions
+from storefront.web import order_actions, query_params
 from storefront.web.fragments import wants_fragment
 from storefront.web.refusals import explain
 
@@ -226,5 +226,4 @@ def poll(thread_id: int):
 
 
 def _page() -> int:
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and raw.isascii() and 0 < len(raw) < 6 else 1
+    return query_params.page(request.args)
