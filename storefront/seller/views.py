@@ -17,7 +17,7 @@ from storefront.discussions import conversation
 from storefront.discussions.forms import MessageEmailsForm
 from storefront.extensions import db
 from storefront.marketplace import discussions, orders, seller_portal
-from storefront.marketplace.errors import DomainError, NotFound
+from storefront.marketplace.errors import DomainError, NeedsConfirmation, NotFound
 from storefront.marketplace.models import Role, Seller, SellerOrderState
 from storefront.marketplace.orders import OrderAction as A
 from storefront.seller import bp
@@ -154,7 +154,12 @@ def offer_update(offer_id: int):
                 origin_price=form.origin_price.data,
                 stock=form.stock.data,
                 lead_time_days=form.lead_time_days.data,
+                confirmed=form.confirms_price(),
             )
+        except NeedsConfirmation as error:
+            # Nothing saved: the row comes back as typed, with the warning and a box to tick.
+            form.confirmation = explain(error)
+            status = error.status
         except DomainError as error:
             form.form_errors.append(explain(error))
             status = error.status
