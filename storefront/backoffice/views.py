@@ -30,7 +30,7 @@ from storefront.marketplace.models import (
     ThreadKind,
     ThreadStatus,
 )
-from storefront.web import order_actions
+from storefront.web import order_actions, query_params
 from storefront.web.refusals import explain
 
 MAX_ID = 2**31 - 1
@@ -253,5 +253,4 @@ def forward(thread_id: int, message_id: int):
 
 
 def _page() -> int:
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and raw.isascii() and 0 < len(raw) < 6 else 1
+    return query_params.page(request.args)

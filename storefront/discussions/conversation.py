@@ -29,6 +29,7 @@ from storefront.marketplace.models import (
     Thread,
     User,
 )
+from storefront.web import query_params
 from storefront.web.fragments import wants_fragment
 from storefront.web.refusals import explain
 
@@ -195,5 +196,4 @@ def close(thread: Thread, urls: ThreadUrls):
 
 
 def _int(raw: str | None) -> int:
-    text = (raw or "").strip()
-    return int(text) if text.isdigit() and text.isascii() and len(text) < 11 else 0
+    return query_params.whole(raw, high=query_params.MAX_ID) or 0

@@ -26,6 +26,7 @@ from storefront.marketplace.models import (
     Role,
     SellerOrder,
 )
+from storefront.web import query_params
 from storefront.web.refusals import explain
 
 MAX_ID = 2**31 - 1
@@ -158,9 +159,8 @@ def close(thread_id: int):
 
 
 def _offer(raw: str) -> Offer:
-    text = (raw or "").strip()
-    offer_id = int(text) if text.isdigit() and text.isascii() and len(text) < 11 else 0
-    offer = db.session.get(Offer, offer_id) if 0 < offer_id <= MAX_ID else None
+    offer_id = query_params.identifier(raw)
+    offer = db.session.get(Offer, offer_id) if offer_id is not None else None
     if offer is None or offer.state != OfferState.ACTIVE:
         abort(404)
     return offer

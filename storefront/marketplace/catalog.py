@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from . import reference, search
+from . import price_changes, reference, search
 from .errors import InvalidValue
 from .models import (
     AttributeType,
@@ -149,8 +149,13 @@ def upsert_offer(
     max_per_order: int = 10,
     currency: str = "EUR",
     comment: str = "",
+    confirmed: bool = False,
 ) -> Offer:
-    """Create or update the seller's offer identified by its SKU (as an offer import does)."""
+    """Create or update the seller's offer identified by its SKU (as an offer import does).
+
+    A price of 0 (new offer or not), or a drop of more than half, raises ``NeedsConfirmation``
+    unless ``confirmed`` (``price_changes``): nothing is changed until the seller says yes.
+    """
     sku = (sku or "").strip()
     if not sku or len(sku) > 60:
         raise InvalidValue("a seller SKU is 1 to 60 characters")
@@ -186,6 +191,9 @@ def upsert_offer(
     )
     if clash is not None:
         raise InvalidValue(f"{seller.name} already has a {condition} offer for this product")
+    price_changes.check_price(
+        offer.price if offer is not None else None, price, confirmed=confirmed, currency=currency.upper()
+    )
     if offer is None:
         offer = Offer(seller=seller, product=product, sku=sku)
         session.add(offer)

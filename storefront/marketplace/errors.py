@@ -52,3 +52,10 @@ class Conflict(DomainError):
     """Someone else changed the same thing at the same time; reload and try again."""
 
     status = 409
+
+
+class NeedsConfirmation(DomainError):
+    """Allowed, but only once the person confirms (a price of 0, a big price drop): show the
+    warning, keep what they typed, and call again with ``confirmed=True``. Nothing was changed."""
+
+    status = 422

@@ -81,6 +81,8 @@ class Refusal(enum.StrEnum):
 
     # Offers a seller edits by hand (storefront/marketplace/seller_portal.py).
     LEAD_TIME = "lead_time"
+    # A price of 0 or a drop of more than half, not yet confirmed (price_changes.py).
+    PRICE_NEEDS_CONFIRMATION = "price_needs_confirmation"
 
     # Conversations (storefront/marketplace/discussions.py).
     EMPTY = "empty"

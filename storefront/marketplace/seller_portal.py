@@ -163,11 +163,14 @@ def update_offer(
     origin_price: int | None,
     stock: int,
     lead_time_days: int,
+    confirmed: bool = False,
 ) -> Offer:
     """Change what a seller edits by hand: price, struck-through price, stock, lead time.
 
     Goes through ``catalog.upsert_offer`` (the same rules as an offer import), then refreshes the
-    product's listing in the same transaction, so category pages and search agree at once.
+    product's listing in the same transaction, so category pages and search agree at once. A
+    price of 0 or a drop of more than half raises ``NeedsConfirmation`` and changes nothing
+    until the seller confirms (``confirmed=True``; see ``price_changes``).
     """
     offer = offer_for(session, seller.id, offer_id)
     if origin_price is not None and origin_price == price:
@@ -189,6 +192,7 @@ def update_offer(
         max_per_order=offer.max_per_order,
         currency=offer.currency,
         comment=offer.comment,
+        confirmed=confirmed,
     )
     listing.refresh(session, [offer.product_id])
     return offer

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField
+from wtforms import HiddenField, IntegerField
 from wtforms.validators import InputRequired, NumberRange
 
 from storefront.web.forms import AmountField
@@ -26,3 +26,11 @@ class OfferForm(FlaskForm):
         validators=[InputRequired(_l("Enter the lead time.")), NumberRange(min=0, max=60)],
         render_kw={"inputmode": "numeric"},
     )
+    # Ticked in the confirmation step a price of 0 or a big drop brings up; its value is the
+    # price (cents) being confirmed, so a tick never carries over to another price typed after.
+    confirm_price = HiddenField()
+    confirmation: str | None = None  # the warning to confirm, set by the view
+
+    def confirms_price(self) -> bool:
+        """Whether the seller ticked "confirm this price" for the price in this very form."""
+        return self.price.data is not None and self.confirm_price.data == str(self.price.data)

@@ -17,12 +17,12 @@ from storefront.discussions import conversation
 from storefront.discussions.forms import MessageEmailsForm
 from storefront.extensions import db
 from storefront.marketplace import discussions, orders, seller_portal
-from storefront.marketplace.errors import DomainError, NotFound
+from storefront.marketplace.errors import DomainError, NeedsConfirmation, NotFound
 from storefront.marketplace.models import Role, Seller, SellerOrderState
 from storefront.marketplace.orders import OrderAction as A
 from storefront.seller import bp
 from storefront.seller.forms import OfferForm
-from storefront.web import order_actions
+from storefront.web import order_actions, query_params
 from storefront.web.fragments import wants_fragment
 from storefront.web.refusals import explain
 
@@ -154,7 +154,12 @@ def offer_update(offer_id: int):
                 origin_price=form.origin_price.data,
                 stock=form.stock.data,
                 lead_time_days=form.lead_time_days.data,
+                confirmed=form.confirms_price(),
             )
+        except NeedsConfirmation as error:
+            # Nothing saved: the row comes back as typed, with the warning and a box to tick.
+            form.confirmation = explain(error)
+            status = error.status
         except DomainError as error:
             form.form_errors.append(explain(error))
             status = error.status
@@ -226,5 +231,4 @@ def poll(thread_id: int):
 
 
 def _page() -> int:
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and raw.isascii() and 0 < len(raw) < 6 else 1
+    return query_params.page(request.args)

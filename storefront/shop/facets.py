@@ -3,22 +3,26 @@
     ?brand=bosch&colour=WHITE&capacity_kg_min=7&price_max=500&condition=NEW&seller=maison-martin
      &shipped_by_retailer=1&mode=EHD&sort=price&page=2
 
-Anything malformed (a negative price, a non-number, an unknown value) is ignored, and the page
-says nothing worse than showing the unfiltered facet: a link never breaks.
+Anything malformed (a negative price, a non-number, ``1e26``, an unknown value) is ignored, and
+the page says nothing worse than showing the unfiltered facet: a link never breaks. Numbers are
+read by ``storefront.web.query_params``, whose docstring states the policy for every page.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from urllib.parse import urlencode
 
 from werkzeug.datastructures import MultiDict
 
 from storefront.marketplace.listing import SORTS, Selection
+from storefront.web import query_params
 
 RESERVED = {"brand", "price_min", "price_max", "condition", "seller", "shipped_by_retailer",
             "mode", "sort", "page", "q"}
 MAX_PRICE_EUROS = 10_000_000  # beyond any price in the shop; larger bounds are ignored
+# Beyond any measure of a product (kg, litres, cm, watts…); larger bounds are ignored. It also
+# keeps the number within what the facet's formatting can print (Babel quantizes to 28 digits).
+MAX_ATTRIBUTE_VALUE = 1_000_000_000
 MAX_VALUES = 20  # per parameter: enough for any real selection, bounded for a hostile URL
 
 
@@ -44,13 +48,11 @@ def selection_from(args: MultiDict, list_codes: set[str], range_codes: set[str])
 
 
 def sort_from(args: MultiDict) -> str:
-    sort = args.get("sort", "relevance")
-    return sort if sort in SORTS else "relevance"
+    return query_params.choice(args.get("sort"), SORTS, "relevance")
 
 
 def page_from(args: MultiDict) -> int:
-    value = args.get("page", "1")
-    return int(value) if value.isdigit() and len(value) < 7 else 1
+    return query_params.page(args)
 
 
 def toggled(args: MultiDict, name: str, value: str) -> MultiDict:
@@ -80,26 +82,13 @@ def with_value(args: MultiDict, name: str, value: str) -> MultiDict:
 
 
 def _number(raw: str | None) -> float | None:
-    if not raw or len(raw) > 20:
-        return None
-    try:
-        value = float(raw.replace(",", "."))
-    except ValueError:
-        return None
-    return value if value >= 0 and value == value and value != float("inf") else None
+    value = query_params.decimal(raw, high=MAX_ATTRIBUTE_VALUE)
+    return None if value is None else float(value)
 
 
 def _cents(raw: str | None) -> int | None:
-    """Euros as typed ("12,50") → cents; negative or malformed → no bound."""
-    if not raw or len(raw) > 20:
-        return None
-    try:
-        value = Decimal(raw.replace(",", ".").strip())
-    except InvalidOperation:
-        return None
-    if not value.is_finite() or value < 0 or value > MAX_PRICE_EUROS:
-        return None
-    return int(value * 100)
+    """Euros as typed ("12,50") → cents; negative, malformed or huge → no bound."""
+    return query_params.cents(raw, high_euros=MAX_PRICE_EUROS)
 
 
 def query(args: MultiDict) -> str:

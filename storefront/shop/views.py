@@ -29,6 +29,7 @@ from storefront.marketplace.tiles import product_tiles
 from storefront.page_cache import cached_page
 from storefront.settings import LOCALES
 from storefront.shop import bp, facets, shopper
+from storefront.web import query_params
 from storefront.web.fragments import page_or_fragment
 
 
@@ -139,7 +140,8 @@ def product(product_id: int, slug: str | None = None):
         abort(404)
     if slug != detail.product.slug:
         return redirect(url_for("shop.product", product_id=product_id, slug=detail.product.slug), 301)
-    chosen = detail.offer(_int(request.args.get("offre"))) if request.args.get("offre") else None
+    offer_id = query_params.identifier(request.args.get("offre"))
+    chosen = detail.offer(offer_id) if offer_id is not None else None
     if chosen is None:
         chosen = detail.buy_box
     return page_or_fragment(
@@ -213,6 +215,3 @@ def _local_referrer() -> str:
 def _locale() -> str:
     return str(get_locale())
 
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 12 else None

@@ -11,14 +11,17 @@ code in the table.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 
-from flask_babel import LazyString
+from babel.numbers import format_percent
+from flask_babel import LazyString, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from storefront.formatting import money
 from storefront.marketplace.cart import MAX_QUANTITY, Notice, NoticeKind
 from storefront.marketplace.errors import DomainError
+from storefront.marketplace.price_changes import PriceWarningKind
 from storefront.marketplace.refusals import Refusal
 from storefront.web.labels import state_in_sentence
 
@@ -148,6 +151,18 @@ def _above_shipping(details: Details) -> str:
     return _("At most %(amount)s of shipping can still be refunded.", amount=_limit(details))
 
 
+def _price_needs_confirmation(details: Details) -> str:
+    currency = str(details.get("currency") or "EUR")
+    new = money(int(details.get("new_price") or 0), currency)
+    if details.get("kind") == PriceWarningKind.BIG_DROP:
+        # The locale's own pattern ("62 %" / "62%"), with the hundredths only when there are some.
+        percent = format_percent(Decimal(str(details.get("drop_percent") or 0)) / 100,
+                                 locale=get_locale(), decimal_quantization=False)
+        return _("Price drop of %(percent)s: from %(old)s to %(new)s. Confirm?", percent=percent,
+                 old=money(int(details.get("old_price") or 0), currency), new=new)
+    return _("Price of %(price)s: the offer would be free. Confirm?", price=new)
+
+
 def _message_too_long(details: Details) -> str:
     return _("A message has at most 5,000 characters (yours has %(count)s).",
              count=details.get("length", 0))
@@ -247,6 +262,7 @@ SENTENCES: dict[Refusal, Sentence] = {
     Refusal.NOTE_TOO_LONG: _l("A note has at most 1,000 characters."),
     # Offers
     Refusal.LEAD_TIME: _l("The lead time is at most 60 days."),
+    Refusal.PRICE_NEEDS_CONFIRMATION: _price_needs_confirmation,
     # Conversations
     Refusal.EMPTY: _l("Write a message before sending it."),
     Refusal.TOO_LONG: _message_too_long,
