@@ -6,6 +6,11 @@ gunicorn also reads this file by itself when started from this folder).
 - With JSON logs (production, or ``LOG_FORMAT=json``) gunicorn's own lines are JSON too; the
   access line is the application's (``storefront.access``, with the request id), so gunicorn
   writes none.
+- Restarts: ``kill -HUP`` on the master replaces the workers; each old one finishes its requests
+  within ``graceful_timeout`` (``GRACEFUL_TIMEOUT``, 25 s by default: under the usual 30 s a
+  platform waits before SIGKILL). Gunicorn's control socket (``gunicornc``) is off unless
+  ``GUNICORN_CONTROL_SOCKET`` names a path: by default every gunicorn of a user shares one in
+  ``$HOME/.gunicorn``, and two shops on one host would answer each other's commands.
 - With ``PROMETHEUS_MULTIPROC_DIR`` the folder is emptied at start and each dead worker's files
   are marked, as prometheus_client's multiprocess mode requires (storefront/observability/metrics.py).
 """
@@ -22,6 +27,12 @@ try:
     _JSON_LOGS = log_format(os.environ) == "json"
 except ConfigError as error:
     sys.exit(f"storefront: configuration error: {error}")
+
+graceful_timeout = int(os.environ.get("GRACEFUL_TIMEOUT", "25"))
+if os.environ.get("GUNICORN_CONTROL_SOCKET"):
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
+else:
+    control_socket_disable = True
 
 if _JSON_LOGS:
     logconfig_dict = {

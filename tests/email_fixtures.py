@@ -7,6 +7,7 @@ for the duration of the test. Tests that need the server to be down at first res
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -31,11 +32,28 @@ def free_port() -> int:
 
 
 class RecordingSmtpServer:
-    """Accepts every message and keeps its envelope; ``messages`` parses them."""
+    """Accepts every message and keeps its envelope; ``messages`` parses them.
 
-    def __init__(self, port: int | None = None, **smtp_options):
+    A slow server, to keep a delivery in flight: ``rcpt_delay`` seconds before it answers each
+    RCPT (the message has not been transmitted yet), ``data_delay`` seconds between receiving a
+    message and accepting it (it keeps the message as it accepts it). Both can change while it
+    runs; ``rcpts_seen`` and ``data_seen`` count the commands as they arrive.
+    """
+
+    def __init__(
+        self,
+        port: int | None = None,
+        *,
+        rcpt_delay: float = 0.0,
+        data_delay: float = 0.0,
+        **smtp_options,
+    ):
         self.port = port or free_port()
         self.envelopes: list = []
+        self.rcpt_delay = rcpt_delay
+        self.data_delay = data_delay
+        self.rcpts_seen = 0
+        self.data_seen = 0
         self._lock = threading.Lock()
         self._controller = Controller(self, hostname=HOST, port=self.port, **smtp_options)
 
@@ -49,7 +67,18 @@ class RecordingSmtpServer:
             contents = [envelope.original_content for envelope in self.envelopes]
         return [email.message_from_bytes(raw, policy=email.policy.default) for raw in contents]
 
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
+        self.rcpts_seen += 1  # in the server's event loop thread only
+        if self.rcpt_delay:
+            await asyncio.sleep(self.rcpt_delay)
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(rcpt_options)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope) -> str:
+        self.data_seen += 1
+        if self.data_delay:
+            await asyncio.sleep(self.data_delay)
         with self._lock:
             self.envelopes.append(envelope)
         return "250 OK"

@@ -7,9 +7,10 @@ application, and keeps it in ``app.extensions``: two apps in one process never s
 Calling a task queues it on the queue of the current application. Tasks are thin: they call a
 marketplace service, like a view does.
 
-The consumer is ``huey_consumer storefront.jobs.huey`` (see the Procfile): ``huey`` is the queue
-of an application built from the process environment, on first access (the web processes never
-touch it).
+The consumer is ``python -m storefront.jobs`` (the Procfile's worker: Huey's consumer stopping
+gracefully on SIGTERM, :mod:`storefront.jobs.worker`). ``huey_consumer storefront.jobs.huey``
+works too (it stops at once on SIGTERM): ``huey`` is the queue of an application built from the
+process environment, on first access (the web processes never touch it).
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from huey import crontab
 from sqlalchemy.orm import Session
 
 from storefront.extensions import db
-from storefront.jobs import periodic_task, task
+from storefront.jobs import periodic_task, task, worker
 from storefront.marketplace import outbox
 from storefront.notifications import delivery
 from storefront.notifications.render import render_and_store
@@ -29,10 +29,14 @@ def deliver_outbox_message(message_id: int) -> str:
 
 @periodic_task(crontab(minute="*"))
 def sweep_outbox() -> int:
-    """Every minute; returns how many messages were sent."""
+    """Every minute; returns how many messages were sent. A stopping worker ends the sweep after
+    the message it is on."""
     with Session(db.engine) as session:
         return delivery.deliver_due(
-            session, mail_url=current_app.config["MAIL_URL"], render=render_and_store
+            session,
+            mail_url=current_app.config["MAIL_URL"],
+            render=render_and_store,
+            should_stop=worker.stopping.is_set,
         ).sent
 
 

@@ -15,7 +15,10 @@ error) is retried and ends FAILED like one the server refuses. Then:
 - accepted by the server → SENT, with ``sent_at``;
 - refused or unreachable → back to PENDING with the error and a later ``next_attempt_at``
   (30 s, 1 min, 2 min… doubling, at most an hour), or FAILED after ``MAX_ATTEMPTS``, logged;
-- the worker died in between → the lease runs out and the next sweep takes the row again.
+- the worker died in between → the lease runs out and the next sweep takes the row again;
+- the worker was asked to stop (a deploy) → it finishes the message it is sending, within its
+  shutdown timeout; past it, :func:`release_held` puts the rows it still holds back to PENDING,
+  due at once, so that nothing waits for the lease (``storefront/jobs/worker.py``).
 
 Delivery is therefore at least once: a worker killed after the server accepted a message but
 before SENT was recorded sends it again after the lease. The message keeps its Message-ID, so
@@ -29,7 +32,9 @@ from __future__ import annotations
 import enum
 import logging
 import secrets
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -49,6 +54,11 @@ MAX_RETRY_DELAY = timedelta(hours=1)
 # that a live worker keeps its claim; a dead worker's message waits this long before a retry.
 LEASE = timedelta(minutes=10)
 SWEEP_BATCH = 200
+
+# The claims this process holds, token → message id, from just before the claim until the outcome
+# is recorded: what a stopping worker releases (:func:`release_held`).
+_held: dict[str, int] = {}
+_held_lock = threading.Lock()
 
 # Renders a claimed message and writes its parts on the row (``render.render_and_store``).
 Renderer = Callable[[Session, OutboxMessage], None]
@@ -79,14 +89,16 @@ def retry_delay(attempts: int) -> timedelta:
     return min(FIRST_RETRY_DELAY * 2 ** max(attempts - 1, 0), MAX_RETRY_DELAY)
 
 
-def claim(session: Session, message_id: int, *, now: datetime | None = None) -> str | None:
+def claim(
+    session: Session, message_id: int, *, now: datetime | None = None, token: str | None = None
+) -> str | None:
     """Take ``message_id`` for sending if it is due; return the claim token, or None.
 
     Committed at once, so other workers see the claim; counts as an attempt, so a message that
     kills its worker every time still ends up FAILED.
     """
     now = now or utcnow()
-    token = secrets.token_hex(16)
+    token = token or secrets.token_hex(16)
     result = session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, _claimable(now))
@@ -116,6 +128,48 @@ def deliver(
     return _deliver(session, message_id, mail_url, render, now, send_options)[0]
 
 
+def release_held(session: Session, *, now: datetime | None = None) -> list[int]:
+    """Give back the claims this process still holds: PENDING again, due at once, no token.
+
+    What a worker calls when it stops while deliveries are still running (past its shutdown
+    timeout), so that the next worker sends them at once instead of after the lease. A claim
+    whose outcome gets recorded meanwhile is left alone (the token no longer matches), and so is
+    one that was never taken. Returns the ids released. The attempt still counts.
+    """
+    now = now or utcnow()
+    with _held_lock:
+        held = dict(_held)
+    released = []
+    for token, message_id in held.items():
+        result = session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id == message_id,
+                OutboxMessage.claim_token == token,
+                OutboxMessage.status == OutboxStatus.SENDING,
+            )
+            .values(status=OutboxStatus.PENDING, claim_token=None, next_attempt_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        session.commit()
+        if result.rowcount == 1:
+            released.append(message_id)
+            log.warning("outbox message %s released unsent: the worker is stopping", message_id)
+    return released
+
+
+@contextmanager
+def _holding(message_id: int, token: str) -> Iterator[None]:
+    # Registered before the claim is committed: a worker stopping in between still finds it.
+    with _held_lock:
+        _held[token] = message_id
+    try:
+        yield
+    finally:
+        with _held_lock:
+            _held.pop(token, None)
+
+
 def due_ids(session: Session, *, now: datetime | None = None, limit: int = SWEEP_BATCH) -> list[int]:
     """The messages a sweep would try now, oldest due first."""
     now = now or utcnow()
@@ -137,15 +191,19 @@ def deliver_due(
     render: Renderer | None = None,
     now: datetime | None = None,
     limit: int = SWEEP_BATCH,
+    should_stop: Callable[[], bool] = lambda: False,
     **send_options,
 ) -> SweepReport:
     """The periodic sweep: fail abandoned messages, then deliver every due one.
 
     Stops early when the SMTP server cannot be reached at all, leaving the rest due for the next
-    sweep rather than waiting for a timeout on each of them.
+    sweep rather than waiting for a timeout on each of them, and when ``should_stop()`` says
+    so (the worker is stopping: it finishes the message it is on, not the whole batch).
     """
     report = SweepReport(abandoned=_fail_abandoned(session, now or utcnow()))
     for message_id in due_ids(session, now=now, limit=limit):
+        if should_stop():
+            break
         outcome, error = _deliver(session, message_id, mail_url, render, now, send_options)
         report.outcomes[message_id] = outcome
         if error is not None and smtp.server_unreachable(error):
@@ -161,9 +219,22 @@ def _deliver(
     now: datetime | None,
     send_options: dict,
 ) -> tuple[Outcome, Exception | None]:
-    token = claim(session, message_id, now=now)
-    if token is None:
-        return Outcome.SKIPPED, None
+    token = secrets.token_hex(16)
+    with _holding(message_id, token):
+        if claim(session, message_id, now=now, token=token) is None:
+            return Outcome.SKIPPED, None
+        return _send_claimed(session, message_id, token, mail_url, render, now, send_options)
+
+
+def _send_claimed(
+    session: Session,
+    message_id: int,
+    token: str,
+    mail_url: str,
+    render: Renderer | None,
+    now: datetime | None,
+    send_options: dict,
+) -> tuple[Outcome, Exception | None]:
     row = session.get(OutboxMessage, message_id, populate_existing=True)
     attempts = row.attempts
     if row.rendered_at is None:

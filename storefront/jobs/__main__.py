@@ -1,0 +1,5 @@
+"""``python -m storefront.jobs``: the job worker (see :mod:`storefront.jobs.worker`)."""
+
+from storefront.jobs.worker import main
+
+main()
