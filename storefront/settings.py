@@ -12,6 +12,7 @@ import os
 import re
 import secrets
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -79,6 +80,11 @@ def load_settings(environ: Mapping[str, str], instance_path: str | os.PathLike) 
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": production,
+        # Remember-me (customers only) and every signed-in session end 30 days after sign-in;
+        # staff sessions after STAFF_SESSION_IDLE_MINUTES without a request
+        # (storefront/marketplace/user_sessions.py says why sessions live on the server).
+        "REMEMBER_COOKIE_DURATION": timedelta(days=30),
+        "STAFF_SESSION_IDLE_MINUTES": _staff_idle_minutes(environ.get("STAFF_SESSION_IDLE_MINUTES")),
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # Checked by storefront.checkout at start-up: an unknown provider stops the shop.
@@ -217,6 +223,16 @@ def _trusted_proxies(value: str | None) -> int:
         raise ConfigError(
             f"TRUSTED_PROXIES={value!r} is not a number of proxies from 0 to 5; set it to how many "
             "proxies stand in front of the shop (1 behind one load balancer)."
+        )
+    return int(text)
+
+
+def _staff_idle_minutes(value: str | None) -> int:
+    text = (value or "30").strip()
+    if not text.isdigit() or not 1 <= int(text) <= 1440:
+        raise ConfigError(
+            f"STAFF_SESSION_IDLE_MINUTES={value!r} is not a number of minutes from 1 to 1440; "
+            "sellers' and the operator's sessions end after that long without activity (30)."
         )
     return int(text)
 

@@ -87,3 +87,7 @@ class Refusal(enum.StrEnum):
     TOO_LONG = "too_long"
     RECIPIENT = "recipient"
     CLOSED = "closed"
+
+    # Accounts (storefront/marketplace/accounts.py).
+    WRONG_PASSWORD = "wrong_password"
+    EMAIL_NOT_CONFIRMED = "email_not_confirmed"  # ordering or writing before confirming

@@ -252,6 +252,12 @@ SENTENCES: dict[Refusal, Sentence] = {
     Refusal.TOO_LONG: _message_too_long,
     Refusal.RECIPIENT: _l("Choose whom the message is for: the customer or the seller."),
     Refusal.CLOSED: _l("This conversation is closed: no more messages can be added."),
+    # Accounts
+    Refusal.WRONG_PASSWORD: _l("Your current password is not this one."),
+    Refusal.EMAIL_NOT_CONFIRMED: _l(
+        "Confirm your email address first: open the link we emailed you when you created your "
+        "account. Your cart is kept."
+    ),
 }
 
 
