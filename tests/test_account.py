@@ -163,7 +163,8 @@ def test_register_with_a_known_address_answers_exactly_the_same(web, session, al
     sent = [(m.kind, m.to_address) for m in outbox(session)]
     assert sent == [("confirm_email", "newcomer@example.com"), ("account_exists", "alice@example.com")]
     (warning,) = [m for m in outbox(session) if m.kind == "account_exists"]
-    assert "Someone tried to create an account with your email address" in warning.text_body
+    # In the owner's language (French), not the visitor's.
+    assert "Quelqu’un a essayé de créer un compte avec votre adresse e-mail" in warning.text_body
     assert path_for(web.application, "account.login") in warning.text_body
     assert path_for(web.application, "account.password_forgot") in warning.text_body
     # Alice's account is untouched: her password still works, the one typed does not.
@@ -586,3 +587,13 @@ def test_address_actions_need_the_csrf_token(web, session, alice, zones):
     assert web.post(f"/compte/adresses/{address.id}/supprimer").status_code == 400
     assert web.post("/compte/adresses/nouvelle", data=ADDRESS).status_code == 400
     assert len(my_addresses(session, alice)) == 1
+
+
+def test_login_answers_are_byte_identical_for_unknown_and_known_addresses(web, alice):
+    """Apart from the CSRF token and the address typed, which the form shows back."""
+    pages = []
+    for email in ("alice@example.com", "nobody@example.com"):
+        response = log_in(web, email=email, password="not the password")
+        assert response.status_code == 422
+        pages.append(without_tokens(response.text).replace(email, "EMAIL"))
+    assert pages[0] == pages[1]

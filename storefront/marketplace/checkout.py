@@ -27,9 +27,9 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from . import accounts, email_contexts, finance, listing, orders, outbox, payments, preferences
 from . import cart as cart_service
 from . import clock as shop_clock
-from . import accounts, email_contexts, finance, listing, orders, outbox, payments, preferences
 from .cart import CartView
 from .errors import Conflict, DomainError, InvalidValue, NotDeliverable, NotFound, OutOfStock
 from .models import (

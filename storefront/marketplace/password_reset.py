@@ -17,10 +17,10 @@ import hmac
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
+
 from storefront.settings import LOCALES
 
-from . import outbox
-from . import accounts
+from . import accounts, outbox
 from .accounts import find_user, normalize_email
 from .errors import InvalidValue
 from .models import User

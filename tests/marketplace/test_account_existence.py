@@ -14,9 +14,8 @@ from datetime import date
 import pytest
 from flask import current_app
 
-from storefront.marketplace import accounts, discussions, password_reset, registration
+from storefront.marketplace import accounts, checkout, discussions, password_reset, registration
 from storefront.marketplace import cart as cart_service
-from storefront.marketplace import checkout
 from storefront.marketplace.checkout import PaymentOutcome
 from storefront.marketplace.errors import NotAllowed
 from storefront.marketplace.payments import SandboxProvider
