@@ -12,6 +12,7 @@ import os
 import re
 import secrets
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -75,6 +76,11 @@ def load_settings(environ: Mapping[str, str], instance_path: str | os.PathLike) 
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": production,
+        # Remember-me (customers only) and every signed-in session end 30 days after sign-in;
+        # staff sessions after STAFF_SESSION_IDLE_MINUTES without a request
+        # (storefront/marketplace/user_sessions.py says why sessions live on the server).
+        "REMEMBER_COOKIE_DURATION": timedelta(days=30),
+        "STAFF_SESSION_IDLE_MINUTES": _staff_idle_minutes(environ.get("STAFF_SESSION_IDLE_MINUTES")),
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # Checked by storefront.checkout at start-up: an unknown provider stops the shop.
@@ -312,6 +318,16 @@ def _days(name: str, value: str | None, default: int) -> int:
     text = (value or "").strip() or str(default)
     if not text.isdigit() or not 1 <= int(text) <= 3650:
         raise ConfigError(f"{name}={value!r} is not a number of days from 1 to 3650; the default is {default}.")
+    return int(text)
+
+
+def _staff_idle_minutes(value: str | None) -> int:
+    text = (value or "30").strip()
+    if not text.isdigit() or not 1 <= int(text) <= 1440:
+        raise ConfigError(
+            f"STAFF_SESSION_IDLE_MINUTES={value!r} is not a number of minutes from 1 to 1440; "
+            "sellers' and the operator's sessions end after that long without activity (30)."
+        )
     return int(text)
 
 

@@ -109,31 +109,117 @@ def reset_link_path(session) -> str:
 # --- Register -----------------------------------------------------------------------------------
 
 
-def test_register_logs_the_new_customer_in(web, session):
-    response = submit(web, "/compte/inscription", {
-        "name": "Chloé Dubois", "email": "Chloe@Example.com",
-        "password": "a long password", "confirm": "a long password",
-    })
-    assert response.status_code == 302 and response.location == "/compte/"
-    page = web.get("/compte/").text
-    assert "Chloé Dubois" in page and "chloe@example.com" in page
-    assert 'data-testid="logout"' in page
+def email_link_path(session, kind: str, to: str, index: int = -1) -> str:
+    """The path of the first link of the latest (or ``index``) email of ``kind`` sent to ``to``."""
+    messages = [m for m in outbox(session) if m.kind == kind and m.to_address == to]
+    link = re.search(r"https?://\S+", messages[index].text_body).group(0)
+    return "/" + link.split("://", 1)[1].split("/", 1)[1]
+
+
+NEW_ACCOUNT = {"name": "Chloé Dubois", "email": "Chloe@Example.com",
+               "password": "a long password", "confirm": "a long password"}
+
+
+def test_register_asks_to_confirm_the_address_by_email(web, session):
+    response = submit(web, "/compte/inscription", NEW_ACCOUNT)
+    assert response.status_code == 302
+    assert response.location == path_for(web.application, "account.register_sent")
+    page = web.get(response.location).text
+    assert "Check your email" in page and "Chloe@Example.com" in page
+    # Registering does not sign in: a known address would show otherwise.
+    assert not logged_in(web)
     user = session.scalar(select(User).where(User.email == "chloe@example.com"))
     assert user.name == "Chloé Dubois" and user.locale == "en"
     assert user.password_hash != "a long password"
+    assert user.email_confirmed_at is None
+
+    # Not confirmed yet: signing in works, the account page asks for the confirmation.
+    assert log_in(web, "chloe@example.com", "a long password").status_code == 302
+    assert 'data-testid="account-unconfirmed"' in web.get("/compte/").text
+
+    path = email_link_path(session, "confirm_email", "chloe@example.com")
+    assert path.startswith("/compte/confirmation/")
+    confirmed = web.get(path)
+    assert confirmed.status_code == 302 and confirmed.location == "/compte/"
+    page = web.get("/compte/").text
+    assert "Your email address is confirmed" in page
+    assert 'data-testid="account-unconfirmed"' not in page
+    # Opening the link again is harmless; signed out, it leads to the login page.
+    submit(web, "/compte/deconnexion", form_page="/compte/")
+    again = web.get(path)
+    assert again.status_code == 302 and again.location == "/compte/connexion"
 
 
-def test_register_with_a_taken_email_keeps_what_was_typed(web, alice):
-    response = submit(web, "/compte/inscription", {
-        "name": "Another Alice", "email": "ALICE@example.com",
-        "password": "a long password", "confirm": "a long password",
-    })
-    assert response.status_code == 422
-    assert "An account already exists for this email address" in response.text
-    assert field_value(response.text, "name") == "Another Alice"
-    assert field_value(response.text, "email") == "ALICE@example.com"
-    assert field_value(response.text, "password") is None or not field_value(response.text, "password")
-    assert not logged_in(web)
+def test_register_with_a_known_address_answers_exactly_the_same(web, session, alice):
+    """Byte for byte the same answer (but the CSRF token and the address typed), the same
+    status; the owner of the known address gets an email instead, and nobody is signed in."""
+    pages = []
+    for email in ("newcomer@example.com", "ALICE@example.com"):
+        response = submit(web, "/compte/inscription", NEW_ACCOUNT | {"email": email})
+        assert (response.status_code, response.location) == (
+            302, path_for(web.application, "account.register_sent"))
+        page = web.get(response.location)
+        assert page.status_code == 200 and not logged_in(web)
+        pages.append(without_tokens(page.text).replace(email, "EMAIL"))
+    assert pages[0] == pages[1]
+
+    sent = [(m.kind, m.to_address) for m in outbox(session)]
+    assert sent == [("confirm_email", "newcomer@example.com"), ("account_exists", "alice@example.com")]
+    (warning,) = [m for m in outbox(session) if m.kind == "account_exists"]
+    # In the owner's language (French), not the visitor's.
+    assert "Quelqu’un a essayé de créer un compte avec votre adresse e-mail" in warning.text_body
+    assert path_for(web.application, "account.login") in warning.text_body
+    assert path_for(web.application, "account.password_forgot") in warning.text_body
+    # Alice's account is untouched: her password still works, the one typed does not.
+    assert log_in(web, password="a long password").status_code == 422
+    assert log_in(web).status_code == 302
+
+
+def test_a_confirmation_link_that_cannot_be_used(web, session, alice, monkeypatch):
+    from storefront.marketplace import registration
+
+    alice.email_confirmed_at = None
+    session.commit()
+    token = registration.make_confirmation_token(alice, web.application.secret_key)
+    for bad in (token[:-3] + "abc", "nonsense"):
+        response = web.get(path_for(web.application, "account.confirm_email", token=bad))
+        assert response.status_code == 400 and "This link is not valid" in response.text
+        assert 'data-testid="resend-confirmation"' in response.text
+    now = int(time.time())
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: now - 4 * 86400)
+    old = registration.make_confirmation_token(alice, web.application.secret_key)
+    monkeypatch.undo()
+    response = web.get(path_for(web.application, "account.confirm_email", token=old))
+    assert response.status_code == 410 and "This link has expired" in response.text
+    session.expire_all()
+    assert session.get(User, alice.id).email_confirmed_at is None
+
+
+def test_asking_for_a_new_confirmation_link_reveals_nothing(web, session, alice):
+    from storefront.marketplace import registration
+
+    submit(web, "/compte/inscription", NEW_ACCOUNT)
+    pages = []
+    for email in ("chloe@example.com", "alice@example.com", "nobody@example.com"):
+        response = submit(web, "/compte/confirmation/renvoyer", {"email": email},
+                          form_page="/compte/inscription/verifiez-vos-emails")
+        assert response.status_code == 302
+        pages.append(without_tokens(web.get(response.location).text).replace(email, "EMAIL"))
+    assert pages[0] == pages[1] == pages[2]
+    # Chloé's first link was sent a moment ago: no second one before RESEND_INTERVAL.
+    assert [m.kind for m in outbox(session)] == ["confirm_email"]
+    chloe = accounts_user(session, "chloe@example.com")
+    chloe.confirmation_sent_at -= registration.RESEND_INTERVAL
+    session.commit()
+    submit(web, "/compte/confirmation/renvoyer", {"email": "chloe@example.com"},
+           form_page="/compte/inscription/verifiez-vos-emails")
+    assert [(m.kind, m.to_address) for m in outbox(session)] == [
+        ("confirm_email", "chloe@example.com")] * 2
+
+
+def accounts_user(session, email: str) -> User:
+    session.expire_all()
+    return session.scalar(select(User).where(User.email == email))
 
 
 @pytest.mark.parametrize(
@@ -506,3 +592,13 @@ def test_address_actions_need_the_csrf_token(web, session, alice, zones):
     assert web.post(f"/compte/adresses/{address.id}/supprimer").status_code == 400
     assert web.post("/compte/adresses/nouvelle", data=ADDRESS).status_code == 400
     assert len(my_addresses(session, alice)) == 1
+
+
+def test_login_answers_are_byte_identical_for_unknown_and_known_addresses(web, alice):
+    """Apart from the CSRF token and the address typed, which the form shows back."""
+    pages = []
+    for email in ("alice@example.com", "nobody@example.com"):
+        response = log_in(web, email=email, password="not the password")
+        assert response.status_code == 422
+        pages.append(without_tokens(response.text).replace(email, "EMAIL"))
+    assert pages[0] == pages[1]

@@ -472,3 +472,30 @@ def test_card_numbers_tried_from_one_cart_are_rate_limited(app, client, session,
     other.add(shop.offers["beta"])
     assert other.address().status_code == 302
     assert other.pay_with("ok").status_code == 302
+
+
+def test_an_unconfirmed_account_is_asked_to_confirm_before_ordering(app, client, session, shop):
+    """The rule is the service's (EMAIL_NOT_CONFIRMED); the page says so, keeps the cart and offers
+    a new link. A guest with the same address orders as usual."""
+    shop.customer.email_confirmed_at = None
+    session.commit()
+    log_in(client, shop.customer)
+    shopper = Checkout(client)
+    _response, _html, key, total = shopper.up_to_review(shop.offers["beta"])
+    charged_before = set(provider(app).charged())
+    response = shopper.place(key, total)
+    assert response.status_code == 403
+    html = response.get_data(as_text=True)
+    assert "Confirmez d’abord votre adresse e-mail" in html
+    assert tags_with(html, "checkout-resend-confirmation")
+    assert orders(session) == [] and provider(app).charged() == charged_before
+    assert cart_lines(session) == {shop.offers["beta"].sku: 1}
+
+    resend = client.post("/compte/confirmation/renvoyer",
+                         data={"email": shop.customer.email, "csrf_token": shopper.token})
+    assert resend.status_code == 302
+    assert [m.kind for m in session.scalars(select(OutboxMessage))] == ["confirm_email"]
+
+    guest = Checkout(app.test_client())
+    _response, _html, key, total = guest.up_to_review(shop.offers["beta"])
+    assert guest.place(key, total).status_code == 302

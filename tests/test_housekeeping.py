@@ -213,3 +213,22 @@ def test_the_hourly_job_also_drops_ended_rate_limit_windows(app, session):
     session.commit()
     assert purge_old_rows.call_local()["rate_limit_counters"] == 1
     assert session.scalars(select(RateLimitCounter.key)).all() == ["running"]
+
+
+def test_the_hourly_job_drops_sign_in_sessions_past_their_lifetime(session, frozen):
+    """A session past its lifetime lets nobody in: the job deletes it, and keeps running ones."""
+    from storefront.marketplace import user_sessions
+    from storefront.marketplace.models import UserSession
+
+    shopper = factories.user(session)
+    ended = user_sessions.open_session(session, shopper, lifetime=timedelta(hours=1))
+    running = user_sessions.open_session(session, shopper)
+    session.commit()
+    with_ended_lifetime = frozen + timedelta(hours=2)
+    deleted = housekeeping.run_all(
+        session, now=with_ended_lifetime, settings={"CART_RETENTION_DAYS": 30, "OUTBOX_RETENTION_DAYS": 30}
+    )
+    assert deleted["user_sessions"] == 1
+    kept = session.scalars(select(UserSession.id)).all()
+    assert kept == [user_sessions._digest(running.split(":", 1)[1])]
+    assert ended != running

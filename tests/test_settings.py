@@ -3,7 +3,7 @@
 import os
 import subprocess
 import sys
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -35,6 +35,8 @@ def test_development_defaults(tmp_path):
     assert config["DEFAULT_LOCALE"] == "fr" and config["THEME"] == "default"
     assert config["SESSION_COOKIE_HTTPONLY"] and not config["SESSION_COOKIE_SECURE"]
     assert config["REDIS_URL"] is None
+    assert config["REMEMBER_COOKIE_DURATION"] == timedelta(days=30)
+    assert config["STAFF_SESSION_IDLE_MINUTES"] == 30
 
 
 def test_development_secret_is_generated_once(tmp_path):
@@ -70,6 +72,8 @@ def test_postgres_urls_use_psycopg(tmp_path):
         ({"REDIS_URL": "http://x"}, "not a Redis URL"),
         ({"STOREFRONT_ENV": "staging"}, "STOREFRONT_ENV='staging'"),
         ({"SHOP_TIMEZONE": "Mars/Olympus"}, "SHOP_TIMEZONE='Mars/Olympus' is not a time zone"),
+        ({"STAFF_SESSION_IDLE_MINUTES": "0"}, "STAFF_SESSION_IDLE_MINUTES='0' is not a number"),
+        ({"STAFF_SESSION_IDLE_MINUTES": "half an hour"}, "STAFF_SESSION_IDLE_MINUTES="),
     ],
 )
 def test_configuration_errors(tmp_path, environ, message):

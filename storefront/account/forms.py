@@ -13,9 +13,12 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from storefront.marketplace.accounts import MIN_PASSWORD_LENGTH, normalize_email
+from storefront.marketplace.accounts import (
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    normalize_email,
+)
 from storefront.marketplace.errors import InvalidValue
-from storefront.marketplace.password_reset import MAX_PASSWORD_LENGTH
 from storefront.web.forms import PostalAddressForm, email_field, one_line, text_field
 
 
@@ -91,6 +94,22 @@ class PasswordForgotForm(FlaskForm):
 
 class PasswordResetForm(FlaskForm):
     password, confirm = _new_password_fields()
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(_l("Enter your current password."))],
+        render_kw={"autocomplete": "current-password", "autofocus": True},
+    )
+    password, confirm = _new_password_fields()
+
+
+class ResendConfirmationForm(FlaskForm):
+    email = email_field()
+
+    def validate_email(self, field) -> None:
+        email_address(self, field)
 
 
 class AddressForm(PostalAddressForm):

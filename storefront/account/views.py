@@ -19,19 +19,22 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
+from storefront import auth
 from storefront.account import bp
 from storefront.account.forms import (
     AddressForm,
+    ChangePasswordForm,
     LoginForm,
     PasswordForgotForm,
     PasswordResetForm,
     RegisterForm,
+    ResendConfirmationForm,
 )
 from storefront.extensions import db, limiter
-from storefront.marketplace import accounts, addresses, password_reset
+from storefront.marketplace import accounts, addresses, password_reset, registration
 from storefront.marketplace.errors import DomainError, InvalidValue, NotDeliverable, NotFound
 from storefront.marketplace.models import User
 from storefront.web import login_throttle
@@ -67,7 +70,7 @@ def login():
             form.form_errors.append(_("Wrong email address or password."))
         else:
             attempt.succeeded()
-            login_user(user, remember=form.remember.data)
+            auth.sign_in(user, remember=form.remember.data)
             flash(_("Hello %(name)s, you are logged in.", name=user.name or user.email), "success")
             return redirect(_local_path(form.next.data) or url_for(".home"))
     return _form_page("account/login.html", form)
@@ -76,10 +79,20 @@ def login():
 @bp.post("/deconnexion")
 def logout():
     # POST only, with the CSRF token (CSRFProtect): a link or an image elsewhere cannot log
-    # a shopper out.
-    logout_user()
+    # a shopper out. The session ends on the server too (auth.sign_out).
+    auth.sign_out()
     flash(_("You are logged out."), "info")
     return redirect(url_for("shop.home"))
+
+
+@bp.post("/deconnexion-partout")
+@login_required
+def logout_everywhere():
+    """Every device signed in to the account is signed out, this one too (a lost phone, a
+    shared computer, a doubt)."""
+    auth.sign_out_everywhere(_me())
+    flash(_("You are logged out on every device. Log in again to continue."), "info")
+    return redirect(url_for(".login"))
 
 
 @bp.route("/inscription", methods=["GET", "POST"])
@@ -89,22 +102,64 @@ def register():
         return redirect(url_for(".home"))
     form = RegisterForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
+        # The same answer whether the address is new or has an account (no account enumeration):
+        # the service emails its owner either a confirmation link or "someone tried to register".
+        # Nobody is logged in here, else a known address would show.
         try:
-            user = accounts.create_user(
+            registration.register(
                 db.session,
                 form.email.data,
                 form.password.data,
                 name=form.name.data,
                 locale=str(get_locale()),
+                secret_key=current_app.secret_key,
             )
-        except (InvalidValue, IntegrityError) as error:
-            # IntegrityError: the same email registered by another request a moment before.
-            _show_register_error(form, error)
-        else:
-            login_user(user)
-            flash(_("Welcome %(name)s, your account is ready.", name=user.name), "success")
-            return redirect(_local_path(form.next.data) or url_for(".home"))
+        except IntegrityError:
+            pass  # the same address registered by another request a moment before: same answer
+        except InvalidValue as error:
+            form.form_errors.append(explain(error))
+            return _form_page("account/register.html", form)
+        _flash_check_your_email(form.email.data)
+        return redirect(url_for(".register_sent"))
     return _form_page("account/register.html", form)
+
+
+@bp.get("/inscription/verifiez-vos-emails")
+def register_sent():
+    return render_template("account/register_sent.html", form=ResendConfirmationForm())
+
+
+@bp.get("/confirmation/<string(maxlength=400):token>")
+def confirm_email(token: str):
+    try:
+        user = registration.confirm_email(db.session, token, current_app.secret_key)
+    except registration.ConfirmationLinkInvalid as error:
+        status = 410 if isinstance(error, registration.ConfirmationLinkExpired) else 400
+        page = render_template(
+            "account/confirm_email.html", form=ResendConfirmationForm(),
+            link_error=_confirmation_link_message(error),
+        )
+        return _no_store(page, status)
+    flash(_("Your email address is confirmed. Thank you!"), "success")
+    if current_user.is_authenticated and current_user.id == user.id:
+        return redirect(url_for(".home"))
+    # Opening the link proves the inbox, not the password: the owner logs in as usual.
+    return redirect(url_for(".login"))
+
+
+@bp.post("/confirmation/renvoyer")
+@limiter.limit(FORM_POSTS_LIMIT)
+def resend_confirmation():
+    """A new confirmation link, if the address has an account waiting for one (the same answer
+    for any address; the service sends at most one every few minutes per inbox)."""
+    form = ResendConfirmationForm()
+    if form.validate_on_submit():
+        registration.resend_confirmation(
+            db.session, form.email.data, secret_key=current_app.secret_key
+        )
+        _flash_check_your_email(form.email.data)
+        return redirect(url_for(".home") if current_user.is_authenticated else url_for(".register_sent"))
+    return _form_page("account/register_sent.html", form)
 
 
 @bp.get("/")
@@ -114,6 +169,30 @@ def home():
     return render_template(
         "account/home.html", default_address=default, country_names=COUNTRY_NAMES
     )
+
+
+@bp.route("/mot-de-passe", methods=["GET", "POST"])
+@login_required
+@limiter.limit(FORM_POSTS_LIMIT, methods=["POST"])
+def change_password():
+    """A new password, given the current one. Every other device is signed out; this one stays
+    signed in with a new session (a copy of its old cookies is void too)."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        me = _me()
+        try:
+            accounts.change_password(
+                db.session, me, form.current_password.data, form.password.data
+            )
+        except InvalidValue as error:
+            field = error.details.get("field")
+            (form[field].errors if field in form else form.password.errors).append(explain(error))
+        else:
+            auth.sign_in(me, remember=auth.has_remember_cookie())
+            flash(_("Your password has been changed. Your other devices are logged out."),
+                  "success")
+            return redirect(url_for(".home"))
+    return _form_page("account/change_password.html", form)
 
 
 # --- Password reset ------------------------------------------------------------------------------
@@ -274,16 +353,22 @@ def _local_path(target: str | None) -> str | None:
     return target
 
 
-def _show_register_error(form: RegisterForm, error: Exception) -> None:
-    # The service's transaction is rolled back already (@atomic), so the session can look.
-    if accounts.find_user(db.session, form.email.data) is not None:
-        form.email.errors.append(
-            _("An account already exists for this email address. Log in, or reset its password.")
-        )
-    elif isinstance(error, DomainError):
-        form.form_errors.append(explain(error))
-    else:
-        raise error
+def _flash_check_your_email(email: str) -> None:
+    # Word for word the same whether the address has an account or not.
+    flash(
+        _("Check your email: we have sent a message to %(email)s. To finish creating your "
+          "account, open the link it holds within %(days)d days.",
+          email=email, days=registration.CONFIRM_MAX_AGE_SECONDS // 86400),
+        "info",
+    )
+
+
+def _confirmation_link_message(error: registration.ConfirmationLinkInvalid) -> str:
+    if isinstance(error, registration.ConfirmationLinkExpired):
+        return _("This link has expired: confirmation links work for %(days)d days. Ask for a "
+                 "new one below.", days=registration.CONFIRM_MAX_AGE_SECONDS // 86400)
+    return _("This link is not valid: it may have been cut or changed when copied. Open it again "
+             "from the email, or ask for a new one below.")
 
 
 def _show_address_error(form: AddressForm, error: DomainError) -> None:

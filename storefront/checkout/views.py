@@ -323,9 +323,11 @@ def review():
     return _render_review(progress)
 
 
-def _render_review(progress: Progress, *, error: str | None = None, status: int = 200):
+def _render_review(progress: Progress, *, error: str | None = None, status: int = 200,
+                   confirm_email: bool = False):
     # A new key each time the page is shown: every submission of this one form is one order.
     return _page("checkout/review.html", progress, "review", status, error=error,
+                 confirm_email=confirm_email,
                  idempotency_key=checkout.new_idempotency_key(),
                  address=cart_service.address_of(progress.cart))
 
@@ -355,7 +357,8 @@ def place():
     Outcome = checkout.PaymentOutcome
     if payment.outcome == Outcome.NOT_AUTHORIZED:
         return _render_review(progress, error=refusals.explain(payment.error),
-                              status=payment.error.status)
+                              status=payment.error.status,
+                              confirm_email=_reason(payment.error) == Refusal.EMAIL_NOT_CONFIRMED)
     if payment.outcome == Outcome.DECLINED:
         return _page("checkout/payment.html", progress, "payment", 402, form=CardForm(formdata=None),
                      sandbox=_provider().name == "sandbox",
@@ -459,6 +462,10 @@ def _confirmation_url(order: CustomerOrder) -> str:
     if order.customer_id is not None:
         return url_for(".confirmation", number=order.number)
     return url_for(".guest_order", token=checkout.order_link_token(order, current_app.secret_key))
+
+
+def _reason(error: DomainError | None) -> str | None:
+    return error.details.get("reason") if error is not None else None
 
 
 def _int(raw: str | None) -> int | None:

@@ -1,6 +1,10 @@
 """Accounts: creating people who sign in, and checking their passwords.
 
 Passwords are hashed with werkzeug's scrypt; the plain text is never stored or logged.
+
+No answer of this module, nor the time it takes, tells whether an account exists for an email
+address: checking the password of an unknown address verifies it against a dummy hash made by
+the same hasher (same algorithm, same cost), so it costs one verification like a wrong password.
 """
 
 from __future__ import annotations
@@ -10,13 +14,34 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .errors import InvalidValue
+from . import clock as shop_clock
+from . import user_sessions
+from .errors import InvalidValue, NotAllowed
 from .models import Role, Seller, User
+from .refusals import Refusal
 from .unit_of_work import atomic
 
 MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 200
+
+
+class PasswordHasher:
+    """Hashes and checks passwords (werkzeug's scrypt with its default cost).
+
+    One instance, :data:`hasher`, does every hashing and checking of the shop, so that the
+    dummy hash below is always of the algorithm and cost of real ones.
+    """
+
+    def hash(self, password: str) -> str:
+        return generate_password_hash(password)
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        return check_password_hash(password_hash, password)
+
+
+hasher = PasswordHasher()
 # Checked against when the email is unknown, so a wrong email costs as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+_DUMMY_HASH = hasher.hash("not-a-real-password")
 
 
 def normalize_email(email: str) -> str:
@@ -36,10 +61,13 @@ def create_user(
     role: Role = Role.CUSTOMER,
     seller: Seller | None = None,
     locale: str = "fr",
+    email_confirmed: bool = True,
 ) -> User:
+    """A new account. ``email_confirmed``: accounts made by the operator, a script or the demo
+    are trusted; self-registration (``registration.register``) passes False, and the account
+    may neither order nor write messages until its owner opens the emailed link."""
     email = normalize_email(email)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidValue(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
+    check_new_password(password)
     role = Role(role)
     if (role == Role.SELLER) != (seller is not None):
         raise InvalidValue("a seller account belongs to exactly one seller, other accounts to none")
@@ -47,11 +75,12 @@ def create_user(
         raise InvalidValue("an account already exists for this email address")
     user = User(
         email=email,
-        password_hash=generate_password_hash(password),
+        password_hash=hasher.hash(password),
         name=name.strip(),
         role=role,
         seller=seller,
         locale=locale,
+        email_confirmed_at=shop_clock.of(session).now() if email_confirmed else None,
     )
     session.add(user)
     session.flush()
@@ -66,8 +95,43 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     """The active user with this email and password, or None (never says which one was wrong)."""
     user = find_user(session, email)
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        hasher.verify(_DUMMY_HASH, password)  # the same work as for a known address
         return None
-    if not check_password_hash(user.password_hash, password) or not user.active:
+    if not hasher.verify(user.password_hash, password) or not user.active:
         return None
     return user
+
+
+def check_new_password(password: str) -> None:
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidValue(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise InvalidValue(f"the password is at most {MAX_PASSWORD_LENGTH} characters")
+
+
+@atomic
+def set_password(session: Session, user: User, new_password: str) -> None:
+    """Give ``user`` a new password and sign every browser of theirs out (a thief who had a
+    session or a remember-me cookie loses it); reset links made before stop working too."""
+    check_new_password(new_password)
+    user.password_hash = hasher.hash(new_password)
+    user_sessions.close_all_sessions(session, user)
+    session.flush()
+
+
+@atomic
+def change_password(session: Session, user: User, current_password: str, new_password: str) -> None:
+    """The owner changes their password, proving they know the current one (a borrowed session
+    alone cannot lock the owner out). Every session of the account ends, the caller's too: the
+    caller opens a new one for the browser it serves."""
+    if not hasher.verify(user.password_hash, current_password or ""):
+        raise InvalidValue("the current password is wrong", reason=Refusal.WRONG_PASSWORD,
+                           field="current_password")
+    set_password(session, user, new_password)
+
+
+def require_confirmed_email(user: User) -> None:
+    """Refuse what an account may only do once its email address is confirmed (ordering,
+    writing to sellers or customer service): NotAllowed with ``EMAIL_NOT_CONFIRMED``."""
+    if user.email_confirmed_at is None:
+        raise NotAllowed("confirm your email address first", reason=Refusal.EMAIL_NOT_CONFIRMED)

@@ -27,9 +27,9 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from . import accounts, email_contexts, finance, listing, orders, outbox, payments, preferences
 from . import cart as cart_service
 from . import clock as shop_clock
-from . import email_contexts, finance, listing, orders, outbox, payments, preferences
 from .cart import CartView
 from .errors import Conflict, DomainError, InvalidValue, NotDeliverable, NotFound, OutOfStock
 from .models import (
@@ -46,6 +46,7 @@ from .models import (
     SellerOrderState,
     Shipment,
     ShipmentStatus,
+    User,
     Zone,
 )
 from .payments import PaymentProvider, PaymentStatus
@@ -185,6 +186,7 @@ def _checked_review(
     session: Session, cart: Cart, now: datetime, expected_total: int | None
 ) -> tuple[Zone, CartView]:
     """The cart as it is now, which must be exactly what the shopper last saw."""
+    _check_customer(session, cart)
     zone = cart_service.zone_of(session, cart)
     if zone is None or not cart.email:
         raise InvalidValue("give a delivery address first", reason=Refusal.NO_ADDRESS)
@@ -201,6 +203,15 @@ def _checked_review(
     if expected_total is not None and expected_total != view.total:
         raise CartChanged("the total has changed; check it again", reason=Refusal.TOTAL_CHANGED)
     return zone, view
+
+
+def _check_customer(session: Session, cart: Cart) -> None:
+    """A cart of an account orders only once the account's email address is confirmed (a guest's
+    cart has no account and orders with the address it gives)."""
+    if cart.user_id is not None:
+        customer = session.get(User, cart.user_id)  # the signed-in user: already in the session
+        if customer is not None:
+            accounts.require_confirmed_email(customer)
 
 
 def _write_order(
@@ -441,6 +452,7 @@ def pay_and_place(
         return Payment(PaymentOutcome.PLACED, order=existing)
     try:
         check_idempotency_key(idempotency_key)
+        _check_customer(session, cart)  # before the bank is asked anything
     except DomainError as error:
         return Payment(PaymentOutcome.NOT_AUTHORIZED, error=error)
     if shown_total != view.total:

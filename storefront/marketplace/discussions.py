@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from storefront.settings import LOCALES
 
-from . import outbox, preferences
+from . import accounts, outbox, preferences
 from .errors import InvalidTransition, InvalidValue, NotAllowed, NotFound
 from .models import (
     ActorRole,
@@ -121,6 +121,7 @@ def open_thread(
     """A customer starts a thread about one of their orders or about an offer."""
     if customer.role != Role.CUSTOMER:
         raise NotAllowed("only a customer opens a thread with a seller")
+    accounts.require_confirmed_email(customer)
     topic = session.scalar(select(DiscussionTopic).where(DiscussionTopic.code == topic_code))
     if topic is None:
         raise NotFound(f"unknown topic {topic_code!r}")
@@ -179,6 +180,8 @@ def post_message(
 ) -> Message:
     """Add a message. In the mediated model the operator says whom it writes to (``to``)."""
     role = role_in(thread, author)
+    if role == ActorRole.CUSTOMER:
+        accounts.require_confirmed_email(author)
     if role == ActorRole.SELLER and not _seller_can_see(session, thread):
         # Mediated, and customer service has not brought the seller in yet.
         raise NotAllowed("this conversation is not yours")

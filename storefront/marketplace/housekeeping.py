@@ -11,6 +11,8 @@ batch size, never on one query per row.
   customer's list of what they meant to buy.
 - **Sent emails** (outbox rows SENT before the cutoff, ``OUTBOX_RETENTION_DAYS``). FAILED rows are
   kept for the operator to look at, PENDING and SENDING ones are still to be delivered.
+- **Ended sign-in sessions** (``user_sessions``): past their lifetime they let nobody in; a user
+  who never comes back would otherwise keep them forever.
 
 Not here, because nothing is stored: password-reset links are signed tokens that carry their own
 expiry (``password_reset``), and Huey keeps no task results (``storefront.jobs.build_queue``).
@@ -28,7 +30,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, delete, exists, select
 from sqlalchemy.orm import Session
 
-from .models import Cart, CartLine, OutboxMessage, OutboxStatus
+from .models import Cart, CartLine, OutboxMessage, OutboxStatus, UserSession
 from .unit_of_work import transaction
 
 BATCH_SIZE = 5000
@@ -81,6 +83,13 @@ def purge_sent_emails(session: Session, older_than: datetime, *, batch_size: int
     )
 
 
+def purge_ended_sessions(session: Session, now: datetime, *, batch_size: int = BATCH_SIZE) -> int:
+    """Delete the sign-in sessions whose lifetime ended by ``now`` (``user_sessions``)."""
+    return delete_in_batches(
+        session, UserSession, UserSession.expires_at <= now, batch_size=batch_size
+    )
+
+
 # --- The registry the housekeeping job runs ------------------------------------------------------
 
 
@@ -105,6 +114,7 @@ class Purge:
 PURGES: list[Purge] = [
     Purge("guest_carts", purge_guest_carts, "CART_RETENTION_DAYS"),
     Purge("sent_emails", purge_sent_emails, "OUTBOX_RETENTION_DAYS"),
+    Purge("user_sessions", purge_ended_sessions),
 ]
 
 
@@ -157,6 +167,7 @@ __all__ = [
     "Purge",
     "PurgeFailed",
     "delete_in_batches",
+    "purge_ended_sessions",
     "purge_guest_carts",
     "purge_sent_emails",
     "register",

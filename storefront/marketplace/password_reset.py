@@ -17,19 +17,17 @@ import hmac
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
-from werkzeug.security import generate_password_hash
 
 from storefront.settings import LOCALES
 
-from . import outbox
-from .accounts import MIN_PASSWORD_LENGTH, find_user, normalize_email
+from . import accounts, outbox
+from .accounts import find_user, normalize_email
 from .errors import InvalidValue
 from .models import User
 from .unit_of_work import atomic
 
 RESET_SALT = "storefront.password-reset"
 RESET_MAX_AGE_SECONDS = 3600
-MAX_PASSWORD_LENGTH = 200
 
 
 class ResetLinkInvalid(InvalidValue):
@@ -75,13 +73,10 @@ def user_for_reset_token(
 
 @atomic
 def reset_password(session: Session, user: User, new_password: str) -> None:
-    """Set a new password; every reset link made before stops working with it."""
-    if not isinstance(new_password, str) or len(new_password) < MIN_PASSWORD_LENGTH:
-        raise InvalidValue(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
-    if len(new_password) > MAX_PASSWORD_LENGTH:
-        raise InvalidValue(f"the password is at most {MAX_PASSWORD_LENGTH} characters")
-    user.password_hash = generate_password_hash(new_password)
-    session.flush()
+    """Set a new password; every reset link made before stops working with it, and every
+    browser signed in to the account is signed out (whoever made the owner need a reset may
+    hold one of its cookies)."""
+    accounts.set_password(session, user, new_password)
 
 
 @atomic

@@ -92,3 +92,7 @@ class Refusal(enum.StrEnum):
 
     # Logging in (storefront/web/login_throttle.py).
     LOGIN_THROTTLED = "login_throttled"  # too many failed log-ins on this account from here
+
+    # Accounts (storefront/marketplace/accounts.py).
+    WRONG_PASSWORD = "wrong_password"
+    EMAIL_NOT_CONFIRMED = "email_not_confirmed"  # ordering or writing before confirming

@@ -46,6 +46,17 @@ def password_reset_url(token: str) -> str:
     return absolute_url("account.password_reset_page", token=token)
 
 
+def confirm_email_url(token: str) -> str:
+    return absolute_url("account.confirm_email", token=token)
+
+
+# Links without parameters: a page of the shop by its endpoint.
+PAGES = {
+    "login": "account.login",
+    "password_forgot": "account.password_forgot",
+}
+
+
 def resolve(link: Mapping[str, Any]) -> str:
     """The address of a link recorded by a service (see ``marketplace.outbox.link``)."""
     name = link["$link"]
@@ -56,6 +67,10 @@ def resolve(link: Mapping[str, Any]) -> str:
             return thread_url(link["id"], link["role"])
         if name == "password_reset":
             return password_reset_url(link["token"])
+        if name == "confirm_email":
+            return confirm_email_url(link["token"])
+        if name in PAGES:
+            return absolute_url(PAGES[name])
     except BuildError:
         # A shop built without these pages (a theme preview, a partial test app).
         return current_app.config["PUBLIC_URL"] + "/"

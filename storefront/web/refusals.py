@@ -273,6 +273,12 @@ SENTENCES: dict[Refusal, Sentence] = {
         "Too many unsuccessful attempts to log in to this account from your connection. Please "
         "wait 15 minutes before trying again, or choose a new password with “Forgotten password?”."
     ),
+    # Accounts
+    Refusal.WRONG_PASSWORD: _l("Your current password is not this one."),
+    Refusal.EMAIL_NOT_CONFIRMED: _l(
+        "Confirm your email address first: open the link we emailed you when you created your "
+        "account. Your cart is kept."
+    ),
 }
 
 

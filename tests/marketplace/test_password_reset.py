@@ -141,7 +141,7 @@ def test_a_new_password_has_a_minimum_length(session, alice):
     with pytest.raises(InvalidValue):
         reset_password(session, alice, "short")
     with pytest.raises(InvalidValue):
-        reset_password(session, alice, "x" * (password_reset.MAX_PASSWORD_LENGTH + 1))
+        reset_password(session, alice, "x" * (accounts.MAX_PASSWORD_LENGTH + 1))
     session.expire_all()
     assert alice.password_hash == before
 

@@ -4,7 +4,7 @@ Each domain keeps its models in its own module; this file only gathers them so t
 (and therefore migrations) sees every table.
 """
 
-from .accounts import Role, User
+from .accounts import Role, User, UserSession
 from .addresses import Address
 from .base import Base, utcnow
 from .cart import Cart, CartDelivery, CartLine
