@@ -27,7 +27,12 @@ from storefront.backup import BackupError, backup
 from storefront.extensions import db
 from storefront.marketplace.models import CustomerOrder, Offer, User
 from storefront.settings import database_url
-from tests.conftest import TEST_DATABASE_URL, RequestIsolatingClient, make_test_environ
+from tests.conftest import (
+    TEST_DATABASE_URL,
+    RequestIsolatingClient,
+    _empty_tables,
+    make_test_environ,
+)
 from tests.order_fixtures import Visitor, build_people, place
 
 STOCK = 100_000
@@ -64,6 +69,9 @@ def shop_app(tmp_path_factory, url: str, *, migrate: bool):
         if migrate:
             with app.app_context():
                 upgrade(directory=str(PROJECT_ROOT / "migrations"), revision="heads")
+                # The migrations insert the reference rows; build_people writes its own, as in
+                # every other test.
+                _empty_tables()
         yield app
     finally:
         with app.app_context():
