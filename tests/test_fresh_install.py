@@ -11,6 +11,7 @@ is created through the marketplace services.
 from __future__ import annotations
 
 import ast
+import re
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -182,10 +183,15 @@ def test_the_shop_pages_answer_with_an_empty_catalog(fresh_app):
 
 def test_an_order_is_placed_accepted_cancelled_and_refunded_without_demo_data(fresh_app):
     fresh_app.config["FROZEN_TIME"] = MORNING
+    # The retailer's own seller, as an installer creates it.
+    result = fresh_app.test_cli_runner().invoke(
+        args=["shop", "create-retailer", "--code", "boutique", "--name", "La Boutique"]
+    )
+    assert result.exit_code == 0, result.output
     with fresh_app.app_context():
         session = db.session
         # What the shop sets up itself, through the services.
-        retailer = sellers.create_seller(session, "boutique", "La Boutique", is_operator=True)
+        retailer = sellers.operator_seller(session)
         seller = sellers.create_seller(session, "atelier", "L'Atelier")
         reference.create_category(session, "maison", "Maison", label_en="Home")
         product = catalog.create_product(session, "3760000000017", "Lampe de bureau", "maison")
@@ -255,3 +261,30 @@ def test_seed_demo_after_the_migrations_adds_no_reason_topic_or_carrier(fresh_ap
         result = fresh_app.test_cli_runner().invoke(seed_demo, ["--products", "1"])
         assert result.exit_code == 0, result.output
         assert counts() == before
+
+
+def test_the_first_operator_is_created_from_the_command_line_and_reaches_the_back_office(fresh_app):
+    runner = fresh_app.test_cli_runner()
+    result = runner.invoke(
+        args=["shop", "create-operator", "ops@example.com", "--name", "Opérations"],
+        input="mot-de-passe-solide-2026\nmot-de-passe-solide-2026\n",
+    )
+    assert result.exit_code == 0, result.output
+    again = runner.invoke(
+        args=["shop", "create-operator", "ops@example.com"],
+        input="mot-de-passe-solide-2026\nmot-de-passe-solide-2026\n",
+    )
+    assert again.exit_code != 0 and "already exists" in again.output
+    twice = runner.invoke(
+        args=["shop", "create-retailer", "--code", "bad code!", "--name", "X"]
+    )
+    assert twice.exit_code != 0 and "letters, digits" in twice.output
+
+    client = fresh_app.test_client()
+    page = client.get("/compte/connexion")
+    token = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', page.data)
+    form = {"email": "ops@example.com", "password": "mot-de-passe-solide-2026"}
+    if token:
+        form["csrf_token"] = token.group(1).decode()
+    assert client.post("/compte/connexion", data=form).status_code == 302
+    assert client.get("/backoffice/").status_code == 200

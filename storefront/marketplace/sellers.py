@@ -76,7 +76,7 @@ def operator_seller(session: Session, *, required: bool = True) -> Seller | None
     seller_id = reference_cache.cached(session, "operator_seller_id", _operator_id)
     seller = session.get(Seller, seller_id) if seller_id is not None else None
     if seller is None and required:
-        raise NotFound("the retailer's own seller is not set up (run `flask seed-demo`)")
+        raise NotFound("the retailer's own seller is not set up (`flask shop create-retailer`, or `flask seed-demo` for the demo)")
     return seller
 
 
