@@ -52,6 +52,19 @@ def expected(message) -> bool:
     return bool(_EXPECTED_STATUS.match(message.text))
 
 
+# Console errors a test knows about and names (allow_console), per page.
+_ALLOWED: dict[int, list[re.Pattern]] = {}
+
+
+def allow_console(page, pattern: str) -> None:
+    """Let ``page`` log errors matching ``pattern`` (a known defect, said in the test)."""
+    _ALLOWED.setdefault(id(page), []).append(re.compile(pattern))
+
+
+def _allowed(page, message) -> bool:
+    return expected(message) or any(p.search(message.text) for p in _ALLOWED.get(id(page), []))
+
+
 @pytest.fixture
 def browser_page():
     from playwright.sync_api import sync_playwright
@@ -71,8 +84,9 @@ def browser_page():
         errors: list[str] = []
         # Any script error or content-security-policy violation fails the journey.
         page.on("pageerror", lambda error: errors.append(str(error)))
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" and not expected(m) else None)
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" and not _allowed(page, m) else None)
         yield page
         context.close()
         browser.close()
+        _ALLOWED.pop(id(page), None)
         assert not errors, errors
