@@ -136,14 +136,28 @@ def _check_smtp(mail_url: str) -> None:
         error = cached[1]
     else:
         try:
-            with socket.create_connection(key, timeout=CHECK_TIMEOUT):
-                error = None
+            error = _smtp_answers(server, key)
         except OSError as exc:
             error = f"unreachable ({type(exc).__name__})"
         with _smtp_lock:
             _smtp_results[key] = (time.monotonic(), error)
     if error is not None:
         raise CheckFailed(error)
+
+
+def _smtp_answers(server, address: tuple[str, int]) -> str | None:
+    """Connect; on plain SMTP also read the greeting and say QUIT, so that the relay is known to
+    speak SMTP and closes its side cleanly (a bare connect-and-hang-up leaves servers logging
+    aborted sessions). Behind implicit TLS the TCP connection is the check."""
+    with socket.create_connection(address, timeout=CHECK_TIMEOUT) as sock:
+        if server.implicit_tls:
+            return None
+        greeting = sock.recv(512)
+        if not greeting.startswith(b"220"):
+            return "no SMTP greeting"
+        sock.sendall(b"QUIT\r\n")
+        sock.recv(512)  # the 221 goodbye: the server closes its side first
+    return None
 
 
 def forget_smtp_results() -> None:
