@@ -20,9 +20,13 @@ ACCOUNT = "/compte/"
 
 @pytest.fixture(autouse=True)
 def fresh_rate_limits(app):
-    limiter.reset()
+    # In the test app's context: outside any, the limiter counts in the database of the last
+    # application built, which another test may have built on a database gone since.
+    with app.app_context():
+        limiter.reset()
     yield
-    limiter.reset()
+    with app.app_context():
+        limiter.reset()
 
 
 @pytest.fixture
