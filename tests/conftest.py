@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import contextvars
 import os
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
@@ -47,6 +51,46 @@ def _database_of_this_worker(url: str) -> str:
 
 
 TEST_DATABASE_URL = _database_of_this_worker(os.environ.get("TEST_DATABASE_URL", ""))
+POSTGRES = bool(TEST_DATABASE_URL) and make_url(database_url(TEST_DATABASE_URL)).get_backend_name() == "postgresql"
+
+
+@contextmanager
+def postgres_scratch_database(purpose: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database beside TEST_DATABASE_URL's (``<name>_<purpose>_<hex>``),
+    dropped afterwards."""
+    base = make_url(database_url(TEST_DATABASE_URL))
+    name = f"{base.database}_{purpose}_{secrets.token_hex(4)}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield base.set(database=name).render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+@contextmanager
+def scratch_database(folder: Path, purpose: str) -> Iterator[str]:
+    """A database of the test's own, of the run's kind: a new SQLite file in ``folder``, or a
+    scratch PostgreSQL database."""
+    if POSTGRES:
+        with postgres_scratch_database(purpose) as url:
+            yield url
+    else:
+        yield f"sqlite:///{folder / f'{purpose}.db'}"
+
+
+@pytest.fixture
+def job_queue_back_to_test_app(app):
+    """``create_app`` binds the job queue to the app it builds: give it back to the test app."""
+    from storefront import jobs
+
+    yield
+    jobs.init_app(app)
 
 
 def make_test_environ(tmp_path_factory, **extra) -> dict[str, str]:

@@ -9,7 +9,6 @@ database beside ``TEST_DATABASE_URL``'s), so that SQLite is tested on every run.
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
 import subprocess
 import threading
@@ -28,37 +27,18 @@ from storefront.extensions import db
 from storefront.marketplace.models import CustomerOrder, Offer, User
 from storefront.settings import database_url
 from tests.conftest import (
-    TEST_DATABASE_URL,
+    POSTGRES,
     RequestIsolatingClient,
     _empty_tables,
     make_test_environ,
+    postgres_scratch_database,
 )
 from tests.order_fixtures import Visitor, build_people, place
 
 STOCK = 100_000
-POSTGRES = bool(TEST_DATABASE_URL) and make_url(database_url(TEST_DATABASE_URL)).get_backend_name() == "postgresql"
 
 
 # --- databases of the test's own -----------------------------------------------------------------
-
-
-@contextmanager
-def postgres_database(purpose: str):
-    """A fresh, empty PostgreSQL database beside TEST_DATABASE_URL's (``<name>_<purpose>_<hex>``),
-    dropped afterwards."""
-    base = make_url(database_url(TEST_DATABASE_URL))
-    name = f"{base.database}_{purpose}_{secrets.token_hex(4)}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            yield base.set(database=name).render_as_string(hide_password=False)
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
 
 
 @contextmanager
@@ -240,7 +220,7 @@ def test_sqlite_backup_while_orders_are_placed_restores_a_consistent_shop(tmp_pa
 @pytest.mark.postgres
 @pytest.mark.skipif(not POSTGRES, reason="TEST_DATABASE_URL is not PostgreSQL")
 def test_postgres_backup_while_orders_are_placed_restores_a_consistent_shop(tmp_path, tmp_path_factory):
-    with postgres_database("backup_source") as source_url:
+    with postgres_scratch_database("backup_source") as source_url:
         with shop_app(tmp_path_factory, source_url, migrate=True) as app:
             shop = build_shop(app)
 
@@ -250,7 +230,7 @@ def test_postgres_backup_while_orders_are_placed_restores_a_consistent_shop(tmp_
             taken = backups_while_ordering(app, shop, source_url, take_backup, rounds=2)
 
         for path, before, after in taken:
-            with postgres_database("restored") as restored_url:
+            with postgres_scratch_database("restored") as restored_url:
                 target = make_url(restored_url)
                 subprocess.run(
                     ["pg_restore", "--no-owner", "--exit-on-error", "--dbname",

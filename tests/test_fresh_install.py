@@ -18,10 +18,9 @@ from pathlib import Path
 import pytest
 from flask_migrate import downgrade, upgrade
 from huey.api import PeriodicTask
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
-from storefront import PROJECT_ROOT, create_app, jobs
+from storefront import PROJECT_ROOT, create_app
 from storefront.demo.command import seed_demo
 from storefront.extensions import db
 from storefront.marketplace import (
@@ -45,8 +44,7 @@ from storefront.marketplace.models import (
     ReasonType,
     SellerOrderState,
 )
-from storefront.settings import database_url
-from tests.conftest import TEST_DATABASE_URL
+from tests.conftest import scratch_database
 
 MIGRATIONS = str(PROJECT_ROOT / "migrations")
 PARIS = ZoneInfo("Europe/Paris")
@@ -57,30 +55,13 @@ ADDRESS = cart_service.ShippingAddress(
 )
 
 
-@pytest.fixture(autouse=True)
-def job_queue_stays_with_the_test_app(app):
-    """``create_app`` binds the job queue to the app it builds: give it back to the test app."""
-    yield
-    jobs.init_app(app)
+pytestmark = pytest.mark.usefixtures("job_queue_back_to_test_app")
 
 
 @pytest.fixture
 def fresh_database(tmp_path):
-    if not TEST_DATABASE_URL:
-        yield f"sqlite:///{tmp_path / 'fresh.db'}"
-        return
-    url = make_url(database_url(TEST_DATABASE_URL))
-    scratch = f"{url.database}_fresh"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{scratch}"'))
-        conn.execute(text(f'CREATE DATABASE "{scratch}"'))
-    try:
-        yield url.set(database=scratch).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(tmp_path, "fresh") as url:
+        yield url
 
 
 @pytest.fixture

@@ -6,43 +6,24 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import inspect
 
-from storefront import PROJECT_ROOT, create_app, jobs
+from storefront import PROJECT_ROOT, create_app
 from storefront.database import include_in_migrations
 from storefront.extensions import db
-from storefront.settings import database_url
-from tests.conftest import TEST_DATABASE_URL
+from tests.conftest import scratch_database
 
 MIGRATIONS = str(PROJECT_ROOT / "migrations")
 
 
-@pytest.fixture(autouse=True)
-def job_queue_stays_with_the_test_app(app):
-    """``create_app`` binds the job queue to the app it builds: give it back to the test app."""
-    yield
-    jobs.init_app(app)
+pytestmark = pytest.mark.usefixtures("job_queue_back_to_test_app")
 
 
 @pytest.fixture
 def empty_database(tmp_path):
     """A database of its own: a new SQLite file, or a scratch PostgreSQL database."""
-    if not TEST_DATABASE_URL:
-        yield f"sqlite:///{tmp_path / 'migrations.db'}"
-        return
-    url = make_url(database_url(TEST_DATABASE_URL))
-    scratch = f"{url.database}_migrations"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{scratch}"'))
-        conn.execute(text(f'CREATE DATABASE "{scratch}"'))
-    try:
-        yield url.set(database=scratch).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(tmp_path, "migrations") as url:
+        yield url
 
 
 def test_upgrade_from_empty_matches_the_models(tmp_path, empty_database):
