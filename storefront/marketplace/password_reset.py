@@ -15,12 +15,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
 from storefront.settings import LOCALES
 
-from . import accounts, outbox
+from . import accounts, outbox, signed_links
 from .accounts import find_user, normalize_email
 from .errors import InvalidValue
 from .models import User
@@ -43,7 +42,9 @@ class ResetLinkUsed(ResetLinkInvalid):
 
 
 def make_reset_token(user: User, secret_key: str | bytes) -> str:
-    return _serializer(secret_key).dumps({"user": user.id, "check": _fingerprint(user, secret_key)})
+    return signed_links.make(
+        secret_key, RESET_SALT, {"user": user.id, "check": _fingerprint(user, secret_key)}
+    )
 
 
 def user_for_reset_token(
@@ -53,16 +54,12 @@ def user_for_reset_token(
     max_age_seconds: int = RESET_MAX_AGE_SECONDS,
 ) -> User:
     """The user a reset link was made for, or :class:`ResetLinkInvalid` (or one of its kinds)."""
-    try:
-        data = _serializer(secret_key).loads(token or "", max_age=max_age_seconds)
-    except SignatureExpired:
-        raise ResetLinkExpired("this password reset link has expired") from None
-    except BadSignature:
-        raise ResetLinkInvalid("this password reset link is not valid") from None
-    user_id = data.get("user") if isinstance(data, dict) else None
-    check = data.get("check") if isinstance(data, dict) else None
-    if not isinstance(user_id, int) or not isinstance(check, str):
-        raise ResetLinkInvalid("this password reset link is not valid")
+    data = signed_links.read(
+        secret_key, RESET_SALT, token, max_age_seconds=max_age_seconds,
+        fields={"user": int, "check": str}, what="password reset",
+        invalid=ResetLinkInvalid, expired=ResetLinkExpired,
+    )
+    user_id, check = data["user"], data["check"]
     user = session.get(User, user_id)
     if user is None or not user.active:
         raise ResetLinkInvalid("this password reset link is not valid")
@@ -117,9 +114,6 @@ def request_password_reset(
         kind="password_reset",
     )
 
-
-def _serializer(secret_key: str | bytes) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret_key, salt=RESET_SALT)
 
 
 def _fingerprint(user: User, secret_key: str | bytes) -> str:

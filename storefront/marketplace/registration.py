@@ -22,12 +22,11 @@ from __future__ import annotations
 import hmac
 from datetime import timedelta
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
 from storefront.settings import LOCALES
 
-from . import accounts, outbox
+from . import accounts, outbox, signed_links
 from . import clock as shop_clock
 from .errors import InvalidValue
 from .models import User
@@ -111,7 +110,7 @@ def resend_confirmation(session: Session, email: str, *, secret_key: str | bytes
 
 
 def make_confirmation_token(user: User, secret_key: str | bytes) -> str:
-    return _serializer(secret_key).dumps({"user": user.id, "email": user.email})
+    return signed_links.make(secret_key, CONFIRM_SALT, {"user": user.id, "email": user.email})
 
 
 @atomic
@@ -123,16 +122,12 @@ def confirm_email(
 ) -> User:
     """Mark the address of the link's account confirmed (again is fine) and return the user;
     :class:`ConfirmationLinkInvalid` or :class:`ConfirmationLinkExpired` otherwise."""
-    try:
-        data = _serializer(secret_key).loads(token or "", max_age=max_age_seconds)
-    except SignatureExpired:
-        raise ConfirmationLinkExpired("this confirmation link has expired") from None
-    except BadSignature:
-        raise ConfirmationLinkInvalid("this confirmation link is not valid") from None
-    user_id = data.get("user") if isinstance(data, dict) else None
-    address = data.get("email") if isinstance(data, dict) else None
-    if not isinstance(user_id, int) or not isinstance(address, str):
-        raise ConfirmationLinkInvalid("this confirmation link is not valid")
+    data = signed_links.read(
+        secret_key, CONFIRM_SALT, token, max_age_seconds=max_age_seconds,
+        fields={"user": int, "email": str}, what="confirmation",
+        invalid=ConfirmationLinkInvalid, expired=ConfirmationLinkExpired,
+    )
+    user_id, address = data["user"], data["email"]
     user = session.get(User, user_id)
     if user is None or not user.active or not hmac.compare_digest(address, user.email):
         raise ConfirmationLinkInvalid("this confirmation link is not valid")
@@ -162,7 +157,3 @@ def _send_confirmation(session: Session, user: User, secret_key: str | bytes) ->
         locale=user.locale if user.locale in LOCALES else "fr",
         kind=CONFIRM_KIND,
     )
-
-
-def _serializer(secret_key: str | bytes) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret_key, salt=CONFIRM_SALT)
