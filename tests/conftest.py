@@ -85,6 +85,18 @@ def scratch_database(folder: Path, purpose: str) -> Iterator[str]:
 
 
 @pytest.fixture
+def fresh_rate_limits(app):
+    """Rate limits counted from zero at the start of the test too (tests that log in a lot). In
+    the test app's context: outside any, the limiter counts in the database of the last
+    application built, which another test may have built on a database gone since."""
+    with app.app_context():
+        limiter.reset()
+    yield
+    with app.app_context():
+        limiter.reset()
+
+
+@pytest.fixture
 def job_queue_back_to_test_app(app):
     """``create_app`` binds the job queue to the app it builds: give it back to the test app."""
     from storefront import jobs

@@ -12,7 +12,6 @@ from flask import url_for
 from itsdangerous import TimestampSigner
 from sqlalchemy import func, select
 
-from storefront.extensions import limiter
 from storefront.marketplace import addresses, delivery, password_reset
 from storefront.marketplace.models import Address, OutboxMessage, User
 from tests import factories
@@ -20,15 +19,7 @@ from tests import factories
 PASSWORD = "correct horse battery"  # what tests.factories.user gives everyone
 
 
-@pytest.fixture(autouse=True)
-def fresh_rate_limits(app):
-    """The counts outlive a test; each test starts with a clean count. In the test app's
-    context: the limiter counts in the database of the app it serves."""
-    with app.app_context():
-        limiter.reset()
-    yield
-    with app.app_context():
-        limiter.reset()
+pytestmark = pytest.mark.usefixtures("fresh_rate_limits")
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from storefront.extensions import limiter
 from storefront.marketplace import accounts, registration, user_sessions
 from storefront.marketplace.models import Role, User, UserSession
 from tests import factories
@@ -18,15 +17,7 @@ from tests.test_account import PASSWORD, csrf_token, email_link_path, log_in, ou
 ACCOUNT = "/compte/"
 
 
-@pytest.fixture(autouse=True)
-def fresh_rate_limits(app):
-    # In the test app's context: outside any, the limiter counts in the database of the last
-    # application built, which another test may have built on a database gone since.
-    with app.app_context():
-        limiter.reset()
-    yield
-    with app.app_context():
-        limiter.reset()
+pytestmark = pytest.mark.usefixtures("fresh_rate_limits")
 
 
 @pytest.fixture
