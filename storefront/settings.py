@@ -81,6 +81,11 @@ def load_settings(environ: Mapping[str, str], instance_path: str | os.PathLike) 
         # (storefront/marketplace/user_sessions.py says why sessions live on the server).
         "REMEMBER_COOKIE_DURATION": timedelta(days=30),
         "STAFF_SESSION_IDLE_MINUTES": _staff_idle_minutes(environ.get("STAFF_SESSION_IDLE_MINUTES")),
+        # Webhooks to http:// and private, loopback, link-local addresses (a receiver on the
+        # developer's machine); never in production (storefront/marketplace/webhooks.py).
+        "WEBHOOKS_ALLOW_PRIVATE_URLS": _webhooks_allow_private(
+            environ.get("WEBHOOKS_ALLOW_PRIVATE_URLS"), production
+        ),
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # Checked by storefront.checkout at start-up: an unknown provider stops the shop.
@@ -329,6 +334,19 @@ def _staff_idle_minutes(value: str | None) -> int:
             "sellers' and the operator's sessions end after that long without activity (30)."
         )
     return int(text)
+
+
+def _webhooks_allow_private(value: str | None, production: bool) -> bool:
+    text = (value or ("0" if production else "1")).strip().lower()
+    if text not in ("0", "1", "true", "false"):
+        raise ConfigError(f"WEBHOOKS_ALLOW_PRIVATE_URLS={value!r} is not 0 or 1.")
+    allowed = text in ("1", "true")
+    if allowed and production:
+        raise ConfigError(
+            "WEBHOOKS_ALLOW_PRIVATE_URLS=1 is for development and tests: production sends webhooks "
+            "only to public https addresses."
+        )
+    return allowed
 
 
 def _redis_url(value: str | None) -> str | None:

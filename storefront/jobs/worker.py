@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from storefront.extensions import db
 from storefront.notifications import delivery
+from storefront.webhooks import delivery as webhook_delivery
 
 # Set when the worker is asked to stop: long tasks check it between units of work.
 stopping = threading.Event()
@@ -69,6 +70,19 @@ class Consumer(HueyConsumer):
             return []
         if released:
             log.warning("released %s outbox message(s) unsent, queued again", len(released))
+        self.release_webhooks()
+        return released
+
+    def release_webhooks(self) -> list[int]:
+        """Release the webhook deliveries still held (the sweep, or the next worker, sends them)."""
+        try:
+            with self.app.app_context(), Session(db.engine) as session:
+                released = webhook_delivery.release_held(session)
+        except Exception:
+            log.exception("could not release the webhook deliveries this worker holds")
+            return []
+        if released:
+            log.warning("released %s webhook deliveries unsent", len(released))
         return released
 
 

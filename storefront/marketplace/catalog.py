@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from . import price_changes, reference, search
+from . import price_changes, reference, search, webhooks
 from .errors import InvalidValue
 from .models import (
     AttributeType,
@@ -202,6 +202,7 @@ def upsert_offer(
     offer.lead_time_days, offer.max_per_order = lead_time_days, max_per_order
     offer.currency, offer.comment = currency.upper(), comment
     session.flush()
+    webhooks.record_event(session, "offer.updated", seller.id, lambda: webhooks.offer_data(offer))
     return offer
 
 

@@ -27,7 +27,17 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from . import accounts, email_contexts, finance, listing, orders, outbox, payments, preferences
+from . import (
+    accounts,
+    email_contexts,
+    finance,
+    listing,
+    orders,
+    outbox,
+    payments,
+    preferences,
+    webhooks,
+)
 from . import cart as cart_service
 from . import clock as shop_clock
 from .cart import CartView
@@ -164,6 +174,11 @@ def _place(
     session.flush()  # claims the idempotency key (unique): a replay racing this one stops here
 
     cart_service.clear(session, cart)
+    webhooks.record_events(
+        session,
+        [webhooks.seller_order_event("order.created", so) for so in seller_orders.values()],
+        at=now,
+    )
     outbox.record_email(
         session,
         to=order.email,

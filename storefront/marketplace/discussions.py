@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from storefront.settings import LOCALES
 
-from . import accounts, outbox, preferences
+from . import accounts, outbox, preferences, webhooks
 from .errors import InvalidTransition, InvalidValue, NotAllowed, NotFound
 from .models import (
     ActorRole,
@@ -207,6 +207,10 @@ def _add_message(session, thread, author, role, body, to, at) -> Message:
     session.flush()
     _read_up_to(session, thread, author, message.id)
     _notify(session, thread, message)
+    if to_seller:  # a note between the customer and the operator is none of the seller's business
+        webhooks.record_event(
+            session, "message.created", thread.seller_id, lambda: webhooks.message_data(thread, message), at=at
+        )
     return message
 
 

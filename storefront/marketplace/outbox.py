@@ -29,19 +29,17 @@ from email.utils import make_msgid
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import event
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import Session
 
 from storefront.observability.context import current_request_id
 from storefront.settings import LOCALES
 
+from .after_commit import AfterCommit
 from .errors import InvalidValue
 from .models import OutboxMessage, OutboxStatus, utcnow
 
 log = logging.getLogger(__name__)
 
-_NEW_IDS = "storefront.outbox.new_ids"  # key in Session.info: ids written by the open transaction
-_triggers: list[Callable[[int], object]] = []
 # A placeholder until the worker renders the message and gives it the Message-ID of the sender's
 # domain; unique all the same, as the column requires.
 PENDING_MESSAGE_ID_DOMAIN = "outbox.pending"
@@ -93,7 +91,7 @@ def record_email(
     )
     session.add(message)
     session.flush()  # the id, for the delivery task queued after commit
-    session.info.setdefault(_NEW_IDS, []).append(message.id)
+    _after_commit.add(session, message.id)
     return message
 
 
@@ -141,34 +139,15 @@ def _revive(value: dict, resolve_link: Callable[[Mapping[str, Any]], str]) -> An
 
 # --- Delivery after commit -----------------------------------------------------------------------
 
+_after_commit = AfterCommit("storefront.outbox.new_ids", "outbox message")
+
 
 def deliver_after_commit(trigger: Callable[[int], object]) -> Callable[[int], object]:
     """Call ``trigger(message_id)`` for each message of a transaction, once it has committed.
 
     Registered once by the job queue; usable as a decorator.
     """
-    if trigger not in _triggers:
-        _triggers.append(trigger)
-    return trigger
-
-
-@event.listens_for(Session, "after_commit")
-def _queue_delivery(session: Session) -> None:
-    ids = session.info.pop(_NEW_IDS, [])
-    for message_id in ids:
-        for trigger in _triggers:
-            try:
-                trigger(message_id)
-            except Exception:
-                # The data is committed: failing here would tell the caller the opposite. The
-                # sweep will deliver the message.
-                log.exception("could not queue delivery of outbox message %s", message_id)
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _forget_uncommitted(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.parent is None:  # the outermost transaction ended without a commit
-        session.info.pop(_NEW_IDS, None)
+    return _after_commit.register(trigger)
 
 
 def _valid_address(to: str) -> str:

@@ -96,3 +96,8 @@ class Refusal(enum.StrEnum):
     # Accounts (storefront/marketplace/accounts.py).
     WRONG_PASSWORD = "wrong_password"
     EMAIL_NOT_CONFIRMED = "email_not_confirmed"  # ordering or writing before confirming
+
+    # Webhooks (storefront/marketplace/webhooks.py).
+    WEBHOOK_URL = "webhook_url"  # not an https URL with a host
+    PRIVATE_ADDRESS = "private_address"  # the host resolves to a private, loopback… address
+    EVENT_TYPE = "event_type"  # an event type the shop does not send

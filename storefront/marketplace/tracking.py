@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import clock as shop_clock
-from . import email_contexts
+from . import email_contexts, webhooks
 from .errors import InvalidTransition, InvalidValue, NotAllowed, NotFound
 from .models import (
     ActorRole,
@@ -215,6 +215,13 @@ def ship(
     session.flush()
     _mark_shipments_shipped(session, seller_order, parcel, now)
     _settle(session, seller_order, actor_role, actor_id, None, "", now)
+    webhooks.record_event(
+        session,
+        "shipment.shipped",
+        seller_order.seller_id,
+        lambda: webhooks.parcel_data(parcel, carrier, tracking_url(carrier, number)),
+        at=now,
+    )
     _email_customer(
         session,
         seller_order.customer_order,

@@ -32,15 +32,14 @@ from __future__ import annotations
 import enum
 import logging
 import secrets
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
+from storefront.held_claims import HeldClaims
 from storefront.marketplace.models import OutboxMessage, OutboxStatus, utcnow
 
 from . import smtp
@@ -57,8 +56,7 @@ SWEEP_BATCH = 200
 
 # The claims this process holds, token → message id, from just before the claim until the outcome
 # is recorded: what a stopping worker releases (:func:`release_held`).
-_held: dict[str, int] = {}
-_held_lock = threading.Lock()
+_held = HeldClaims()
 
 # Renders a claimed message and writes its parts on the row (``render.render_and_store``).
 Renderer = Callable[[Session, OutboxMessage], None]
@@ -137,10 +135,8 @@ def release_held(session: Session, *, now: datetime | None = None) -> list[int]:
     one that was never taken. Returns the ids released. The attempt still counts.
     """
     now = now or utcnow()
-    with _held_lock:
-        held = dict(_held)
     released = []
-    for token, message_id in held.items():
+    for token, message_id in _held.snapshot().items():
         result = session.execute(
             update(OutboxMessage)
             .where(
@@ -156,18 +152,6 @@ def release_held(session: Session, *, now: datetime | None = None) -> list[int]:
             released.append(message_id)
             log.warning("outbox message %s released unsent: the worker is stopping", message_id)
     return released
-
-
-@contextmanager
-def _holding(message_id: int, token: str) -> Iterator[None]:
-    # Registered before the claim is committed: a worker stopping in between still finds it.
-    with _held_lock:
-        _held[token] = message_id
-    try:
-        yield
-    finally:
-        with _held_lock:
-            _held.pop(token, None)
 
 
 def due_ids(session: Session, *, now: datetime | None = None, limit: int = SWEEP_BATCH) -> list[int]:
@@ -220,7 +204,7 @@ def _deliver(
     send_options: dict,
 ) -> tuple[Outcome, Exception | None]:
     token = secrets.token_hex(16)
-    with _holding(message_id, token):
+    with _held.holding(message_id, token):
         if claim(session, message_id, now=now, token=token) is None:
             return Outcome.SKIPPED, None
         return _send_claimed(session, message_id, token, mail_url, render, now, send_options)

@@ -6,8 +6,8 @@
 - ``storefront_orders_placed_total``: customer orders committed (counted after the commit, by a
   session hook: a rolled-back order never counts, whichever adapter placed it);
 - ``storefront_job_failures_total{task}``: tasks that raised in the worker (Huey's error signal);
-- ``storefront_webhook_failures_total``: reserved for outgoing webhooks, which do not exist yet
-  (always 0, so dashboards and alerts can be written now);
+- ``storefront_webhook_failures_total``: outgoing webhook attempts that failed (non-2xx, timeout,
+  refused address), each retry counted (storefront/webhooks/delivery.py);
 - ``storefront_outbox_pending_messages`` and ``storefront_outbox_oldest_pending_age_seconds``:
   emails not delivered yet (PENDING or SENDING) and the age of the oldest, computed at scrape
   time by one query.
@@ -54,7 +54,7 @@ ORDERS_PLACED = Counter("storefront_orders_placed", "Customer orders committed."
 JOB_FAILURES = Counter("storefront_job_failures", "Background tasks that raised.", ["task"])
 WEBHOOK_FAILURES = Counter(
     "storefront_webhook_failures",
-    "Outgoing webhook calls that failed (reserved: the shop sends no webhooks yet).",
+    "Outgoing webhook attempts that failed (non-2xx, timeout, refused address).",
 )
 
 bp = Blueprint("metrics", __name__)

@@ -279,6 +279,13 @@ SENTENCES: dict[Refusal, Sentence] = {
         "Confirm your email address first: open the link we emailed you when you created your "
         "account. Your cart is kept."
     ),
+    # Webhooks
+    Refusal.WEBHOOK_URL: _l("A webhook address is a full https:// URL, such as https://example.com/hooks."),
+    Refusal.PRIVATE_ADDRESS: _l(
+        "This address leads to a private or local network: webhooks are sent only to public "
+        "addresses."
+    ),
+    Refusal.EVENT_TYPE: _l("Choose event types from the list the shop sends."),
 }
 
 

@@ -59,5 +59,6 @@ from .reference import (
 from .sellers import Seller, SellerRating, SellerState
 from .store import StoreSetting
 from .tracking import Carrier, Shipment, ShipmentStatus
+from .webhooks import DeliveryStatus, WebhookDelivery, WebhookEvent, WebhookSubscription
 
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from .. import clock as shop_clock
+from .. import webhooks
 from ..errors import InvalidTransition, InvalidValue, NotAllowed
 from ..models import ActorRole, LineState, ReasonType, SellerOrder, utcnow
 from ..refusals import Refusal
@@ -135,6 +136,10 @@ def decide(
     _settle(session, seller_order, actor_role, actor_id, reason, note, now)
     if taken_back:
         _email_cancellation(session, seller_order, taken_back, reason)
+    # Once every line is decided: accepted (some lines at least) or refused (all of them).
+    decided = {S.SHIPPING: "order.accepted", S.REFUSED: "order.refused"}.get(seller_order.state)
+    if decided:
+        webhooks.record_events(session, [webhooks.seller_order_event(decided, seller_order)], at=now)
     return seller_order
 
 
@@ -182,5 +187,13 @@ def cancel_overdue(session: Session, now: datetime | None = None) -> list[Seller
             session, seller_order, S.CANCELED, actor_role=ActorRole.SYSTEM, reason=reason, at=now
         )
         _email_cancellation(session, seller_order, taken_back, reason)
+    webhooks.record_events(
+        session,
+        [
+            webhooks.seller_order_event("order.canceled", seller_order, reason_code=reason.code)
+            for seller_order in overdue
+        ],
+        at=now,
+    )
     session.flush()
     return list(overdue)

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
-from .. import email_contexts, listing
+from .. import email_contexts, listing, webhooks
 from ..errors import InvalidTransition, InvalidValue, NotAllowed
 from ..models import (
     ActorRole,
@@ -91,6 +91,16 @@ def cancel_lines(
     )
     _settle(session, seller_order, actor_role, actor_id, reason, note, now)
     _email_cancellation(session, seller_order, taken_back, reason)
+    webhooks.record_event(
+        session,
+        "order.canceled",
+        seller_order.seller_id,
+        lambda: {
+            **webhooks.seller_order_data(seller_order),
+            **webhooks.cancellation_data(taken_back, reason.code),
+        },
+        at=now,
+    )
     return taken_back
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from .. import email_contexts
+from .. import email_contexts, webhooks
 from ..errors import InvalidTransition, InvalidValue, NotAllowed
 from ..models import ActorRole, ReasonType, Refund, SellerOrder, utcnow
 from ..money import require_amount
@@ -103,6 +103,13 @@ def refund(
     session.add(record)
     seller_order.updated_at = now  # bumps the version: two refunds cannot race past the limit
     session.flush()
+    webhooks.record_event(
+        session,
+        "refund.created",
+        seller_order.seller_id,
+        lambda: webhooks.refund_data(record, money.currency, reason.code),
+        at=now,
+    )
     _email_customer(
         session,
         seller_order.customer_order,
