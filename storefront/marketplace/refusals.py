@@ -96,3 +96,7 @@ class Refusal(enum.StrEnum):
     # Accounts (storefront/marketplace/accounts.py).
     WRONG_PASSWORD = "wrong_password"
     EMAIL_NOT_CONFIRMED = "email_not_confirmed"  # ordering or writing before confirming
+
+    # API clients (storefront/marketplace/api_clients.py).
+    UNKNOWN_SCOPE = "unknown_scope"
+    NO_SCOPE = "no_scope"

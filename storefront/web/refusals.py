@@ -279,6 +279,11 @@ SENTENCES: dict[Refusal, Sentence] = {
         "Confirm your email address first: open the link we emailed you when you created your "
         "account. Your cart is kept."
     ),
+    # API clients
+    Refusal.UNKNOWN_SCOPE: lambda details: _(
+        "%(scope)s is not an access scope of the API.", scope=details.get("scope", "")
+    ),
+    Refusal.NO_SCOPE: _l("Choose at least one access scope for the API client."),
 }
 
 
