@@ -15,7 +15,7 @@ from storefront.marketplace.models import SellerOrder, SellerOrderState
 
 from . import bp
 from .auth import Caller, require_scope
-from .problems import ApiProblem
+from .problems import ApiProblem, json_body
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -239,6 +239,31 @@ def list_orders(caller: Caller):
 @require_scope("orders:read")
 def get_order(number: str, caller: Caller):
     order = _order_of(caller, number)
+    detail = orders.order_detail_for_role(db.session, order, caller.role)
+    return jsonify(order_detail(detail))
+
+
+@bp.post("/orders/<number>/accept")
+@require_scope("orders:write")
+def accept_order(number: str, caller: Caller):
+    """Accept the order's waiting lines (or ``line_ids``), as the portal's button does. With
+    ``expected_version`` (the ``version`` last read), an order changed since is refused (409)."""
+    body = json_body()
+    line_ids = body.get("line_ids")
+    if line_ids is not None and (
+        not isinstance(line_ids, list)
+        or not all(isinstance(i, int) and not isinstance(i, bool) for i in line_ids)
+    ):
+        raise ApiProblem(400, "invalid_parameter", "line_ids must be a list of line ids.",
+                         field="line_ids")
+    version = body.get("expected_version")
+    if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
+        raise ApiProblem(400, "invalid_parameter", "expected_version must be a whole number.",
+                         field="expected_version")
+    order = _order_of(caller, number)
+    orders.accept(
+        db.session, order, actor_role=caller.role, line_ids=line_ids, expected_version=version
+    )
     detail = orders.order_detail_for_role(db.session, order, caller.role)
     return jsonify(order_detail(detail))
 

@@ -8,6 +8,7 @@ when there is one, and ``reason`` carries the service's refusal code
 
 from __future__ import annotations
 
+import math
 import time
 
 from flask import Response, json
@@ -123,4 +124,22 @@ def _retry_after() -> int:
     limit = limiter.current_limit
     if limit is None:
         return 60
-    return max(int(limit.reset_at - time.time()) + 1, 1)
+    return max(math.ceil(limit.reset_at - time.time()), 1)
+
+
+def json_body(*, required: bool = False) -> dict:
+    """The request's JSON object (``{}`` when there is no body and none is required): 415 for
+    another media type, 400 for malformed JSON or a body that is not an object."""
+    from flask import request
+
+    if not request.content_length and not request.data:
+        if required:
+            raise ApiProblem(400, "malformed_json", "This needs a JSON object in the body.")
+        return {}
+    if not request.is_json:
+        raise ApiProblem(415, "unsupported_media_type",
+                         "Send the body as JSON with Content-Type: application/json.")
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiProblem(400, "malformed_json", "The body is not a JSON object.")
+    return body

@@ -61,9 +61,10 @@ def call(base, path, token, **kwargs):
 
 
 def is_problem(response, status, code):
-    assert response.status_code == status, response.text
+    """Works on an httpx response and on a Flask test client's."""
+    body = response.json() if callable(response.json) else response.json
+    assert response.status_code == status, body
     assert response.headers["content-type"] == "application/problem+json"
-    body = response.json()
     assert body["type"] == f"/api/problems/{code}" and body["status"] == status
     assert body["title"] and body["detail"]
     return body
