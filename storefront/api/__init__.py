@@ -59,6 +59,13 @@ def token():
     return auth.issue_token()
 
 
+@oauth_bp.post("/oauth/introspect")
+def introspect():
+    from . import auth
+
+    return auth.introspect()
+
+
 @oauth_bp.get("/.well-known/jwks.json")
 def jwks():
     from . import auth

@@ -10,8 +10,10 @@
 - ``GET /.well-known/jwks.json`` publishes the public keys, each with its ``kid``. Rotation:
   put the new key first in ``API_SIGNING_KEYS`` and keep the old one after it for at least
   ``TOKEN_LIFETIME``; tokens of a key no longer listed are refused.
+- ``POST /oauth/introspect`` (RFC 7662) tells an operator client whether a token is active.
 - Revoking a client stops new tokens at once; the tokens it holds end within two hours (no
-  denylist is read on each request: that would be a database read on the hot path).
+  denylist is read on each request: that would be a database read on the hot path). There is no
+  RFC 7009 revocation of single tokens for the same reason.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from authlib.integrations.flask_oauth2 import AuthorizationServer
 from authlib.oauth2.rfc6749 import ClientMixin
 from authlib.oauth2.rfc6749.errors import InvalidScopeError
 from authlib.oauth2.rfc6749.grants import ClientCredentialsGrant
+from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 from authlib.oauth2.rfc9068 import JWTBearerTokenGenerator
 from flask import Flask, current_app, g, jsonify, request
 from joserfc import jwt
@@ -181,6 +184,7 @@ def init_app(app: Flask) -> None:
     server = AuthorizationServer(app, query_client=_query_client, save_token=_save_token)
     server.scopes_supported = list(api_clients.SCOPES)
     server.register_grant(ClientCredentials)
+    server.register_endpoint(Introspection)
     server.register_token_generator(
         "client_credentials",
         TokenGenerator(issuer=app.config["API_ISSUER"], alg=_signing_alg(found),
@@ -217,15 +221,12 @@ def _unauthorized(detail: str, error: str | None = "invalid_token") -> ApiProble
     return ApiProblem(401, "invalid_token", detail, headers={"WWW-Authenticate": challenge})
 
 
-def authenticate() -> Caller:
-    """The caller of this request, from its bearer token; no database read."""
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise _unauthorized("No bearer access token was sent.", error=None)
+def verify(token: str) -> dict:
+    """The claims of ``token`` if it is one of our access tokens, valid now: signed by one of
+    ``API_SIGNING_KEYS``, for this issuer and audience, not expired. No database read."""
     config = current_app.config
     try:
-        decoded = jwt.decode(token.strip(), keys().verifying, algorithms=ALGORITHMS)
+        decoded = jwt.decode(token, keys().verifying, algorithms=ALGORITHMS)
     except (JoseError, ValueError):
         raise _unauthorized("The access token is malformed, tampered with, or its key is retired.") from None
     if decoded.header.get("typ") != "at+jwt":
@@ -242,7 +243,10 @@ def authenticate() -> Caller:
         registry.validate(decoded.claims)
     except JoseError as error:
         raise _unauthorized(f"The access token is not valid here ({error.error}).") from None
-    claims = decoded.claims
+    return decoded.claims
+
+
+def caller_of(claims: dict) -> Caller:
     seller_id = claims.get("seller_id")
     if claims.get("operator") is True and seller_id is None:
         seller = None
@@ -252,6 +256,69 @@ def authenticate() -> Caller:
         raise _unauthorized("The access token names no seller and no operator.")
     scopes = claims.get("scope") or ""
     return Caller(str(claims["client_id"]), seller, frozenset(str(scopes).split()))
+
+
+def authenticate() -> Caller:
+    """The caller of this request, from its bearer token; no database read."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise _unauthorized("No bearer access token was sent.", error=None)
+    return caller_of(verify(token.strip()))
+
+
+# -- introspection (RFC 7662), for the operator's clients --------------------------------------------
+
+
+class IntrospectedToken:
+    def __init__(self, claims: dict, client_revoked: bool):
+        self.claims, self.client_revoked = claims, client_revoked
+
+    def is_expired(self):
+        return False  # verify() refused it already
+
+    def is_revoked(self):
+        return self.client_revoked
+
+
+class Introspection(IntrospectionEndpoint):
+    """``POST /oauth/introspect``: an operator client asks whether a token is active and what it
+    carries. Unlike the API's own check, this one reads the database: a token of a client revoked
+    since is reported inactive."""
+
+    CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+
+    def query_token(self, token_string, token_type_hint):
+        if token_type_hint not in (None, "access_token"):
+            return None
+        try:
+            claims = verify(token_string)
+        except ApiProblem:
+            return None
+        client = api_clients.active_client(db.session, str(claims.get("client_id", "")))
+        return IntrospectedToken(claims, client_revoked=client is None)
+
+    def check_permission(self, token, client, request):
+        return client.row.seller_id is None  # the operator only (RFC 7662: else "active": false)
+
+    def introspect_token(self, token):
+        claims = token.claims
+        payload = {
+            "active": True,
+            "token_type": "Bearer",
+            **{key: claims[key] for key in
+               ("client_id", "scope", "sub", "aud", "iss", "exp", "iat", "jti") if key in claims},
+        }
+        if claims.get("operator"):
+            payload["operator"] = True
+        else:
+            payload["seller_id"] = claims.get("seller_id")
+        return payload
+
+
+def introspect():
+    keys()
+    return current_app.extensions["oauth_server"].create_endpoint_response("introspection")
 
 
 def _client_key() -> str:

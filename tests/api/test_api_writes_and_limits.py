@@ -131,3 +131,25 @@ def test_the_command_prints_the_secret_once_and_it_works(session, app, client):
     refused = client.post("/oauth/token", data={"grant_type": "client_credentials"},
                           auth=(client_id, secret))
     assert refused.status_code == 401
+
+
+def test_introspection_for_the_operator(session, client):
+    people = build_people(session)
+    seller_id, seller_secret = new_client(session, people.shop.alpha, "orders:read")
+    token = bearer(client, seller_id, seller_secret)["Authorization"].split()[1]
+    operator = new_client(session, None, "orders:read")
+    asked = client.post("/oauth/introspect", data={"token": token}, auth=operator)
+    assert asked.status_code == 200
+    assert asked.json["active"] is True and asked.json["client_id"] == seller_id
+    assert asked.json["seller_id"] == people.shop.alpha.id and asked.json["scope"] == "orders:read"
+    # A seller's client learns nothing; a wrong secret is refused; garbage is inactive.
+    assert client.post("/oauth/introspect", data={"token": token},
+                       auth=(seller_id, seller_secret)).json == {"active": False}
+    assert client.post("/oauth/introspect", data={"token": token},
+                       auth=(operator[0], "wrong")).status_code == 401
+    assert client.post("/oauth/introspect", data={"token": "x.y.z"},
+                       auth=operator).json == {"active": False}
+    # Revoked client: its token still opens the API until it expires, but introspection says no.
+    api_clients.revoke_client(session, seller_id)
+    assert client.post("/oauth/introspect", data={"token": token},
+                       auth=operator).json == {"active": False}
