@@ -66,6 +66,18 @@ def introspect():
     return auth.introspect()
 
 
+@oauth_bp.get("/api/problems/<code>")
+def problem_type(code: str):
+    """What a problem ``type`` means: the URI resolves, for a developer who follows it."""
+    from flask import jsonify
+
+    from .problems import TITLES, ApiProblem
+
+    if code not in TITLES:
+        raise ApiProblem(404, "not_found", f"There is no problem type {code!r}.")
+    return jsonify({"type": f"/api/problems/{code}", "title": TITLES[code]})
+
+
 @oauth_bp.get("/.well-known/jwks.json")
 def jwks():
     from . import auth

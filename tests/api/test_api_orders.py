@@ -215,7 +215,9 @@ def test_pagination_with_link_and_a_tampered_cursor(session, live, orders_placed
 
 
 def test_problems_for_unknown_routes_and_methods(live):
-    is_problem(httpx.get(f"{live}/api/v2/anything"), 404, "not_found")
+    body = is_problem(httpx.get(f"{live}/api/v2/anything"), 404, "not_found")
+    described = httpx.get(f"{live}{body['type']}")
+    assert described.status_code == 200 and described.json()["title"] == body["title"]
     is_problem(httpx.delete(f"{live}/api/v1/orders"), 405, "method_not_allowed")
 
 
