@@ -117,6 +117,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(discussions_bp)
     app.register_blueprint(seller_bp)
     app.register_blueprint(backoffice_bp)
+    # The marketplace API (/api/v1), its OAuth 2.0 token endpoint and its public keys.
+    from storefront import api
+
+    api.init_app(app)
     # Captured mail (/_dev/mail) shows every email, reset links included: development only.
     if app.config["ENV_NAME"] == "development":
         from storefront.devmail import bp as devmail_bp

@@ -18,14 +18,25 @@ log = logging.getLogger(__name__)
 
 
 def init_app(app: Flask) -> None:
+    from storefront import api
+    from storefront.api import problems
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if api.is_api_request():  # the API answers in problem+json, unknown routes included
+            return problems.from_http(error)
         return error_page(error.code, error=error)
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
+        if api.is_api_request():
+            return problems.from_domain(error)
         # A rule refused what the visitor asked; the message is written for them.
         return error_page(error.status, error=error, message=error.message)
+
+    @app.errorhandler(problems.ApiProblem)
+    def api_problem(problem: problems.ApiProblem):
+        return problems.response(problem)
 
     @app.errorhandler(TemplateError)
     def template_error(error: TemplateError):
@@ -43,6 +54,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(500)
     def server_error(error):
+        if api.is_api_request():
+            return problems.server_error()
         return error_page(500, error=error)
 
 

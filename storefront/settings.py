@@ -47,6 +47,7 @@ def load_settings(environ: Mapping[str, str], instance_path: str | os.PathLike) 
     production = env == "production"
     instance = _writable_instance(Path(instance_path))
 
+    public_url = environ.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/")
     config: dict = {
         "ENV_NAME": env,
         "TESTING": env == "testing",
@@ -66,7 +67,7 @@ def load_settings(environ: Mapping[str, str], instance_path: str | os.PathLike) 
         # The shop's days and hours (delivery cut-off, deadlines, dates shown): storefront.clock.
         "SHOP_TIMEZONE": _timezone(environ.get("SHOP_TIMEZONE", "Europe/Paris")),
         "SHOP_CURRENCY": environ.get("SHOP_CURRENCY", "EUR").upper(),
-        "PUBLIC_URL": environ.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "PUBLIC_URL": public_url,
         "JOBS_DB": environ.get("JOBS_DB") or str(instance / "jobs.db"),
         # Sessions: signed cookies, never readable from JavaScript, sent cross-site only on
         # top-level navigation. Secure (HTTPS only) wherever the shop runs for real.
@@ -114,6 +115,12 @@ def load_settings(environ: Mapping[str, str], instance_path: str | os.PathLike) 
         "RATELIMIT_STORAGE": _ratelimit_storage(
             environ.get("RATELIMIT_STORAGE"), bool(environ.get("REDIS_URL")), production
         ),
+        # The API's OAuth 2.0 server (storefront/api/auth.py): the keys that sign access tokens
+        # (the first signs, the others are still accepted), who issues them, for whom.
+        "API_SIGNING_KEYS": api_signing_keys(environ.get("API_SIGNING_KEYS"), instance, production),
+        "API_ISSUER": _url("API_ISSUER", environ.get("API_ISSUER"), public_url),
+        "API_AUDIENCE": _url("API_AUDIENCE", environ.get("API_AUDIENCE"), f"{public_url}/api/v1"),
+        "API_RATE_LIMIT": _rate_limit(environ.get("API_RATE_LIMIT")),
     }
     return config
 
@@ -255,6 +262,85 @@ def _secret_key(value: str | None, instance: Path, production: bool) -> str:
         key_file.write_text(secrets.token_hex(32))
         key_file.chmod(0o600)
     return key_file.read_text().strip()
+
+
+def api_signing_keys(value: str | None, instance: Path, production: bool) -> list[str]:
+    """``API_SIGNING_KEYS``: PEM files of private keys (EC P-256 for ES256, or RSA of 2048 bits
+    or more for RS256), separated by commas. The first signs new access tokens; the ones after
+    it only verify, so that a key being retired keeps its tokens valid until they expire.
+
+    Development and tests generate one EC key in the instance folder (like the secret key).
+    Production generates nothing: several web hosts must share the keys, and a key made on one
+    host would make its tokens fail on the others; without the variable the API answers 503.
+    """
+    paths = [part.strip() for part in (value or "").split(",") if part.strip()]
+    if not paths:
+        if production:
+            return []
+        key_file = instance / "api_signing_key.pem"
+        if not key_file.exists():
+            from cryptography.hazmat.primitives import serialization
+            from cryptography.hazmat.primitives.asymmetric import ec
+
+            pem = ec.generate_private_key(ec.SECP256R1()).private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+            key_file.write_bytes(pem)
+            key_file.chmod(0o600)
+        paths = [str(key_file)]
+    keys = []
+    for path in paths:
+        try:
+            pem = Path(path).read_text()
+        except OSError as exc:
+            raise ConfigError(
+                f"API_SIGNING_KEYS names {path!r}, which cannot be read ({exc.strerror})."
+            ) from None
+        check_signing_key(path, pem)
+        keys.append(pem)
+    return keys
+
+
+def check_signing_key(name: str, pem: str) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+    try:
+        key = serialization.load_pem_private_key(pem.encode(), password=None)
+    except (ValueError, TypeError):
+        key = None
+    good = (isinstance(key, ec.EllipticCurvePrivateKey) and key.curve.name == "secp256r1") or (
+        isinstance(key, rsa.RSAPrivateKey) and key.key_size >= 2048
+    )
+    if not good:
+        raise ConfigError(
+            f"API_SIGNING_KEYS: {name} is not an unencrypted PEM private key of EC P-256 or RSA "
+            "2048+; make one with: openssl ecparam -name prime256v1 -genkey -noout | "
+            "openssl pkcs8 -topk8 -nocrypt -out api-key.pem"
+        )
+
+
+def _url(name: str, value: str | None, default: str) -> str:
+    url = (value or "").strip().rstrip("/") or default
+    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
+        raise ConfigError(f"{name}={value!r} is not an http(s) URL.")
+    return url
+
+
+def _rate_limit(value: str | None) -> str:
+    """``API_RATE_LIMIT``: requests per client, in Flask-Limiter's words ("600 per minute")."""
+    from limits import parse_many
+
+    text = (value or "").strip() or "600 per minute"
+    try:
+        parse_many(text)
+    except ValueError:
+        raise ConfigError(
+            f"API_RATE_LIMIT={value!r} is not a rate limit; write for example 600 per minute."
+        ) from None
+    return text
 
 
 def _mail_url(value: str | None, production: bool) -> str:

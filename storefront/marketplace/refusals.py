@@ -101,3 +101,6 @@ class Refusal(enum.StrEnum):
     WEBHOOK_URL = "webhook_url"  # not an https URL with a host
     PRIVATE_ADDRESS = "private_address"  # the host resolves to a private, loopback… address
     EVENT_TYPE = "event_type"  # an event type the shop does not send
+    # API clients (storefront/marketplace/api_clients.py).
+    UNKNOWN_SCOPE = "unknown_scope"
+    NO_SCOPE = "no_scope"

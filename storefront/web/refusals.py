@@ -286,6 +286,11 @@ SENTENCES: dict[Refusal, Sentence] = {
         "addresses."
     ),
     Refusal.EVENT_TYPE: _l("Choose event types from the list the shop sends."),
+    # API clients
+    Refusal.UNKNOWN_SCOPE: lambda details: _(
+        "%(scope)s is not an access scope of the API.", scope=details.get("scope", "")
+    ),
+    Refusal.NO_SCOPE: _l("Choose at least one access scope for the API client."),
 }
 
 

@@ -16,6 +16,7 @@ from ..models import (
     ActorRole,
     Cancellation,
     Carrier,
+    CustomerOrder,
     OrderLine,
     ReasonCode,
     ReasonType,
@@ -180,6 +181,23 @@ def order_detail(
     gets NotFound, as for an order that does not exist). ``offered`` is what the page has
     buttons for: ``actions`` keeps only those."""
     role = _viewer_role(seller_order, viewer)
+    return order_detail_for_role(
+        session, seller_order, role, offered=offered, now=now,
+        threads=discussions.threads_about(session, seller_order, viewer),
+    )
+
+
+def order_detail_for_role(
+    session: Session,
+    seller_order: SellerOrder,
+    role: ActorRole,
+    *,
+    offered: frozenset[OrderAction] | None = None,
+    now: datetime | None = None,
+    threads: list[Thread] | None = None,
+) -> OrderDetail:
+    """The order as ``role`` (SELLER, the order's own: the caller checked; or OPERATOR) sees it,
+    for callers without a user account (API clients); threads are the discussions domain's."""
     actions = available_actions(seller_order, role)
     if offered is not None:
         actions = tuple(action for action in actions if action in offered)
@@ -201,7 +219,7 @@ def order_detail(
         shipped=shipped_quantities(seller_order),
         refunds=refunds_of(session, seller_order),
         cancellations=cancellations_of(session, seller_order),
-        threads=discussions.threads_about(session, seller_order, viewer),
+        threads=threads or [],
         reasons={type_: reason_codes(session, type_, role) for type_ in FORM_REASONS},
         carriers=tracking.carriers(session),
     )
@@ -213,3 +231,49 @@ def _viewer_role(seller_order: SellerOrder, viewer: User) -> ActorRole:
     if viewer.role == Role.SELLER and viewer.seller_id == seller_order.seller_id:
         return ActorRole.SELLER
     raise NotFound(f"no order {seller_order.number!r}")
+
+
+def list_seller_orders(
+    session: Session,
+    *,
+    seller_id: int | None = None,
+    state: SellerOrderState | None = None,
+    created_since: datetime | None = None,
+    updated_since: datetime | None = None,
+    customer_order_number: str = "",
+    after: tuple[datetime, int] | None = None,
+    limit: int = 50,
+) -> list[SellerOrder]:
+    """Seller orders newest first by (created_at, id), for keyset pagination (the API): the page
+    after ``after``, whose lines, shipments and customer order come in the same few queries."""
+    query = select(SellerOrder)
+    if seller_id is not None:
+        query = query.where(SellerOrder.seller_id == seller_id)
+    if state is not None:
+        query = query.where(SellerOrder.state == SellerOrderState(state))
+    if created_since is not None:
+        query = query.where(SellerOrder.created_at >= created_since)
+    if updated_since is not None:
+        query = query.where(
+            func.coalesce(SellerOrder.updated_at, SellerOrder.created_at) >= updated_since
+        )
+    number = clean_number(customer_order_number)
+    if number:
+        query = query.join(SellerOrder.customer_order).where(CustomerOrder.number == number)
+    if after is not None:
+        created_at, order_id = after
+        query = query.where(
+            (SellerOrder.created_at < created_at)
+            | ((SellerOrder.created_at == created_at) & (SellerOrder.id < order_id))
+        )
+    return list(
+        session.scalars(
+            query.options(
+                joinedload(SellerOrder.customer_order),
+                joinedload(SellerOrder.seller),
+                selectinload(SellerOrder.lines).joinedload(OrderLine.shipment),
+            )
+            .order_by(SellerOrder.created_at.desc(), SellerOrder.id.desc())
+            .limit(limit)
+        )
+    )

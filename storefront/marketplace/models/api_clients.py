@@ -1,0 +1,42 @@
+"""API clients: the OAuth 2.0 clients that call /api/v1 for one seller or for the operator."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, Timestamped
+from .sellers import Seller
+
+
+class ApiClient(Timestamped, Base):
+    """One OAuth 2.0 client (client-credentials grant).
+
+    ``seller_id`` names the one seller the client acts for; None means the operator (every
+    seller's data). Only a SHA-256 digest of the secret is kept: the secret is shown once, when
+    the client is made. The digest need not be slow (unlike a password's): the secret is 256
+    random bits, which no dictionary holds.
+    """
+
+    __tablename__ = "api_client"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(64), unique=True)
+    secret_digest: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(120))
+    seller_id: Mapped[int | None] = mapped_column(ForeignKey("seller.id"), index=True)
+    scopes: Mapped[str] = mapped_column(Text, default="")  # space-separated, as in OAuth
+    revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+
+    seller: Mapped[Seller | None] = relationship()
+
+    @property
+    def is_operator(self) -> bool:
+        return self.seller_id is None
+
+    @property
+    def scope_list(self) -> list[str]:
+        return self.scopes.split()
