@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from .errors import InvalidValue, NotFound
 from .models import (
@@ -244,6 +244,20 @@ def get_or_create_brand(session: Session, name: str) -> Brand:
         session.add(brand)
         session.flush()
     return brand
+
+
+def brands(session: Session) -> list[Brand]:
+    return list(session.scalars(select(Brand).order_by(Brand.name)))
+
+
+def value_lists(session: Session, ids: set[int]) -> dict[int, ValueList]:
+    """The value lists ``ids`` with their items, in two queries (for a page of attributes)."""
+    if not ids:
+        return {}
+    found = session.scalars(
+        select(ValueList).where(ValueList.id.in_(ids)).options(selectinload(ValueList.items))
+    )
+    return {value_list.id: value_list for value_list in found}
 
 
 def _code(value: str, what: str) -> str:
