@@ -18,8 +18,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from .errors import InvalidValue, NotFound
-from .models import ApiClient, Seller, utcnow
+from .errors import InvalidValue, NotAllowed, NotFound
+from .models import ApiClient, Role, Seller, User, utcnow
 from .refusals import Refusal
 from .unit_of_work import atomic
 
@@ -138,3 +138,18 @@ def list_clients(session: Session, *, seller: Seller | None = None) -> list[ApiC
     if seller is not None:
         query = query.where(ApiClient.seller_id == seller.id)
     return list(session.scalars(query.order_by(ApiClient.created_at.desc(), ApiClient.id.desc())))
+
+
+def acting_user(session: Session, seller_id: int | None) -> User:
+    """The account an API client acts as in the services that name a person (discussions: a
+    message's author, how far a thread is read): the seller's first active staff account (the
+    one that opened the seller's space), or for the operator's clients the first active
+    customer-service account. Its reads are shared with that person's in the portal."""
+    role = Role.OPERATOR if seller_id is None else Role.SELLER
+    query = select(User).where(User.role == role, User.active.is_(True)).order_by(User.id).limit(1)
+    if seller_id is not None:
+        query = query.where(User.seller_id == seller_id)
+    user = session.scalar(query)
+    if user is None:
+        raise NotAllowed("there is no active account to act as for this client")
+    return user

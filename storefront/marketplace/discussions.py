@@ -21,7 +21,7 @@ import enum
 import unicodedata
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, true
+from sqlalchemy import and_, case, func, or_, select, true
 from sqlalchemy.orm import Session, joinedload
 
 from storefront.settings import LOCALES
@@ -358,21 +358,22 @@ def _side(user: User) -> ActorRole | None:
 
 def _unread_messages(user: User, role: ActorRole):
     """SELECT … FROM message of ``user``'s threads, after what they read, not of their side."""
+    return (
+        select(Message.id)
+        .join(Thread, Thread.id == Message.thread_id)
+        .where(_threads_of(user, role), *_unread_where(user, role))
+    )
+
+
+def _unread_where(user: User, role: ActorRole) -> tuple:
+    """A message is unread by ``user``: visible to their side, of another side, after what they
+    read."""
     read = (
         select(ThreadRead.last_read_message_id)
         .where(ThreadRead.thread_id == Message.thread_id, ThreadRead.user_id == user.id)
         .scalar_subquery()
     )
-    return (
-        select(Message.id)
-        .join(Thread, Thread.id == Message.thread_id)
-        .where(
-            _threads_of(user, role),
-            _visible_to(role),
-            Message.author_role != role,
-            Message.id > func.coalesce(read, 0),
-        )
-    )
+    return (_visible_to(role), Message.author_role != role, Message.id > func.coalesce(read, 0))
 
 
 def _threads_of(user: User, role: ActorRole):
@@ -445,6 +446,51 @@ def threads_for(
         query = query.where(Thread.status == ThreadStatus(status))
     query = query.order_by(Thread.last_message_at.desc(), Thread.id.desc())
     return list(session.scalars(query.limit(limit).offset(offset)))
+
+
+def thread_page(
+    session: Session,
+    user: User,
+    *,
+    status: ThreadStatus | None = None,
+    after: tuple[bool, datetime, int] | None = None,
+    limit: int = 50,
+) -> list[tuple[Thread, bool]]:
+    """The threads of :func:`threads_for` with unread ones first, then latest activity first,
+    each with whether it has unread messages; ``after`` is the (unread, last_message_at, id) of
+    the last thread of the previous page (keyset pagination)."""
+    role = _side(user)
+    if role is None:
+        return []
+    has_unread = select(Message.id).where(Message.thread_id == Thread.id, *_unread_where(user, role))
+    unread = case((and_(_threads_of(user, role), has_unread.exists()), 1), else_=0)
+    query = select(Thread, unread).options(joinedload(Thread.topic))
+    if role == ActorRole.CUSTOMER:
+        query = query.where(Thread.customer_id == user.id)
+    elif role == ActorRole.SELLER:
+        query = query.where(
+            Thread.seller_id == user.seller_id,
+            Thread.id.in_(select(Message.thread_id).where(Message.visible_to_seller.is_(True))),
+        )
+    if status is not None:
+        query = query.where(Thread.status == ThreadStatus(status))
+    if after is not None:
+        was_unread, moment, thread_id = after
+        flag = 1 if was_unread else 0
+        query = query.where(
+            or_(
+                unread < flag,
+                and_(
+                    unread == flag,
+                    or_(
+                        Thread.last_message_at < moment,
+                        and_(Thread.last_message_at == moment, Thread.id < thread_id),
+                    ),
+                ),
+            )
+        )
+    query = query.order_by(unread.desc(), Thread.last_message_at.desc(), Thread.id.desc())
+    return [(thread, bool(flag)) for thread, flag in session.execute(query.limit(limit))]
 
 
 def all_threads(

@@ -1,0 +1,224 @@
+"""Discussions domain of the API: the caller's conversations with customers (and the shop's
+customer service), over the same service as the seller portal (storefront/marketplace/
+discussions.py). A client acts as its seller's first staff account (the operator's: the first
+customer-service account; ``api_clients.acting_user``): its messages are the seller's, and
+"read" is shared with that account in the portal.
+
+Message bodies are plain text: stored as sent, returned as JSON strings, escaped wherever a page
+shows them (HTML in a body is never rendered).
+"""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime
+
+from flask import current_app, jsonify, request, url_for
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import select
+
+from storefront.extensions import db
+from storefront.marketplace import api_clients, discussions
+from storefront.marketplace.discussions import ThreadAction
+from storefront.marketplace.errors import InvalidTransition
+from storefront.marketplace.models import ActorRole, SellerOrder, Thread, ThreadStatus, User
+
+from . import bp
+from .auth import Caller, require_scope
+from .orders import _limit, rfc3339
+from .problems import ApiProblem, json_body
+
+# -- encoding ----------------------------------------------------------------------------------------
+
+
+def order_numbers(threads: list[Thread]) -> dict[int, str]:
+    """The seller order numbers a page of threads is about, in one query."""
+    ids = {thread.seller_order_id for thread in threads if thread.seller_order_id}
+    if not ids:
+        return {}
+    return dict(db.session.execute(
+        select(SellerOrder.id, SellerOrder.number).where(SellerOrder.id.in_(ids))
+    ).all())
+
+
+def thread_summary(thread: Thread, role: ActorRole, unread: int, numbers: dict[int, str]) -> dict:
+    return {
+        "id": thread.id,
+        "subject": thread.subject,
+        "topic": thread.topic.code,
+        "kind": str(thread.kind),
+        "model": str(thread.model),
+        "status": str(thread.status),
+        "order_id": numbers.get(thread.seller_order_id),
+        "offer_id": thread.offer_id,
+        "last_message_at": rfc3339(thread.last_message_at),
+        "unread": unread,
+        "actions": [str(action) for action in discussions.available_actions(thread, role)],
+    }
+
+
+def thread_detail(thread: Thread, user: User, role: ActorRole) -> dict:
+    session = db.session
+    unread = discussions.unread_counts(session, user, [thread.id]).get(thread.id, 0)
+    body = thread_summary(thread, role, unread, order_numbers([thread]))
+    body["messages"] = [
+        {
+            "id": message.id,
+            "author": discussions.author_label(session, thread, message, role),
+            "body": message.body,
+            "created_at": rfc3339(message.created_at),
+            "visible_to_customer": message.visible_to_customer,
+            "visible_to_seller": message.visible_to_seller,
+        }
+        for message in discussions.visible_messages(session, thread, role)
+    ]
+    return body
+
+
+# -- parameters --------------------------------------------------------------------------------------
+
+
+def _cursors() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="api-discussions-cursor")
+
+
+def make_cursor(thread: Thread, unread: bool) -> str:
+    token = _cursors().dumps([unread, rfc3339(thread.last_message_at), thread.id])
+    return base64.urlsafe_b64encode(token.encode()).decode().rstrip("=")
+
+
+def read_cursor() -> tuple[bool, datetime, int] | None:
+    text = request.args.get("cursor", "").strip()
+    if not text:
+        return None
+    try:
+        token = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
+        unread, moment, thread_id = _cursors().loads(token)
+        return bool(unread), datetime.fromisoformat(moment.replace("Z", "+00:00")), int(thread_id)
+    except (BadSignature, ValueError, TypeError, UnicodeDecodeError):
+        raise ApiProblem(400, "invalid_cursor",
+                         "This cursor was not given by this API; start again without it.",
+                         field="cursor") from None
+
+
+def _status() -> ThreadStatus | None:
+    text = request.args.get("status", "").strip().upper()
+    if not text:
+        return None
+    try:
+        return ThreadStatus(text)
+    except ValueError:
+        raise ApiProblem(400, "invalid_parameter",
+                         f"status must be one of {', '.join(ThreadStatus)}.", field="status") from None
+
+
+def _fields(body: dict, allowed: set[str]) -> None:
+    """Unknown fields are refused rather than ignored (a typo must not pass silently)."""
+    for name in body:
+        if name not in allowed:
+            raise ApiProblem(422, "invalid_value", f"Unknown field {name!r}.", field=name)
+
+
+def _acting(caller: Caller) -> User:
+    return api_clients.acting_user(db.session, caller.seller_id)
+
+
+def _thread(caller: Caller, thread_id: int) -> tuple[Thread, User, ActorRole]:
+    """The thread if the caller takes part in it; another seller's is NotFound (404)."""
+    user = _acting(caller)
+    thread = discussions.get_thread(db.session, thread_id, user)
+    return thread, user, discussions.role_in(thread, user)
+
+
+# -- views -------------------------------------------------------------------------------------------
+
+
+@bp.get("/discussions")
+@require_scope("discussions:read")
+def list_discussions(caller: Caller):
+    """The caller's conversations, those with unread messages first, then by latest message;
+    ``status`` (OPEN, CLOSED) filters; the next page is in ``Link`` (and ``next_cursor``)."""
+    limit = _limit()
+    status, after = _status(), read_cursor()
+    user = _acting(caller)
+    found = discussions.thread_page(db.session, user, status=status, after=after, limit=limit + 1)
+    page, more = found[:limit], len(found) > limit
+    role = caller.role
+    counts = discussions.unread_counts(db.session, user, [thread.id for thread, _ in page])
+    numbers = order_numbers([thread for thread, _ in page])
+    next_cursor = make_cursor(*page[-1]) if more else None
+    answer = jsonify({
+        "items": [thread_summary(thread, role, counts.get(thread.id, 0), numbers) for thread, _ in page],
+        "next_cursor": next_cursor,
+    })
+    if next_cursor:
+        args = {k: v for k, v in request.args.items() if k != "cursor"}
+        link = url_for("api.list_discussions", _external=True, cursor=next_cursor, **args)
+        answer.headers["Link"] = f'<{link}>; rel="next"'
+    return answer
+
+
+@bp.get("/discussions/<int:thread_id>")
+@require_scope("discussions:read")
+def get_discussion(thread_id: int, caller: Caller):
+    thread, user, role = _thread(caller, thread_id)
+    return jsonify(thread_detail(thread, user, role))
+
+
+@bp.post("/discussions/<int:thread_id>/messages")
+@require_scope("discussions:write")
+def post_discussion_message(thread_id: int, caller: Caller):
+    """Answer in the conversation: ``body`` (plain text); the operator says ``to`` (CUSTOMER or
+    SELLER) in the mediated model. 201 with the conversation."""
+    body = json_body(required=True)
+    _fields(body, {"body", "to"})
+    text = body.get("body")
+    if not isinstance(text, str):
+        raise ApiProblem(422, "invalid_value", "body must be the message's text.", field="body")
+    to = body.get("to")
+    if to is not None:
+        try:
+            to = ActorRole(str(to).upper())
+        except ValueError:
+            to = None
+        if to not in (ActorRole.CUSTOMER, ActorRole.SELLER):
+            raise ApiProblem(422, "invalid_value", "to must be CUSTOMER or SELLER.", field="to")
+    thread, user, role = _thread(caller, thread_id)
+    discussions.post_message(db.session, thread, user, text, to=to)
+    db.session.refresh(thread)
+    return jsonify(thread_detail(thread, user, role)), 201
+
+
+@bp.post("/discussions/<int:thread_id>/read")
+@require_scope("discussions:write")
+def mark_discussion_read(thread_id: int, caller: Caller):
+    _fields(json_body(), set())
+    thread, user, role = _thread(caller, thread_id)
+    discussions.mark_read(db.session, thread, user)
+    return jsonify(thread_detail(thread, user, role))
+
+
+@bp.post("/discussions/<int:thread_id>/close")
+@require_scope("discussions:write")
+def close_discussion(thread_id: int, caller: Caller):
+    _fields(json_body(), set())
+    thread, user, role = _thread(caller, thread_id)
+    _require(thread, role, ThreadAction.CLOSE)
+    discussions.close_thread(db.session, thread, user)
+    return jsonify(thread_detail(thread, user, role))
+
+
+@bp.post("/discussions/<int:thread_id>/escalate")
+@require_scope("discussions:write")
+def escalate_discussion(thread_id: int, caller: Caller):
+    """The operator takes the conversation over as a claim."""
+    _fields(json_body(), set())
+    thread, user, role = _thread(caller, thread_id)
+    _require(thread, role, ThreadAction.ESCALATE)
+    discussions.escalate(db.session, thread, user)
+    return jsonify(thread_detail(thread, user, role))
+
+
+def _require(thread: Thread, role: ActorRole, action: ThreadAction) -> None:
+    if action not in discussions.available_actions(thread, role):
+        raise InvalidTransition(f"you cannot {action} this conversation now")
