@@ -39,7 +39,7 @@ def no_caching(response):
 def init_app(app: Flask) -> None:
     from storefront.extensions import csrf
 
-    from . import auth, orders  # noqa: F401  (orders registers its routes on bp)
+    from . import auth, catalog, orders  # noqa: F401  (the domains register their routes on bp)
 
     auth.init_app(app)
     csrf.exempt(bp)

@@ -41,6 +41,8 @@ TITLES = {
     "conflict": "Changed by someone else",
     "needs_confirmation": "Needs confirmation",
     "refused": "Refused",
+    "precondition_required": "This needs an If-Match header",
+    "precondition_failed": "Changed since it was read",
 }
 
 # Most specific first: the first class an error is an instance of names its problem type.
