@@ -7,6 +7,7 @@ rules as the seller portal and the offer import.
 - A price of 0 or a drop of more than half answers 422 ``needs_confirmation`` with reason
   ``price_needs_confirmation`` and the ``warning`` until the body says ``"confirm_price": true``.
 - ``POST /offers/bulk`` applies up to 1,000 lines, each applied or refused on its own.
+- Both POSTs honour ``Idempotency-Key`` (storefront/api/idempotency.py).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from storefront.marketplace.unit_of_work import transaction
 
 from . import bp
 from .auth import Caller, require_scope
+from .idempotency import idempotent
 from .orders import _limit, money, rfc3339
 from .problems import DOMAIN_CODES, ApiProblem, json_body
 
@@ -331,6 +333,7 @@ def _seller_of(caller: Caller) -> Seller:
 
 @bp.post("/offers")
 @require_scope("catalog:write")
+@idempotent
 def create_offer(caller: Caller):
     """A new offer (201, with ``Location`` and ``ETag``); a SKU the seller already uses is 409."""
     body = json_body(required=True)
@@ -407,6 +410,7 @@ def _bulk(seller: Seller, lines: list[catalog.OfferLine]) -> list[catalog.LineRe
 
 @bp.post("/offers/bulk")
 @require_scope("catalog:write")
+@idempotent
 def bulk_offers(caller: Caller):
     """Create or update up to 1,000 offers by SKU: ``{"offers": [...]}``, each line as for
     ``POST /offers``. Every line is reported, applied or refused with its reason; a refused line

@@ -177,3 +177,31 @@ def test_bulk_limits_and_shapes(live, mini_shop, tokens):  # noqa: F811
                422, "invalid_value")
     is_problem(send("POST", live, "/api/v1/offers/bulk", tokens["operator"], json={"offers": []}),
                403, "insufficient_scope")
+
+
+def test_idempotency_key_replays_the_first_answer(session, live, mini_shop, tokens):  # noqa: F811
+    body = {"gtin": mini_shop.fridge.gtin, "sku": "MM-FRIDGE", "price": 119900, "stock": 3}
+    key = {"Idempotency-Key": "create-fridge-1"}
+    first = send("POST", live, "/api/v1/offers", tokens["martin"], json=body, headers=key)
+    assert first.status_code == 201
+    again = send("POST", live, "/api/v1/offers", tokens["martin"], json=body, headers=key)
+    assert again.status_code == 201 and again.json() == first.json()
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.headers["location"] == first.headers["location"] and again.headers["etag"] == first.headers["etag"]
+    other = send("POST", live, "/api/v1/offers", tokens["martin"], json={**body, "stock": 4}, headers=key)
+    assert is_problem(other, 422, "idempotency_key_reused")["field"] == "Idempotency-Key"
+    # Keys are per client: Occaz's same key is its own request.
+    occaz = send("POST", live, "/api/v1/offers", tokens["occaz"], headers=key,
+                 json={**body, "sku": "TO-FRIDGE"})
+    assert occaz.status_code == 201 and occaz.json()["seller"] == "occaz"
+    # A refused request is not kept: its retry runs again (and may then succeed).
+    bad = {"Idempotency-Key": "bulk-1"}
+    refused = send("POST", live, "/api/v1/offers/bulk", tokens["martin"], json={"lines": []}, headers=bad)
+    is_problem(refused, 422, "invalid_value")
+    lines = {"offers": [{"product_id": mini_shop.dryer.id, "sku": "MM-DRY", "price": 69000, "stock": 8}]}
+    done = send("POST", live, "/api/v1/offers/bulk", tokens["martin"], json=lines, headers=bad)
+    assert done.status_code == 200 and done.json()["applied"] == 1
+    session.expire_all()
+    assert session.query(Offer).filter_by(seller_id=mini_shop.martin.id, sku="MM-FRIDGE").count() == 1
+    replayed = send("POST", live, "/api/v1/offers/bulk", tokens["martin"], json=lines, headers=bad)
+    assert replayed.json() == done.json() and replayed.headers["idempotent-replayed"] == "true"
