@@ -232,3 +232,14 @@ def test_the_hourly_job_drops_sign_in_sessions_past_their_lifetime(session, froz
     kept = session.scalars(select(UserSession.id)).all()
     assert kept == [user_sessions._digest(running.split(":", 1)[1])]
     assert ended != running
+
+
+def test_the_hourly_job_drops_api_idempotency_keys_older_than_a_day(session, frozen):
+    from storefront.marketplace.models import ApiIdempotencyKey
+
+    for key, age in (("old", timedelta(hours=25)), ("fresh", timedelta(hours=23))):
+        session.add(ApiIdempotencyKey(client_id="c1", key=key, request_hash="h", status=201,
+                                      body="{}", headers={}, created_at=frozen - age))
+    session.commit()
+    assert purge_old_rows.call_local()["api_idempotency_keys"] == 1
+    assert session.scalars(select(ApiIdempotencyKey.key)).all() == ["fresh"]

@@ -41,6 +41,10 @@ TITLES = {
     "conflict": "Changed by someone else",
     "needs_confirmation": "Needs confirmation",
     "refused": "Refused",
+    "precondition_required": "This needs an If-Match header",
+    "precondition_failed": "Changed since it was read",
+    "idempotency_key_reused": "This Idempotency-Key was used for another request",
+    "idempotency_key_in_use": "A request with this Idempotency-Key is still running",
 }
 
 # Most specific first: the first class an error is an instance of names its problem type.

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from . import price_changes, reference, search, webhooks
-from .errors import InvalidValue
+from .errors import DomainError, InvalidValue, NotFound
 from .models import (
     AttributeType,
     Condition,
@@ -23,6 +24,7 @@ from .models import (
     SellerState,
 )
 from .money import require_amount
+from .refusals import Refusal
 from .text import slugify
 from .unit_of_work import atomic
 
@@ -157,8 +159,53 @@ def upsert_offer(
     unless ``confirmed`` (``price_changes``): nothing is changed until the seller says yes.
     """
     sku = (sku or "").strip()
+    offer = session.scalar(select(Offer).where(Offer.seller_id == seller.id, Offer.sku == sku)) if sku else None
+
+    def clash(condition: Condition) -> bool:
+        return session.scalar(
+            select(Offer.id).where(
+                Offer.seller_id == seller.id,
+                Offer.product_id == product.id,
+                Offer.condition == condition,
+                Offer.sku != sku,
+            )
+        ) is not None
+
+    values = _checked_offer(
+        seller, product, sku, offer, clash, price=price, stock=stock, origin_price=origin_price,
+        condition=condition, lead_time_days=lead_time_days, fulfillment=fulfillment, state=state,
+        max_per_order=max_per_order, currency=currency, comment=comment, confirmed=confirmed,
+    )
+    offer = _assign_offer(session, seller, product, sku, offer, values)
+    session.flush()
+    webhooks.record_event(session, "offer.updated", seller.id, lambda: webhooks.offer_data(offer))
+    return offer
+
+
+def _checked_offer(
+    seller: Seller,
+    product: Product,
+    sku: str,
+    offer: Offer | None,
+    clash: Callable[[Condition], bool],
+    *,
+    price: int,
+    stock: int,
+    origin_price: int | None,
+    condition: Condition,
+    lead_time_days: int | None,
+    fulfillment: Fulfillment,
+    state: OfferState,
+    max_per_order: int,
+    currency: str,
+    comment: str,
+    confirmed: bool,
+) -> dict:
+    """Every rule of an offer's values, reading nothing: ``offer`` is the seller's offer with
+    this SKU (None: a new one), ``clash(condition)`` says whether another SKU of the seller
+    already sells ``product`` in that condition. Returns the values to assign."""
     if not sku or len(sku) > 60:
-        raise InvalidValue("a seller SKU is 1 to 60 characters")
+        raise InvalidValue("a seller SKU is 1 to 60 characters", field="sku")
     require_amount(price, "price")
     if origin_price is not None:
         require_amount(origin_price, "origin price")
@@ -178,32 +225,126 @@ def upsert_offer(
         raise InvalidValue("the retailer's own offers ship from its warehouse (OPERATOR)")
     if seller.state != SellerState.OPEN and state == OfferState.ACTIVE:
         raise InvalidValue(f"{seller.name} is {seller.state.lower()}: its offers cannot be active")
-    offer = session.scalar(select(Offer).where(Offer.seller_id == seller.id, Offer.sku == sku))
     if offer is not None and offer.product_id != product.id:
-        raise InvalidValue(f"SKU {sku} already sells another product")
-    clash = session.scalar(
-        select(Offer.id).where(
-            Offer.seller_id == seller.id,
-            Offer.product_id == product.id,
-            Offer.condition == condition,
-            Offer.sku != sku,
-        )
-    )
-    if clash is not None:
-        raise InvalidValue(f"{seller.name} already has a {condition} offer for this product")
+        raise InvalidValue(f"SKU {sku} already sells another product", field="sku")
+    if clash(condition):
+        raise InvalidValue(f"{seller.name} already has a {condition} offer for this product", field="condition")
     price_changes.check_price(
         offer.price if offer is not None else None, price, confirmed=confirmed, currency=currency.upper()
     )
+    return {
+        "price": price, "origin_price": origin_price, "stock": stock, "condition": condition,
+        "fulfillment": fulfillment, "state": state, "lead_time_days": lead_time_days,
+        "max_per_order": max_per_order, "currency": currency.upper(), "comment": comment,
+    }
+
+
+def _assign_offer(session: Session, seller: Seller, product: Product, sku: str, offer: Offer | None,
+                  values: dict) -> Offer:
     if offer is None:
         offer = Offer(seller=seller, product=product, sku=sku)
         session.add(offer)
-    offer.price, offer.origin_price, offer.stock = price, origin_price, stock
-    offer.condition, offer.fulfillment, offer.state = condition, fulfillment, state
-    offer.lead_time_days, offer.max_per_order = lead_time_days, max_per_order
-    offer.currency, offer.comment = currency.upper(), comment
-    session.flush()
-    webhooks.record_event(session, "offer.updated", seller.id, lambda: webhooks.offer_data(offer))
+    for name, value in values.items():
+        setattr(offer, name, value)
     return offer
+
+
+@dataclass(frozen=True)
+class OfferLine:
+    """One line of a bulk offer import: the product by id or by GTIN, and the offer's values
+    (``lead_time_days`` None: the seller's default for a new offer, unchanged for an existing one)."""
+
+    sku: str
+    price: int
+    stock: int
+    product_id: int | None = None
+    gtin: str | None = None
+    lead_time_days: int | None = None
+    condition: Condition = Condition.NEW
+    state: OfferState = OfferState.ACTIVE
+    confirmed: bool = False
+
+
+@dataclass(frozen=True)
+class LineResult:
+    line: int  # from 1
+    sku: str
+    offer: Offer | None  # None: refused
+    error: DomainError | None = None
+
+
+MAX_BULK_LINES = 1000
+
+
+@atomic
+def bulk_upsert_offers(session: Session, seller: Seller, lines: Sequence[OfferLine]) -> list[LineResult]:
+    """Apply many offer lines at once with the rules of :func:`upsert_offer`: each line is
+    checked against the seller's offers and the products loaded up front (one query each, not
+    one per line), then applied, or reported refused with its error; a refused line never stops
+    the others. The lines apply in order, so a later line with the same SKU sees the earlier one.
+    One flush, one round of webhook events and one listing refresh at the end."""
+    if len(lines) > MAX_BULK_LINES:
+        raise InvalidValue(f"at most {MAX_BULK_LINES} lines at once", field="offers")
+    skus = {(line.sku or "").strip() for line in lines} - {""}
+    ids = {line.product_id for line in lines if line.product_id is not None}
+    gtins = {line.gtin.strip() for line in lines if line.gtin}
+    products = list(session.scalars(select(Product).where(or_(Product.id.in_(ids), Product.gtin.in_(gtins))))) \
+        if ids or gtins else []
+    by_id = {p.id: p for p in products}
+    by_gtin = {p.gtin: p for p in products}
+    existing = list(session.scalars(
+        select(Offer).where(
+            Offer.seller_id == seller.id,
+            or_(Offer.sku.in_(skus), Offer.product_id.in_(list(by_id))),
+        )
+    )) if skus or by_id else []
+    by_sku = {o.sku: o for o in existing}
+    sku_of = {(o.product_id, o.condition): o.sku for o in existing}
+    results: list[LineResult] = []
+    applied: dict[int, Offer] = {}
+    for number, line in enumerate(lines, start=1):
+        sku = (line.sku or "").strip()
+        try:
+            product = by_id.get(line.product_id) if line.product_id is not None else \
+                by_gtin.get((line.gtin or "").strip())
+            if product is None:
+                raise NotFound("no product with this id or GTIN", reason=Refusal.UNKNOWN_PRODUCT,
+                               field="gtin" if line.product_id is None else "product_id")
+            offer = by_sku.get(sku)
+            values = _checked_offer(
+                seller, product, sku, offer,
+                lambda condition, product=product, sku=sku: sku_of.get((product.id, condition), sku) != sku,
+                price=line.price, stock=line.stock, origin_price=None, condition=line.condition,
+                lead_time_days=line.lead_time_days if line.lead_time_days is not None or offer is None
+                else offer.lead_time_days,
+                fulfillment=offer.fulfillment if offer is not None else (
+                    Fulfillment.OPERATOR if seller.is_operator else Fulfillment.SELLER),
+                state=line.state,
+                max_per_order=offer.max_per_order if offer is not None else 10,
+                currency=offer.currency if offer is not None else "EUR",
+                comment=offer.comment if offer is not None else "",
+                confirmed=line.confirmed,
+            )
+        except DomainError as error:
+            results.append(LineResult(number, sku, None, error))
+            continue
+        if offer is not None:
+            sku_of.pop((offer.product_id, offer.condition), None)
+        offer = _assign_offer(session, seller, product, sku, offer, values)
+        by_sku[sku] = offer
+        sku_of[(product.id, offer.condition)] = sku
+        results.append(LineResult(number, sku, offer))
+        applied[id(offer)] = offer
+    if applied:
+        session.flush()
+        webhooks.record_events(session, [
+            webhooks.NewEvent("offer.updated", seller.id, lambda offer=offer: webhooks.offer_data(offer))
+            for offer in applied.values()
+        ])
+        from . import listing
+
+        listing.refresh(session, sorted({offer.product_id for offer in applied.values()}))
+    return results
 
 
 @atomic

@@ -11,6 +11,8 @@ batch size, never on one query per row.
   customer's list of what they meant to buy.
 - **Sent emails** (outbox rows SENT before the cutoff, ``OUTBOX_RETENTION_DAYS``). FAILED rows are
   kept for the operator to look at, PENDING and SENDING ones are still to be delivered.
+- **API idempotency keys** older than :data:`IDEMPOTENCY_KEY_LIFETIME`: a retry after that is a
+  new request (storefront/api/idempotency.py).
 - **Ended sign-in sessions** (``user_sessions``): past their lifetime they let nobody in; a user
   who never comes back would otherwise keep them forever.
 
@@ -30,10 +32,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, delete, exists, select
 from sqlalchemy.orm import Session
 
-from .models import Cart, CartLine, OutboxMessage, OutboxStatus, UserSession
+from .models import ApiIdempotencyKey, Cart, CartLine, OutboxMessage, OutboxStatus, UserSession
 from .unit_of_work import transaction
 
 BATCH_SIZE = 5000
+# How long the API keeps the first answer to a POST sent with an Idempotency-Key.
+IDEMPOTENCY_KEY_LIFETIME = timedelta(hours=24)
 
 
 def delete_in_batches(session: Session, model, *conditions, batch_size: int = BATCH_SIZE) -> int:
@@ -90,6 +94,14 @@ def purge_ended_sessions(session: Session, now: datetime, *, batch_size: int = B
     )
 
 
+def purge_idempotency_keys(session: Session, now: datetime, *, batch_size: int = BATCH_SIZE) -> int:
+    """Delete the API's idempotency keys older than their lifetime (``api_idempotency_keys``)."""
+    return delete_in_batches(
+        session, ApiIdempotencyKey, ApiIdempotencyKey.created_at < now - IDEMPOTENCY_KEY_LIFETIME,
+        batch_size=batch_size,
+    )
+
+
 # --- The registry the housekeeping job runs ------------------------------------------------------
 
 
@@ -115,6 +127,7 @@ PURGES: list[Purge] = [
     Purge("guest_carts", purge_guest_carts, "CART_RETENTION_DAYS"),
     Purge("sent_emails", purge_sent_emails, "OUTBOX_RETENTION_DAYS"),
     Purge("user_sessions", purge_ended_sessions),
+    Purge("api_idempotency_keys", purge_idempotency_keys),
 ]
 
 
@@ -168,6 +181,7 @@ __all__ = [
     "PurgeFailed",
     "delete_in_batches",
     "purge_ended_sessions",
+    "purge_idempotency_keys",
     "purge_guest_carts",
     "purge_sent_emails",
     "register",

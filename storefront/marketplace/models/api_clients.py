@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, Timestamped
@@ -40,3 +40,23 @@ class ApiClient(Timestamped, Base):
     @property
     def scope_list(self) -> list[str]:
         return self.scopes.split()
+
+
+class ApiIdempotencyKey(Timestamped, Base):
+    """A POST sent with an ``Idempotency-Key`` header (storefront/api/idempotency.py): the first
+    answer is kept, so the client's retry gets it again instead of doing the work twice.
+    ``status`` is None while the first request is still being answered."""
+
+    __tablename__ = "api_idempotency_key"
+    __table_args__ = (
+        UniqueConstraint("client_id", "key"),
+        Index("ix_api_idempotency_key_created_at", "created_at"),  # the housekeeping purge
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(64))
+    key: Mapped[str] = mapped_column(String(255))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[int | None]
+    body: Mapped[str] = mapped_column(Text, default="")
+    headers: Mapped[dict] = mapped_column(JSON, default=dict)
