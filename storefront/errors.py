@@ -9,8 +9,10 @@ from flask import Flask, render_template, request, url_for
 from flask_babel import gettext as _
 from jinja2 import TemplateError
 from markupsafe import escape
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
+from storefront.extensions import db
 from storefront.marketplace.errors import DomainError
 from storefront.themes.diagnostics import describe, locate
 
@@ -51,6 +53,16 @@ def init_app(app: Flask) -> None:
             exc_info=error,
         )
         return error_page(500, error=error)
+
+    @app.errorhandler(IntegrityError)
+    def write_conflict(error: IntegrityError):
+        # A unique row written by two requests at once (the same SKU from two API calls, say):
+        # the loser's transaction is gone, nothing half-written; asking again settles it.
+        db.session.rollback()
+        log.warning("write conflict on %s %s: %s", request.method, request.path, error.orig)
+        if api.is_api_request():
+            return problems.write_conflict()
+        return error_page(409)
 
     @app.errorhandler(500)
     def server_error(error):

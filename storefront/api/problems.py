@@ -118,6 +118,11 @@ def from_http(error: HTTPException) -> Response:
     return response(ApiProblem(status, code, detail, headers=headers))
 
 
+def write_conflict() -> Response:
+    return response(ApiProblem(409, "conflict", "Another request changed the same data at the same "
+                               "moment; nothing was written. Send it again."))
+
+
 def server_error() -> Response:
     return response(ApiProblem(500, "server_error", "Please try again later."))
 
