@@ -435,6 +435,14 @@ def threads_for(
     if role is None:
         return []
     query = select(Thread).options(joinedload(Thread.topic))
+    query = _scoped(query, user, role, status)
+    query = query.order_by(Thread.last_message_at.desc(), Thread.id.desc())
+    return list(session.scalars(query.limit(limit).offset(offset)))
+
+
+def _scoped(query, user: User, role: ActorRole, status: ThreadStatus | None):
+    """``query`` narrowed to the threads ``user`` may list: a customer's own, a seller's with a
+    message it may see, every thread for the operator; and to ``status`` if given."""
     if role == ActorRole.CUSTOMER:
         query = query.where(Thread.customer_id == user.id)
     elif role == ActorRole.SELLER:
@@ -444,8 +452,7 @@ def threads_for(
         )
     if status is not None:
         query = query.where(Thread.status == ThreadStatus(status))
-    query = query.order_by(Thread.last_message_at.desc(), Thread.id.desc())
-    return list(session.scalars(query.limit(limit).offset(offset)))
+    return query
 
 
 def thread_page(
@@ -465,15 +472,7 @@ def thread_page(
     has_unread = select(Message.id).where(Message.thread_id == Thread.id, *_unread_where(user, role))
     unread = case((and_(_threads_of(user, role), has_unread.exists()), 1), else_=0)
     query = select(Thread, unread).options(joinedload(Thread.topic))
-    if role == ActorRole.CUSTOMER:
-        query = query.where(Thread.customer_id == user.id)
-    elif role == ActorRole.SELLER:
-        query = query.where(
-            Thread.seller_id == user.seller_id,
-            Thread.id.in_(select(Message.thread_id).where(Message.visible_to_seller.is_(True))),
-        )
-    if status is not None:
-        query = query.where(Thread.status == ThreadStatus(status))
+    query = _scoped(query, user, role, status)
     if after is not None:
         was_unread, moment, thread_id = after
         flag = 1 if was_unread else 0
