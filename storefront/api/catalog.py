@@ -12,11 +12,9 @@ rules as the seller portal and the offer import.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 
-from flask import current_app, jsonify, request, url_for
-from itsdangerous import BadSignature, URLSafeSerializer
+from flask import jsonify, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -35,7 +33,7 @@ from storefront.marketplace.models import (
 from storefront.marketplace.price_changes import PriceNeedsConfirmation
 from storefront.marketplace.unit_of_work import transaction
 
-from . import bp
+from . import bp, pages
 from .auth import Caller, require_scope
 from .idempotency import idempotent
 from .orders import _limit, money, rfc3339
@@ -110,43 +108,22 @@ def _with_etag(offer: Offer, status: int = 200):
 # -- pagination (by id, signed cursors as for orders) --------------------------------------------------
 
 
-def _cursors(kind: str) -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=f"api-{kind}-cursor")
-
-
-def _make_cursor(kind: str, last_id: int) -> str:
-    return base64.urlsafe_b64encode(_cursors(kind).dumps(last_id).encode()).decode().rstrip("=")
-
-
-def _read_cursor(kind: str) -> int | None:
-    text = request.args.get("cursor", "").strip()
-    if not text:
-        return None
-    try:
-        value = _cursors(kind).loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode())
-        if isinstance(value, int):
-            return value
-    except (BadSignature, ValueError, TypeError, UnicodeDecodeError):
-        pass
-    raise ApiProblem(400, "invalid_cursor",
-                     "This cursor was not given by this API; start again without it.", field="cursor")
+def _last_id(value) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError("a cursor of this list is an id")
+    return value
 
 
 def _page(kind: str, endpoint: str, query, render):
     limit = _limit()
-    after = _read_cursor(kind)
+    after = pages.read_cursor(kind, _last_id)
     entity = query.column_descriptions[0]["entity"]
     if after is not None:
         query = query.where(entity.id > after)
     found = list(db.session.scalars(query.order_by(entity.id).limit(limit + 1)))
     page, more = found[:limit], len(found) > limit
-    next_cursor = _make_cursor(kind, page[-1].id) if more else None
-    answer = jsonify({"items": [render(item) for item in page], "next_cursor": next_cursor})
-    if next_cursor:
-        args = {k: v for k, v in request.args.items() if k != "cursor"}
-        link = url_for(endpoint, _external=True, cursor=next_cursor, **args)
-        answer.headers["Link"] = f'<{link}>; rel="next"'
-    return answer
+    next_cursor = pages.make_cursor(kind, page[-1].id) if more else None
+    return pages.page_answer([render(item) for item in page], next_cursor, endpoint)
 
 
 # -- products ------------------------------------------------------------------------------------------

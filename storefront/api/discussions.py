@@ -10,11 +10,9 @@ shows them (HTML in a body is never rendered).
 
 from __future__ import annotations
 
-import base64
 from datetime import datetime
 
-from flask import current_app, jsonify, request, url_for
-from itsdangerous import BadSignature, URLSafeSerializer
+from flask import jsonify, request
 from sqlalchemy import select
 
 from storefront.extensions import db
@@ -23,7 +21,7 @@ from storefront.marketplace.discussions import ThreadAction
 from storefront.marketplace.errors import InvalidTransition
 from storefront.marketplace.models import ActorRole, SellerOrder, Thread, ThreadStatus, User
 
-from . import bp
+from . import bp, pages
 from .auth import Caller, require_scope
 from .orders import _limit, rfc3339
 from .problems import ApiProblem, json_body
@@ -78,27 +76,17 @@ def thread_detail(thread: Thread, user: User, role: ActorRole) -> dict:
 # -- parameters --------------------------------------------------------------------------------------
 
 
-def _cursors() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="api-discussions-cursor")
-
-
 def make_cursor(thread: Thread, unread: bool) -> str:
-    token = _cursors().dumps([unread, rfc3339(thread.last_message_at), thread.id])
-    return base64.urlsafe_b64encode(token.encode()).decode().rstrip("=")
+    return pages.make_cursor("discussions", [unread, rfc3339(thread.last_message_at), thread.id])
+
+
+def _thread_position(value) -> tuple[bool, datetime, int]:
+    unread, moment, thread_id = value
+    return bool(unread), datetime.fromisoformat(moment.replace("Z", "+00:00")), int(thread_id)
 
 
 def read_cursor() -> tuple[bool, datetime, int] | None:
-    text = request.args.get("cursor", "").strip()
-    if not text:
-        return None
-    try:
-        token = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
-        unread, moment, thread_id = _cursors().loads(token)
-        return bool(unread), datetime.fromisoformat(moment.replace("Z", "+00:00")), int(thread_id)
-    except (BadSignature, ValueError, TypeError, UnicodeDecodeError):
-        raise ApiProblem(400, "invalid_cursor",
-                         "This cursor was not given by this API; start again without it.",
-                         field="cursor") from None
+    return pages.read_cursor("discussions", _thread_position)
 
 
 def _status() -> ThreadStatus | None:
@@ -147,15 +135,8 @@ def list_discussions(caller: Caller):
     counts = discussions.unread_counts(db.session, user, [thread.id for thread, _ in page])
     numbers = order_numbers([thread for thread, _ in page])
     next_cursor = make_cursor(*page[-1]) if more else None
-    answer = jsonify({
-        "items": [thread_summary(thread, role, counts.get(thread.id, 0), numbers) for thread, _ in page],
-        "next_cursor": next_cursor,
-    })
-    if next_cursor:
-        args = {k: v for k, v in request.args.items() if k != "cursor"}
-        link = url_for("api.list_discussions", _external=True, cursor=next_cursor, **args)
-        answer.headers["Link"] = f'<{link}>; rel="next"'
-    return answer
+    items = [thread_summary(thread, role, counts.get(thread.id, 0), numbers) for thread, _ in page]
+    return pages.page_answer(items, next_cursor, "api.list_discussions")
 
 
 @bp.get("/discussions/<int:thread_id>")

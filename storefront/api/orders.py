@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import base64
 from datetime import UTC, date, datetime
 
-from flask import current_app, jsonify, request, url_for
-from itsdangerous import BadSignature, URLSafeSerializer
+from flask import jsonify, request
 
 from storefront.extensions import db
 from storefront.marketplace import orders
 from storefront.marketplace.errors import NotFound
 from storefront.marketplace.models import SellerOrder, SellerOrderState
 
-from . import bp
+from . import bp, pages
 from .auth import Caller, require_scope
 from .problems import ApiProblem, json_body
 
@@ -182,28 +180,17 @@ def _limit() -> int:
     return int(text)
 
 
-def _cursors() -> URLSafeSerializer:
-    # Signed, so a client cannot forge a position (or smuggle values into the query).
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="api-orders-cursor")
-
-
 def make_cursor(order: SellerOrder) -> str:
-    token = _cursors().dumps([rfc3339(order.created_at), order.id])
-    return base64.urlsafe_b64encode(token.encode()).decode().rstrip("=")
+    return pages.make_cursor("orders", [rfc3339(order.created_at), order.id])
+
+
+def _order_position(value) -> tuple[datetime, int]:
+    created_at, order_id = value
+    return datetime.fromisoformat(created_at.replace("Z", "+00:00")), int(order_id)
 
 
 def read_cursor() -> tuple[datetime, int] | None:
-    text = request.args.get("cursor", "").strip()
-    if not text:
-        return None
-    try:
-        token = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
-        created_at, order_id = _cursors().loads(token)
-        return datetime.fromisoformat(created_at.replace("Z", "+00:00")), int(order_id)
-    except (BadSignature, ValueError, TypeError, UnicodeDecodeError):
-        raise ApiProblem(400, "invalid_cursor",
-                         "This cursor was not given by this API; start again without it.",
-                         field="cursor") from None
+    return pages.read_cursor("orders", _order_position)
 
 
 # -- views -------------------------------------------------------------------------------------------
@@ -227,12 +214,7 @@ def list_orders(caller: Caller):
     )
     page, more = found[:limit], len(found) > limit
     next_cursor = make_cursor(page[-1]) if more else None
-    answer = jsonify({"items": [order_summary(o) for o in page], "next_cursor": next_cursor})
-    if next_cursor:
-        args = {k: v for k, v in request.args.items() if k != "cursor"}
-        link = url_for("api.list_orders", _external=True, cursor=next_cursor, **args)
-        answer.headers["Link"] = f'<{link}>; rel="next"'
-    return answer
+    return pages.page_answer([order_summary(o) for o in page], next_cursor, "api.list_orders")
 
 
 @bp.get("/orders/<number>")
