@@ -66,6 +66,18 @@ def introspect():
     return auth.introspect()
 
 
+@bp.get("/openapi.json")
+def openapi():
+    """The OpenAPI 3.1 document, built from the views' declared models (storefront/api/schema.py)."""
+    from flask import jsonify
+
+    from .schema import document
+
+    answer = jsonify(document())
+    answer.headers["Cache-Control"] = "public, max-age=300"
+    return answer
+
+
 @oauth_bp.get("/api/problems/<code>")
 def problem_type(code: str):
     """What a problem ``type`` means: the URI resolves, for a developer who follows it."""

@@ -351,6 +351,7 @@ def require_scope(scope: str):
             g.api_caller = caller
             return limited(*args, caller=caller, **kwargs)
 
+        guarded.api_scope = scope  # for the OpenAPI document (storefront/api/schema.py)
         return guarded
 
     return decorate

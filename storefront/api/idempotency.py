@@ -121,4 +121,5 @@ def idempotent(view):
         db.session.commit()
         return answer
 
+    run.api_idempotent = True  # documented on the operation (storefront/api/schema.py)
     return run

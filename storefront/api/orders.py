@@ -5,18 +5,142 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from flask import jsonify, request
+from pydantic import AwareDatetime, Field
 
 from storefront.extensions import db
 from storefront.marketplace import orders
 from storefront.marketplace.errors import NotFound
-from storefront.marketplace.models import SellerOrder, SellerOrderState
+from storefront.marketplace.models import LineState, SellerOrder, SellerOrderState, ShipmentStatus
 
 from . import bp, pages
 from .auth import Caller, require_scope
-from .problems import ApiProblem, json_body
+from .idempotency import idempotent
+from .problems import ApiProblem
+from .schema import Body, Id, Money, Out, Query, operation
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
+
+
+# -- shapes ------------------------------------------------------------------------------------------
+
+
+class OrdersQuery(Query):
+    state: SellerOrderState | None = None
+    created_since: AwareDatetime | None = Field(None, description="RFC 3339 with its offset")
+    updated_since: AwareDatetime | None = Field(None, description="RFC 3339 with its offset")
+    customer_order_number: str | None = Field(None, max_length=64)
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+    cursor: str | None = Field(None, description="next_cursor of the previous page")
+
+
+class AcceptBody(Body):
+    line_ids: list[Id] | None = Field(None, description="the lines to accept; all waiting lines without it")
+    expected_version: int | None = Field(None, description="the order's version last read; 409 if it changed")
+
+
+class SellerRef(Out):
+    code: str
+    name: str
+
+
+class OrderLineOut(Out):
+    id: int
+    offer_id: int | None
+    product_id: int | None
+    sku: str
+    title: str
+    quantity: int
+    quantity_canceled: int
+    unit_price: Money
+    state: LineState
+    shipment_id: int | None
+
+
+class ShipmentOut(Out):
+    id: int
+    status: ShipmentStatus
+    ship_by: str | None = Field(description="a date, YYYY-MM-DD")
+    promised_from: str | None
+    promised_to: str | None
+    shipped_at: str | None
+    delivered_at: str | None
+
+
+class OrderSummary(Out):
+    id: str = Field(description="the seller order's number")
+    customer_order_number: str
+    seller: SellerRef
+    state: SellerOrderState
+    created_at: str
+    updated_at: str
+    acceptance_deadline: str | None
+    version: int
+    total: Money
+    lines: list[OrderLineOut]
+    shipments: list[ShipmentOut]
+
+
+class OrderPage(Out):
+    items: list[OrderSummary]
+    next_cursor: str | None
+
+
+class LineQuantity(Out):
+    line_id: int
+    quantity: int
+
+
+class DeadlineOut(Out):
+    action: str
+    by: str
+
+
+class AmountsOut(Out):
+    goods: Money
+    shipping: Money
+    canceled: Money
+    refunded: Money
+    paid: Money
+
+
+class CancellationOut(Out):
+    line_id: int
+    quantity: int
+    amount: Money
+    reason_code: str
+    by: str
+    created_at: str
+
+
+class RefundOut(Out):
+    line_id: int | None
+    amount: Money
+    shipping_amount: Money
+    reason_code: str
+    by: str
+    created_at: str
+
+
+class AddressOut(Out):
+    name: str | None
+    line1: str | None
+    line2: str | None
+    postal_code: str | None
+    city: str | None
+    country: str | None
+    phone: str | None
+
+
+class OrderDetail(OrderSummary):
+    actions: list[str]
+    deadline: DeadlineOut | None
+    amounts: AmountsOut
+    to_ship: list[LineQuantity]
+    shipped: list[LineQuantity]
+    cancellations: list[CancellationOut]
+    refunds: list[RefundOut]
+    shipping_address: AddressOut
 
 
 # -- encoding ----------------------------------------------------------------------------------------
@@ -146,32 +270,6 @@ def _address(order: SellerOrder) -> dict:
 # -- parameters --------------------------------------------------------------------------------------
 
 
-def _moment(name: str) -> datetime | None:
-    text = request.args.get(name, "").strip()
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None:
-        raise ApiProblem(400, "invalid_parameter",
-                         f"{name} must be an RFC 3339 date-time with its offset, such as "
-                         "2026-12-01T08:00:00Z.", field=name)
-    return moment.astimezone(UTC)
-
-
-def _state() -> SellerOrderState | None:
-    text = request.args.get("state", "").strip().upper()
-    if not text:
-        return None
-    try:
-        return SellerOrderState(text)
-    except ValueError:
-        raise ApiProblem(400, "invalid_parameter",
-                         f"state must be one of {', '.join(SellerOrderState)}.", field="state") from None
-
-
 def _limit() -> int:
     text = request.args.get("limit", str(DEFAULT_LIMIT)).strip()
     if not text.isdigit() or not 1 <= int(text) <= MAX_LIMIT:
@@ -198,17 +296,19 @@ def read_cursor() -> tuple[datetime, int] | None:
 
 @bp.get("/orders")
 @require_scope("orders:read")
-def list_orders(caller: Caller):
-    """The caller's seller orders, newest first, ``limit`` at a time; the next page is in the
-    ``Link`` header (and ``next_cursor``)."""
-    limit = _limit()
+@operation(tag="orders", query=OrdersQuery, responses={200: OrderPage})
+def list_orders(caller: Caller, query: OrdersQuery):
+    """The caller's seller orders, newest first.
+
+    ``limit`` at a time; the next page is in the ``Link`` header (and ``next_cursor``)."""
+    limit = query.limit
     found = orders.list_seller_orders(
         db.session,
         seller_id=caller.seller_id,
-        state=_state(),
-        created_since=_moment("created_since"),
-        updated_since=_moment("updated_since"),
-        customer_order_number=request.args.get("customer_order_number", ""),
+        state=query.state,
+        created_since=query.created_since.astimezone(UTC) if query.created_since else None,
+        updated_since=query.updated_since.astimezone(UTC) if query.updated_since else None,
+        customer_order_number=query.customer_order_number or "",
         after=read_cursor(),
         limit=limit + 1,
     )
@@ -219,7 +319,9 @@ def list_orders(caller: Caller):
 
 @bp.get("/orders/<number>")
 @require_scope("orders:read")
+@operation(tag="orders", responses={200: OrderDetail})
 def get_order(number: str, caller: Caller):
+    """One seller order with its lines, shipments, amounts, cancellations, refunds and actions."""
     order = _order_of(caller, number)
     detail = orders.order_detail_for_role(db.session, order, caller.role)
     return jsonify(order_detail(detail))
@@ -227,24 +329,16 @@ def get_order(number: str, caller: Caller):
 
 @bp.post("/orders/<number>/accept")
 @require_scope("orders:write")
-def accept_order(number: str, caller: Caller):
-    """Accept the order's waiting lines (or ``line_ids``), as the portal's button does. With
-    ``expected_version`` (the ``version`` last read), an order changed since is refused (409)."""
-    body = json_body()
-    line_ids = body.get("line_ids")
-    if line_ids is not None and (
-        not isinstance(line_ids, list)
-        or not all(isinstance(i, int) and not isinstance(i, bool) for i in line_ids)
-    ):
-        raise ApiProblem(400, "invalid_parameter", "line_ids must be a list of line ids.",
-                         field="line_ids")
-    version = body.get("expected_version")
-    if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
-        raise ApiProblem(400, "invalid_parameter", "expected_version must be a whole number.",
-                         field="expected_version")
+@idempotent
+@operation(tag="orders", body=AcceptBody, responses={200: OrderDetail})
+def accept_order(number: str, caller: Caller, body: AcceptBody):
+    """Accept the order's waiting lines (or ``line_ids``), as the portal's button does.
+
+    With ``expected_version`` (the ``version`` last read), an order changed since is refused (409)."""
     order = _order_of(caller, number)
     orders.accept(
-        db.session, order, actor_role=caller.role, line_ids=line_ids, expected_version=version
+        db.session, order, actor_role=caller.role, line_ids=body.line_ids,
+        expected_version=body.expected_version,
     )
     detail = orders.order_detail_for_role(db.session, order, caller.role)
     return jsonify(order_detail(detail))

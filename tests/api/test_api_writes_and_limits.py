@@ -58,9 +58,14 @@ def test_bodies_malformed_wrong_type_too_large(session, client, orders_placed): 
     is_problem(client.post(url, headers=alpha, data="{not json",
                            content_type="application/json"), 400, "malformed_json")
     is_problem(client.post(url, headers=alpha, data="line_ids=1"), 415, "unsupported_media_type")
-    body = is_problem(client.post(url, headers=alpha, json={"line_ids": "all"}), 400,
-                      "invalid_parameter")
+    body = is_problem(client.post(url, headers=alpha, json={"line_ids": "all"}), 422,
+                      "invalid_value")
     assert body["field"] == "line_ids"
+    body = is_problem(client.post(url, headers=alpha, json={"line_ids": [1, "2"]}), 422,
+                      "invalid_value")
+    assert body["field"] == "line_ids.1" and body["errors"][0]["field"] == "line_ids.1"
+    body = is_problem(client.post(url, headers=alpha, json={"lines": [1]}), 422, "invalid_value")
+    assert body["field"] == "lines"  # an unknown field is named, not ignored
     is_problem(client.post(url, headers=alpha, data="[" + "1," * 600_000 + "1]",
                            content_type="application/json"), 413, "payload_too_large")
     session.expire_all()
