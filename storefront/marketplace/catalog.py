@@ -182,6 +182,12 @@ def upsert_offer(
     return offer
 
 
+# Bounds of an offer, for every way in (portal form, API, imports): a lead time past two months
+# promises nothing a shopper would wait for, and a stock past a million is a typo.
+MAX_LEAD_TIME_DAYS = 60
+MAX_STOCK = 1_000_000
+
+
 def _checked_offer(
     seller: Seller,
     product: Product,
@@ -211,10 +217,12 @@ def _checked_offer(
         require_amount(origin_price, "origin price")
         if origin_price < price:
             raise InvalidValue("the origin (struck-through) price cannot be below the price")
-    _count(stock, "stock")
+    if _count(stock, "stock") > MAX_STOCK:
+        raise InvalidValue(f"the stock is at most {MAX_STOCK:,}".replace(",", " "), field="stock")
     if lead_time_days is None:
         lead_time_days = seller.default_lead_time_days
-    _count(lead_time_days, "lead time")
+    if _count(lead_time_days, "lead time") > MAX_LEAD_TIME_DAYS:
+        raise InvalidValue(f"the lead time is at most {MAX_LEAD_TIME_DAYS} days", field="lead_time_days")
     if _count(max_per_order, "maximum per order") < 1:
         raise InvalidValue("the maximum per order is at least 1")
     try:

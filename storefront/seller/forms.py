@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField
 from wtforms.validators import InputRequired, NumberRange
 
+from storefront.marketplace.catalog import MAX_LEAD_TIME_DAYS, MAX_STOCK
 from storefront.web.forms import AmountField
 
 
@@ -18,12 +19,12 @@ class OfferForm(FlaskForm):
     origin_price = AmountField(_l("Was (struck through)"), render_kw={"inputmode": "decimal"})
     stock = IntegerField(
         _l("Stock"),
-        validators=[InputRequired(_l("Enter the stock.")), NumberRange(min=0, max=1_000_000)],
+        validators=[InputRequired(_l("Enter the stock.")), NumberRange(min=0, max=MAX_STOCK)],
         render_kw={"inputmode": "numeric"},
     )
     lead_time_days = IntegerField(
         _l("Lead time (days)"),
-        validators=[InputRequired(_l("Enter the lead time.")), NumberRange(min=0, max=60)],
+        validators=[InputRequired(_l("Enter the lead time.")), NumberRange(min=0, max=MAX_LEAD_TIME_DAYS)],
         render_kw={"inputmode": "numeric"},
     )
     # Ticked in the confirmation step a price of 0 or a big drop brings up; its value is the

@@ -79,6 +79,8 @@ def _offer(session, seller, product, **kwargs):
         ({"stock": -3}, "stock cannot be negative"),
         ({"origin_price": 100}, "cannot be below the price"),
         ({"lead_time_days": -1}, "lead time cannot be negative"),
+        ({"lead_time_days": 61}, "lead time is at most 60 days"),  # the portal's bound, for the API too
+        ({"stock": 1_000_001}, "stock is at most 1 000 000"),
         ({"max_per_order": 0}, "at least 1"),
         ({"condition": "BROKEN"}, "BROKEN"),
         ({"sku": ""}, "SKU"),
