@@ -32,13 +32,14 @@ schemathesis run in the tests checks that they match what is declared here.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from functools import wraps
 from typing import Annotated, Any
 
 from flask import Flask, current_app, request
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic.json_schema import models_json_schema
 
 from .problems import ApiProblem, json_body
@@ -49,6 +50,14 @@ MAX_ID = 2**31 - 1
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Count = Annotated[int, Field(ge=0, le=MAX_ID)]
 Cents = Annotated[int, Field(ge=0, le=MAX_ID, description="an amount in minor units (cents)")]
+
+
+def _upper(value: Any) -> Any:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+# A code (an enum's value) in a query string, whatever its case: ``type=refund`` is REFUND.
+AnyCase = BeforeValidator(_upper)
 
 
 class Body(BaseModel):
@@ -62,6 +71,13 @@ class Query(BaseModel):
     ignored, as browsers and proxies add their own."""
 
     model_config = ConfigDict(extra="ignore")
+
+
+class PageQuery(Query):
+    """The parameters of every cursor-paginated list."""
+
+    limit: int = Field(50, ge=1, le=200, description="items per page")
+    cursor: str | None = Field(None, description="next_cursor of the previous page")
 
 
 class Out(BaseModel):
@@ -96,11 +112,12 @@ class Operation:
     query: type[Query] | None
     responses: dict[int, type[BaseModel] | None]
     headers: dict[str, str] = field(default_factory=dict)  # request headers: name → description
+    refs: tuple[type[BaseModel], ...] = ()  # models a schema names by hand ($ref), for components
 
 
 def operation(*, tag: str, body: type[Body] | None = None, query: type[Query] | None = None,
               responses: dict[int, type[BaseModel] | None] | None = None, summary: str | None = None,
-              headers: dict[str, str] | None = None):
+              headers: dict[str, str] | None = None, refs: tuple[type[BaseModel], ...] = ()):
     """Declare a view's shapes; validate its body and query with them (see the module's text)."""
 
     def decorate(view):
@@ -114,6 +131,7 @@ def operation(*, tag: str, body: type[Body] | None = None, query: type[Query] | 
             query=query,
             responses=responses or {200: None},
             headers=headers or {},
+            refs=refs,
         )
 
         @wraps(view)
@@ -135,17 +153,24 @@ def _field_of(error: dict) -> str:
 
 
 def _errors(error: ValidationError) -> list[dict]:
-    return [{"field": _field_of(e), "detail": e["msg"]} for e in error.errors(include_url=False)]
+    """Every error, unknown fields first: ``{"text": …}`` for ``{"body": …}`` is named as the
+    typo it is rather than as the missing field it causes."""
+    found = sorted(error.errors(include_url=False), key=lambda e: e["type"] != "extra_forbidden")
+    return [{"field": _field_of(e), "detail": e["msg"]} for e in found]
 
 
 def parse_body(model: type[Body], data: Any = None) -> Body:
     """The request's JSON (or ``data``) as ``model``; a 422 problem naming the first bad field.
-    A model whose fields are all optional takes an empty body as ``{}``."""
+    A model whose fields are all optional takes an empty body as ``{}``.
+
+    Validated in pydantic's JSON mode: strict as JSON is (``"3"`` is not ``3``, ``1.5`` is not a
+    whole number) while a date or an enum's value, which JSON can only carry as strings, is
+    taken from its string."""
     if data is None:
         required = any(info.is_required() for info in model.model_fields.values())
         data = json_body(required=required)
     try:
-        return model.model_validate(data)
+        return model.model_validate_json(json.dumps(data))
     except ValidationError as error:
         errors = _errors(error)
         raise ApiProblem(422, "invalid_value", f"{errors[0]['field']}: {errors[0]['detail']}",
@@ -179,10 +204,21 @@ def _path_and_parameters(rule) -> tuple[str, list[dict]]:
     return path, parameters
 
 
-def _query_parameters(model: type[Query], schemas: dict) -> list[dict]:
+def _query_parameters(model: type[Query], components: dict) -> list[dict]:
+    """The model's fields as query parameters; the enums they name go to ``components``. An
+    optional parameter is one left out, never ``null`` (a query string has no null)."""
+    schemas = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    components.update(schemas.pop("$defs", {}))
     parameters = []
     for name, info in model.model_fields.items():
-        schema = schemas["properties"][name]
+        schema = dict(schemas["properties"][name])
+        branches = schema.get("anyOf")
+        if branches and {"type": "null"} in branches:
+            kept = [branch for branch in branches if branch != {"type": "null"}]
+            del schema["anyOf"]
+            schema.update(kept[0] if len(kept) == 1 else {"anyOf": kept})
+            if schema.get("default", ...) is None:
+                del schema["default"]
         parameter = {"name": name, "in": "query", "required": info.is_required(), "schema": schema}
         if info.description:
             parameter["description"] = info.description
@@ -210,12 +246,16 @@ def build_document(app: Flask) -> dict:
         models.update(m for m in op.responses.values() if m is not None)
         if op.body is not None:
             models.add(op.body)
+        models.update(op.refs)
     ordered = sorted(models, key=lambda m: m.__name__)
     _, definitions = models_json_schema(
         [(m, "validation" if issubclass(m, Body) else "serialization") for m in ordered],
         ref_template="#/components/schemas/{model}",
     )
     components = definitions.get("$defs", {})
+    renamed = [m.__qualname__ for m in ordered if m.__name__ not in components]
+    if renamed:  # two models of one name: pydantic renamed them and our $refs would miss
+        raise RuntimeError(f"API models need unique names: {', '.join(renamed)}")
 
     def ref(model):
         return {"$ref": f"#/components/schemas/{model.__name__}"}
@@ -226,7 +266,7 @@ def build_document(app: Flask) -> dict:
     for rule, endpoint, op, scope, idempotent in sorted(found, key=lambda f: f[0].rule):
         path, parameters = _path_and_parameters(rule)
         if op.query is not None:
-            parameters += _query_parameters(op.query, op.query.model_json_schema())
+            parameters += _query_parameters(op.query, components)
         if idempotent:
             parameters.append({
                 "name": "Idempotency-Key", "in": "header", "required": False,

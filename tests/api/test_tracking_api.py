@@ -41,7 +41,7 @@ def test_a_seller_ships_its_accepted_order(session, live, orders_placed):  # noq
         ({"carrier_code": "COLISSIMO", "tracking_number": "6A123456789", "shipped_on": "demain"},
          "shipped_on"),
         ({"carrier_code": "COLISSIMO", "tracking_number": "6A123456789",
-          "lines": [{"line_id": first_line, "quantity": "1"}]}, "lines"),
+          "lines": [{"line_id": first_line, "quantity": "1"}]}, "lines.0.quantity"),
     ]
     for payload, field in refusals:
         assert is_problem(post(live, path, token, json=payload), 422, "invalid_value")["field"] == field
