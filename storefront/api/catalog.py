@@ -88,8 +88,16 @@ class OfferChange(Body):
     confirm_price: bool = False
 
 
+# A bulk line is meant to be a NewOffer, but any JSON value is taken: a line that is not one is
+# refused in the report (200), never the whole request, and the document says just that.
+AnyLine = Annotated[Any, WithJsonSchema({"anyOf": [
+    {"$ref": "#/components/schemas/NewOffer"},
+    {"description": "anything else: refused in the report, the other lines applied"},
+]})]
+
+
 class BulkOffers(Body):
-    offers: list[Annotated[Any, WithJsonSchema({"$ref": "#/components/schemas/NewOffer"})]] = Field(
+    offers: list[AnyLine] = Field(
         description=f"at most {catalog.MAX_BULK_LINES} offers (413 above); each line is judged on "
                     "its own, a malformed one is refused in the report",
         json_schema_extra={"maxItems": catalog.MAX_BULK_LINES},
