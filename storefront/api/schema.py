@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from functools import wraps
 from typing import Annotated, Any
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, request, url_for
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic.json_schema import models_json_schema
 
@@ -238,8 +238,9 @@ def _query_parameters(model: type[Query], components: dict) -> list[dict]:
     return parameters
 
 
-def build_document(app: Flask) -> dict:
-    """The OpenAPI 3.1 document of every ``api.`` view declared with :func:`operation`."""
+def build_document(app: Flask, token_url: str = "/oauth/token") -> dict:
+    """The OpenAPI 3.1 document of every ``api.`` view declared with :func:`operation`.
+    ``token_url`` must be absolute in a served document (OpenAPI 3.1 asks for a URL there)."""
     from storefront.marketplace.api_clients import SCOPES
 
     found: list[tuple[Any, str, Operation, str | None, bool]] = []
@@ -325,16 +326,18 @@ def build_document(app: Flask) -> dict:
         "paths": paths,
         "components": {
             "schemas": components,
-            "securitySchemes": {
-                "oauth2": {
-                    "type": "oauth2",
-                    "flows": {"clientCredentials": {
-                        "tokenUrl": "/oauth/token",
-                        "scopes": {scope: scope.replace(":", " ") for scope in SCOPES},
-                    }},
-                },
-            },
+            "securitySchemes": {"oauth2": _oauth2(token_url, SCOPES)},
         },
+    }
+
+
+def _oauth2(token_url: str, scopes) -> dict:
+    return {
+        "type": "oauth2",
+        "flows": {"clientCredentials": {
+            "tokenUrl": token_url,
+            "scopes": {scope: scope.replace(":", " ") for scope in scopes},
+        }},
     }
 
 
@@ -342,8 +345,13 @@ _STATUS_WORDS = {200: "OK", 201: "Created", 202: "Accepted", 204: "No content"}
 
 
 def document() -> dict:
-    """The document of the running app, built once per process."""
+    """The document of the running app, built once per process; the token URL is this request's
+    host's (the same app may be reached by several names)."""
+    from storefront.marketplace.api_clients import SCOPES
+
     cached = current_app.extensions.get("api_openapi")
     if cached is None:
         cached = current_app.extensions["api_openapi"] = build_document(current_app)
-    return cached
+    token_url = url_for("oauth.token", _external=True)
+    components = {**cached["components"], "securitySchemes": {"oauth2": _oauth2(token_url, SCOPES)}}
+    return {**cached, "components": components}
