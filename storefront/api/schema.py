@@ -121,11 +121,12 @@ def operation(*, tag: str, body: type[Body] | None = None, query: type[Query] | 
     """Declare a view's shapes; validate its body and query with them (see the module's text)."""
 
     def decorate(view):
-        doc = (view.__doc__ or "").strip()
-        first, _, rest = doc.partition("\n")
+        # Docstrings write code as ``x`` (reStructuredText); the document speaks Markdown: `x`.
+        doc = (view.__doc__ or "").strip().replace("``", "`")
+        first, _, rest = doc.partition("\n\n")  # the summary: the first paragraph
         op = Operation(
             tag=tag,
-            summary=summary or first.strip() or view.__name__.replace("_", " "),
+            summary=summary or " ".join(first.split()) or view.__name__.replace("_", " "),
             description=" ".join(rest.split()) if summary is None else " ".join(doc.split()),
             body=body,
             query=query,
