@@ -39,3 +39,27 @@ def test_the_docs_page_renders_every_operation_from_our_origin(client, live_serv
     loaded = {urlsplit(url).path for url in requested}
     assert {"/static/vendor/swagger-ui/swagger-ui-bundle.js", "/static/vendor/swagger-ui/swagger-ui.css",
             "/static/js/api-docs.js", "/api/v1/openapi.json"} <= loaded
+
+
+def test_authorize_with_a_client_and_try_an_operation(session, live_server, browser_page):
+    """Authorize (the client-credentials flow, to our token URL) then Try it out: the call runs
+    against this shop with the token, under the content security policy."""
+    from tests.api.test_api_orders import client_for
+
+    client_id, secret = client_for(session, None, "reference:read")
+    page = browser_page
+    page.goto(f"{live_server}/api/docs")
+    page.locator(".auth-wrapper .btn.authorize").click()
+    dialog = page.locator(".modal-ux")
+    dialog.get_by_label("client_id:").fill(client_id)
+    dialog.get_by_label("client_secret:").fill(secret)
+    dialog.locator(".auth-btn-wrapper .btn.authorize").click()
+    expect(dialog.locator(".auth-btn-wrapper")).to_contain_text("Logout")
+    dialog.locator(".btn-done").click()
+
+    brands = page.locator("#operations-reference-list_brands")
+    brands.locator(".opblock-summary").click()
+    brands.locator(".try-out__btn").click()
+    brands.locator(".execute").click()
+    expect(brands.locator(".live-responses-table tbody .response-col_status")).to_contain_text("200")
+    expect(brands.locator(".live-responses-table")).to_contain_text('"items"')
