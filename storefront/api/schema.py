@@ -39,7 +39,7 @@ from functools import wraps
 from typing import Annotated, Any
 
 from flask import Flask, current_app, request, url_for
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 from pydantic.json_schema import models_json_schema
 
 from .problems import ApiProblem, json_body
@@ -60,10 +60,34 @@ def _upper(value: Any) -> Any:
 AnyCase = BeforeValidator(_upper)
 
 
+NUL = "\x00"
+
+
+def has_nul(value: Any) -> bool:
+    """A text (or a list of texts) holding the NUL character, which no column can store
+    (PostgreSQL refuses it outright): refused as input like any other invalid value."""
+    if isinstance(value, str):
+        return NUL in value
+    return isinstance(value, list | tuple) and any(isinstance(v, str) and NUL in v for v in value)
+
+
+def _no_nul(value: Any) -> Any:
+    if has_nul(value):
+        raise ValueError("text cannot hold the NUL character")
+    return value
+
+
 class Body(BaseModel):
     """A request body: unknown fields refused, values taken as they are (no coercion)."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def texts_without_nul(cls, value: Any) -> Any:
+        """Nested bodies check their own fields; an ``Any`` field's objects are left to the
+        model that reads them (a bulk line's)."""
+        return _no_nul(value)
 
 
 class Query(BaseModel):
@@ -71,6 +95,11 @@ class Query(BaseModel):
     ignored, as browsers and proxies add their own."""
 
     model_config = ConfigDict(extra="ignore")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def texts_without_nul(cls, value: Any) -> Any:
+        return _no_nul(value)
 
 
 class PageQuery(Query):
@@ -137,6 +166,10 @@ def operation(*, tag: str, body: type[Body] | None = None, query: type[Query] | 
 
         @wraps(view)
         def validated(*args, **kwargs):
+            for name, value in kwargs.items():  # the path's parameters
+                if has_nul(value):
+                    raise ApiProblem(400, "invalid_parameter", f"{name}: text cannot hold the NUL "
+                                     "character", field=name)
             if query is not None:
                 kwargs["query"] = parse_query(query)
             if body is not None:
