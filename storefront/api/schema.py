@@ -25,9 +25,15 @@ A view declares itself with :func:`operation`, innermost (under ``require_scope`
 - ``responses``: status → model (or None for no body). Every operation also documents its
   problems (``default``: problem+json), its scope (from ``require_scope``) and, when it is
   ``idempotent``, the ``Idempotency-Key`` header.
+- ``headers``: other request headers it reads (``If-Match``); ``refs``: models a schema names by
+  hand with a ``$ref`` (the bulk offer lines), so that the document carries them.
+- Text holding the NUL character is refused everywhere (body, query, path): no column stores it.
+- A list's query is a :class:`PageQuery` (``limit``, ``cursor``); a code in a query is read in
+  any case with ``AnyCase``.
 
 Responses are still built as dicts by the views (no validation cost on the hot path); the
-schemathesis run in the tests checks that they match what is declared here.
+schemathesis run in the tests (tests/api/test_schemathesis.py) checks that they match what is
+declared here, for every operation of the document.
 """
 
 from __future__ import annotations
