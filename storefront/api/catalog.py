@@ -13,8 +13,11 @@ rules as the seller portal and the offer import.
 from __future__ import annotations
 
 import hashlib
+import json
+from typing import Annotated, Any, Literal
 
 from flask import jsonify, request, url_for
+from pydantic import Field, StringConstraints, TypeAdapter, ValidationError, WithJsonSchema
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -24,6 +27,7 @@ from storefront.marketplace.errors import DomainError, NotAllowed, NotFound
 from storefront.marketplace.models import (
     Category,
     Condition,
+    Fulfillment,
     Offer,
     OfferState,
     Product,
@@ -36,10 +40,135 @@ from storefront.marketplace.unit_of_work import transaction
 from . import bp, pages
 from .auth import Caller, require_scope
 from .idempotency import idempotent
-from .orders import _limit, money, rfc3339
-from .problems import DOMAIN_CODES, ApiProblem, json_body
+from .orders import money, rfc3339
+from .problems import DOMAIN_CODES, ApiProblem
+from .schema import Body, Cents, Count, Id, Money, Out, PageQuery, operation
 
 MAX_ID = 2**31 - 1
+
+Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+# -- shapes ------------------------------------------------------------------------------------------
+
+
+class ProductsQuery(PageQuery):
+    category: str | None = Field(None, description="a category's code")
+    gtin: str | None = None
+
+
+class OffersQuery(PageQuery):
+    seller: str | None = Field(None, description="a seller's code (the operator's clients)")
+    sku: str | None = None
+    product_id: Id | None = None
+
+
+class NewOffer(Body):
+    """An offer: the product by ``product_id`` or by ``gtin`` (one of them)."""
+
+    product_id: Id | None = None
+    gtin: Code | None = None
+    sku: Code
+    price: Cents
+    stock: Count
+    lead_time_days: Count | None = Field(None, description="the seller's default without it")
+    condition: Condition = Condition.NEW
+    state: OfferState = OfferState.ACTIVE
+    confirm_price: bool = Field(False, description="apply a price of 0 or a drop of more than half")
+
+
+class OfferChange(Body):
+    """What ``PATCH`` changes; a field left out keeps its value."""
+
+    price: Cents | None = None
+    stock: Count | None = None
+    lead_time_days: Count | None = None
+    condition: Condition | None = None
+    state: OfferState | None = None
+    confirm_price: bool = False
+
+
+# A bulk line is meant to be a NewOffer, but any JSON value is taken: a line that is not one is
+# refused in the report (200), never the whole request, and the document says just that.
+AnyLine = Annotated[Any, WithJsonSchema({"anyOf": [
+    {"$ref": "#/components/schemas/NewOffer"},
+    {"description": "anything else: refused in the report, the other lines applied"},
+]})]
+
+
+class BulkOffers(Body):
+    offers: list[AnyLine] = Field(
+        description=f"at most {catalog.MAX_BULK_LINES} offers (413 above); each line is judged on "
+                    "its own, a malformed one is refused in the report",
+        json_schema_extra={"maxItems": catalog.MAX_BULK_LINES},
+    )
+
+
+class ProductSummary(Out):
+    id: int
+    gtin: str
+    title: str
+    brand: str | None
+    category: str = Field(description="the category's code")
+    images: list[str]
+
+
+class ProductDetail(ProductSummary):
+    description: str
+    weight_grams: int
+    attributes: dict[str, str | float | None] = Field(description="attribute code → value (a list "
+                                                                  "value's code, a number or text)")
+
+
+class ProductPage(Out):
+    items: list[ProductSummary]
+    next_cursor: str | None
+
+
+class OfferProduct(Out):
+    id: int
+    gtin: str
+    title: str
+
+
+class OfferOut(Out):
+    id: int
+    sku: str
+    seller: str = Field(description="the seller's code")
+    product: OfferProduct
+    price: Money
+    origin_price: Money | None
+    stock: int
+    lead_time_days: int
+    condition: Condition
+    state: OfferState
+    fulfillment: Fulfillment
+    max_per_order: int
+    updated_at: str
+    etag: str = Field(description="as in the ETag header: send it in If-Match to change the offer")
+
+
+class OfferPage(Out):
+    items: list[OfferOut]
+    next_cursor: str | None
+
+
+class BulkLine(Out):
+    line: int = Field(description="the line's position, from 1")
+    sku: str | None
+    status: Literal["applied", "refused"]
+    offer_id: int | None
+    etag: str | None = None
+    reason: str | None = Field(None, description="why it was refused: invalid_value or the rule's reason")
+    detail: str | None = None
+    field: str | None = None
+    warning: dict[str, Any] | None = None
+
+
+class BulkReport(Out):
+    applied: int
+    refused: int
+    lines: list[BulkLine]
 
 
 # -- encoding ----------------------------------------------------------------------------------------
@@ -114,8 +243,7 @@ def _last_id(value) -> int:
     return value
 
 
-def _page(kind: str, endpoint: str, query, render):
-    limit = _limit()
+def _page(kind: str, endpoint: str, limit: int, query, render):
     after = pages.read_cursor(kind, _last_id)
     entity = query.column_descriptions[0]["entity"]
     if after is not None:
@@ -131,23 +259,26 @@ def _page(kind: str, endpoint: str, query, render):
 
 @bp.get("/products")
 @require_scope("catalog:read")
-def list_products(caller: Caller):
+@operation(tag="catalog", query=ProductsQuery, responses={200: ProductPage})
+def list_products(caller: Caller, query: ProductsQuery):
     """Products by id, ``limit`` at a time; ``category`` (a category code) and ``gtin`` filter."""
-    query = select(Product).options(
+    select_ = select(Product).options(
         selectinload(Product.brand), selectinload(Product.category), selectinload(Product.images)
     )
-    category = request.args.get("category", "").strip()
+    category = (query.category or "").strip()
     if category:
-        query = query.join(Product.category).where(Category.code == category)
-    gtin = request.args.get("gtin", "").strip()
+        select_ = select_.join(Product.category).where(Category.code == category)
+    gtin = (query.gtin or "").strip()
     if gtin:
-        query = query.where(Product.gtin == gtin)
-    return _page("products", "api.list_products", query, product_summary)
+        select_ = select_.where(Product.gtin == gtin)
+    return _page("products", "api.list_products", query.limit, select_, product_summary)
 
 
 @bp.get("/products/<int:product_id>")
 @require_scope("catalog:read")
+@operation(tag="catalog", responses={200: ProductDetail})
 def get_product(product_id: int, caller: Caller):
+    """One product with its description and attributes."""
     product = db.session.scalar(
         select(Product).where(Product.id == product_id).options(
             selectinload(Product.brand), selectinload(Product.category), selectinload(Product.images),
@@ -169,26 +300,23 @@ def _offers_query():
 
 @bp.get("/offers")
 @require_scope("catalog:read")
-def list_offers(caller: Caller):
+@operation(tag="catalog", query=OffersQuery, responses={200: OfferPage})
+def list_offers(caller: Caller, query: OffersQuery):
     """The caller's offers by id (the operator: every seller's, ``seller`` filters by code);
     ``sku`` and ``product_id`` filter too."""
-    query = _offers_query()
+    select_ = _offers_query()
     if caller.seller_id is not None:
-        query = query.where(Offer.seller_id == caller.seller_id)
+        select_ = select_.where(Offer.seller_id == caller.seller_id)
     else:
-        seller = request.args.get("seller", "").strip()
+        seller = (query.seller or "").strip()
         if seller:
-            query = query.join(Offer.seller).where(Seller.code == seller)
-    sku = request.args.get("sku", "").strip()
+            select_ = select_.join(Offer.seller).where(Seller.code == seller)
+    sku = (query.sku or "").strip()
     if sku:
-        query = query.where(Offer.sku == sku)
-    product_id = request.args.get("product_id", "").strip()
-    if product_id:
-        if not product_id.isdigit() or int(product_id) > MAX_ID:
-            raise ApiProblem(400, "invalid_parameter", "product_id must be a product's id.",
-                             field="product_id")
-        query = query.where(Offer.product_id == int(product_id))
-    return _page("offers", "api.list_offers", query, offer_body)
+        select_ = select_.where(Offer.sku == sku)
+    if query.product_id is not None:
+        select_ = select_.where(Offer.product_id == query.product_id)
+    return _page("offers", "api.list_offers", query.limit, select_, offer_body)
 
 
 def _offer_of(caller: Caller, offer_id: int) -> Offer:
@@ -201,11 +329,13 @@ def _offer_of(caller: Caller, offer_id: int) -> Offer:
 
 @bp.get("/offers/<int:offer_id>")
 @require_scope("catalog:read")
+@operation(tag="catalog", responses={200: OfferOut})
 def get_offer(offer_id: int, caller: Caller):
+    """One offer, with its ``ETag`` (to send in ``If-Match`` when changing it)."""
     return _with_etag(_offer_of(caller, offer_id))
 
 
-# -- offers: validating a body -----------------------------------------------------------------------
+# -- offers: from a body -------------------------------------------------------------------------------
 
 
 class LineError(Exception):
@@ -214,78 +344,29 @@ class LineError(Exception):
         self.field, self.detail = field, detail
 
 
-def _whole(body: dict, name: str, *, required: bool = False) -> int | None:
-    if name not in body or body[name] is None:
-        if required:
-            raise LineError(name, f"{name} is required.")
-        return None
-    value = body[name]
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise LineError(name, f"{name} must be a whole number.")
-    if value < 0:
-        raise LineError(name, f"{name} cannot be negative.")
-    if value > MAX_ID:
-        raise LineError(name, f"{name} is too large.")
-    return value
+_NEW_OFFER = TypeAdapter(NewOffer)
 
 
-def _choice(body: dict, name: str, enum):
-    if name not in body:
-        return None
-    value = body[name]
+def _validated_line(item: Any) -> NewOffer:
+    """One bulk line through the same model as ``POST /offers``, on its own (one bad line must
+    not refuse the others); ``LineError`` names the first bad field."""
     try:
-        return enum(value) if isinstance(value, str) else enum(None)
-    except ValueError:
-        raise LineError(name, f"{name} must be one of {', '.join(enum)}.") from None
+        return _NEW_OFFER.validate_json(json.dumps(item))
+    except ValidationError as error:
+        first = error.errors(include_url=False)[0]
+        field = ".".join(str(part) for part in first["loc"]) or "offer"
+        detail = "each offer is a JSON object." if field == "offer" else f"{field}: {first['msg']}"
+        raise LineError(field, detail) from None
 
 
-def _text(body: dict, name: str) -> str | None:
-    if name not in body or body[name] is None:
-        return None
-    if not isinstance(body[name], str) or not body[name].strip():
-        raise LineError(name, f"{name} must be a non-empty string.")
-    return body[name].strip()
-
-
-def _flag(body: dict, name: str) -> bool:
-    value = body.get(name, False)
-    if not isinstance(value, bool):
-        raise LineError(name, f"{name} must be true or false.")
-    return value
-
-
-CREATE_FIELDS = {"product_id", "gtin", "sku", "price", "stock", "lead_time_days", "condition", "state",
-                 "confirm_price"}
-PATCH_FIELDS = {"price", "stock", "lead_time_days", "condition", "state", "confirm_price"}
-
-
-def _unknown(body: dict, allowed: set[str]) -> None:
-    unknown = sorted(set(body) - allowed)
-    if unknown:
-        raise LineError(unknown[0], f"unknown field {unknown[0]}; the fields are {', '.join(sorted(allowed))}.")
-
-
-def parse_new_offer(body) -> catalog.OfferLine:
-    """A new offer (or a bulk line) from JSON, every value checked; ``LineError`` names the field."""
-    if not isinstance(body, dict):
-        raise LineError("offer", "each offer is a JSON object.")
-    _unknown(body, CREATE_FIELDS)
-    product_id, gtin = _whole(body, "product_id"), _text(body, "gtin")
-    if (product_id is None) == (gtin is None):
+def offer_line(offer: NewOffer) -> catalog.OfferLine:
+    """The service's line from a validated offer; the product must be named exactly once."""
+    if (offer.product_id is None) == (offer.gtin is None):
         raise LineError("product_id", "give the product by product_id or by gtin (one of them).")
-    sku = _text(body, "sku")
-    if sku is None:
-        raise LineError("sku", "sku is required.")
     return catalog.OfferLine(
-        sku=sku,
-        price=_whole(body, "price", required=True),
-        stock=_whole(body, "stock", required=True),
-        product_id=product_id,
-        gtin=gtin,
-        lead_time_days=_whole(body, "lead_time_days"),
-        condition=_choice(body, "condition", Condition) or Condition.NEW,
-        state=_choice(body, "state", OfferState) or OfferState.ACTIVE,
-        confirmed=_flag(body, "confirm_price"),
+        sku=offer.sku, price=offer.price, stock=offer.stock, product_id=offer.product_id,
+        gtin=offer.gtin, lead_time_days=offer.lead_time_days, condition=offer.condition,
+        state=offer.state, confirmed=offer.confirm_price,
     )
 
 
@@ -311,11 +392,11 @@ def _seller_of(caller: Caller) -> Seller:
 @bp.post("/offers")
 @require_scope("catalog:write")
 @idempotent
-def create_offer(caller: Caller):
+@operation(tag="catalog", body=NewOffer, responses={201: OfferOut})
+def create_offer(caller: Caller, body: NewOffer):
     """A new offer (201, with ``Location`` and ``ETag``); a SKU the seller already uses is 409."""
-    body = json_body(required=True)
     try:
-        line = parse_new_offer(body)
+        line = offer_line(body)
     except LineError as error:
         raise _invalid(error) from None
     seller = _seller_of(caller)
@@ -332,17 +413,10 @@ def create_offer(caller: Caller):
 
 @bp.patch("/offers/<int:offer_id>")
 @require_scope("catalog:write")
-def update_offer(offer_id: int, caller: Caller):
+@operation(tag="catalog", body=OfferChange, responses={200: OfferOut},
+           headers={"If-Match": "the offer's ETag, as last read (428 without it, 412 if it changed)"})
+def update_offer(offer_id: int, caller: Caller, body: OfferChange):
     """Change price, stock, lead time, condition or state; ``If-Match`` must carry the ETag."""
-    body = json_body(required=True)
-    try:
-        _unknown(body, PATCH_FIELDS)
-        price, stock = _whole(body, "price"), _whole(body, "stock")
-        lead_time_days = _whole(body, "lead_time_days")
-        condition, state = _choice(body, "condition", Condition), _choice(body, "state", OfferState)
-        confirmed = _flag(body, "confirm_price")
-    except LineError as error:
-        raise _invalid(error) from None
     offer = _offer_of(caller, offer_id)
     seller = _seller_of(caller)
     expected = request.headers.get("If-Match", "").strip()
@@ -353,22 +427,23 @@ def update_offer(offer_id: int, caller: Caller):
         raise ApiProblem(412, "precondition_failed",
                          "The offer changed since you read it; GET it again and retry.",
                          field="If-Match", etag=etag(offer))
+    price = body.price
     try:
         with transaction(db.session):
             offer = catalog.upsert_offer(
                 db.session, seller, offer.product, offer.sku,
                 price=offer.price if price is None else price,
-                stock=offer.stock if stock is None else stock,
+                stock=offer.stock if body.stock is None else body.stock,
                 origin_price=offer.origin_price if price is None or (
                     offer.origin_price is not None and offer.origin_price >= price) else None,
-                condition=condition or offer.condition,
-                lead_time_days=offer.lead_time_days if lead_time_days is None else lead_time_days,
+                condition=body.condition or offer.condition,
+                lead_time_days=offer.lead_time_days if body.lead_time_days is None else body.lead_time_days,
                 fulfillment=offer.fulfillment,
-                state=state or offer.state,
+                state=body.state or offer.state,
                 max_per_order=offer.max_per_order,
                 currency=offer.currency,
                 comment=offer.comment,
-                confirmed=confirmed,
+                confirmed=body.confirm_price,
             )
             listing.refresh(db.session, [offer.product_id])
     except PriceNeedsConfirmation as error:
@@ -388,15 +463,12 @@ def _bulk(seller: Seller, lines: list[catalog.OfferLine]) -> list[catalog.LineRe
 @bp.post("/offers/bulk")
 @require_scope("catalog:write")
 @idempotent
-def bulk_offers(caller: Caller):
+@operation(tag="catalog", body=BulkOffers, responses={200: BulkReport}, refs=(NewOffer,))
+def bulk_offers(caller: Caller, body: BulkOffers):
     """Create or update up to 1,000 offers by SKU: ``{"offers": [...]}``, each line as for
     ``POST /offers``. Every line is reported, applied or refused with its reason; a refused line
     never stops the others."""
-    body = json_body(required=True)
-    if set(body) != {"offers"} or not isinstance(body["offers"], list):
-        raise ApiProblem(422, "invalid_value", 'The body is {"offers": [...]}, a list of offers.',
-                         field="offers")
-    raw = body["offers"]
+    raw = body.offers
     if len(raw) > catalog.MAX_BULK_LINES:
         raise ApiProblem(413, "payload_too_large",
                          f"At most {catalog.MAX_BULK_LINES} offers at once; send them in parts.",
@@ -406,7 +478,7 @@ def bulk_offers(caller: Caller):
     lines, positions = [], []
     for index, item in enumerate(raw):
         try:
-            lines.append(parse_new_offer(item))
+            lines.append(offer_line(_validated_line(item)))
             positions.append(index)
         except LineError as error:
             sku = item.get("sku") if isinstance(item, dict) and isinstance(item.get("sku"), str) else None

@@ -11,20 +11,92 @@ shows them (HTML in a body is never rendered).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated, Literal
 
-from flask import jsonify, request
+from flask import jsonify
+from pydantic import BeforeValidator, Field
 from sqlalchemy import select
 
 from storefront.extensions import db
 from storefront.marketplace import api_clients, discussions
 from storefront.marketplace.discussions import ThreadAction
 from storefront.marketplace.errors import InvalidTransition
-from storefront.marketplace.models import ActorRole, SellerOrder, Thread, ThreadStatus, User
+from storefront.marketplace.models import (
+    ActorRole,
+    RelationsModel,
+    SellerOrder,
+    Thread,
+    ThreadKind,
+    ThreadStatus,
+    User,
+)
 
 from . import bp, pages
 from .auth import Caller, require_scope
-from .orders import _limit, rfc3339
-from .problems import ApiProblem, json_body
+from .idempotency import idempotent
+from .orders import rfc3339
+from .schema import AnyCase, Body, Out, PageQuery, operation
+
+# -- shapes ------------------------------------------------------------------------------------------
+
+
+class DiscussionsQuery(PageQuery):
+    status: Annotated[ThreadStatus, AnyCase] | None = Field(None, description="every status without it")
+
+
+def _upper_text(value):
+    return value.upper() if isinstance(value, str) else value
+
+
+class NewMessage(Body):
+    # The length is the service's rule (refused with its reason), only described here.
+    body: str = Field(description=f"plain text, never rendered as HTML; at most "
+                                  f"{discussions.MAX_MESSAGE_LENGTH:,} characters")
+    to: Annotated[Literal["CUSTOMER", "SELLER"], BeforeValidator(_upper_text)] | None = Field(
+        None, description="whom the operator writes to, in the mediated model")
+
+
+class NoBody(Body):
+    """Nothing to send (an empty object or no body at all)."""
+
+
+class Author(Out):
+    role: ActorRole
+    name: str
+
+
+class MessageOut(Out):
+    id: int
+    author: Author
+    body: str
+    created_at: str
+    visible_to_customer: bool
+    visible_to_seller: bool
+
+
+class ThreadSummary(Out):
+    id: int
+    subject: str
+    topic: str = Field(description="the topic's code (GET /discussion-topics)")
+    kind: ThreadKind
+    model: RelationsModel
+    status: ThreadStatus
+    order_id: str | None = Field(description="the seller order's number")
+    offer_id: int | None
+    last_message_at: str
+    unread: int
+    actions: list[ThreadAction] = Field(description="what the caller may do now")
+
+
+class ThreadDetail(ThreadSummary):
+    messages: list[MessageOut]
+
+
+class ThreadPage(Out):
+    items: list[ThreadSummary]
+    next_cursor: str | None
+
+
 
 # -- encoding ----------------------------------------------------------------------------------------
 
@@ -89,24 +161,6 @@ def read_cursor() -> tuple[bool, datetime, int] | None:
     return pages.read_cursor("discussions", _thread_position)
 
 
-def _status() -> ThreadStatus | None:
-    text = request.args.get("status", "").strip().upper()
-    if not text:
-        return None
-    try:
-        return ThreadStatus(text)
-    except ValueError:
-        raise ApiProblem(400, "invalid_parameter",
-                         f"status must be one of {', '.join(ThreadStatus)}.", field="status") from None
-
-
-def _fields(body: dict, allowed: set[str]) -> None:
-    """Unknown fields are refused rather than ignored (a typo must not pass silently)."""
-    for name in body:
-        if name not in allowed:
-            raise ApiProblem(422, "invalid_value", f"Unknown field {name!r}.", field=name)
-
-
 def _acting(caller: Caller) -> User:
     return api_clients.acting_user(db.session, caller.seller_id)
 
@@ -123,13 +177,15 @@ def _thread(caller: Caller, thread_id: int) -> tuple[Thread, User, ActorRole]:
 
 @bp.get("/discussions")
 @require_scope("discussions:read")
-def list_discussions(caller: Caller):
-    """The caller's conversations, those with unread messages first, then by latest message;
+@operation(tag="discussions", query=DiscussionsQuery, responses={200: ThreadPage})
+def list_discussions(caller: Caller, query: DiscussionsQuery):
+    """The caller's conversations, those with unread messages first, then by latest message.
+
     ``status`` (OPEN, CLOSED) filters; the next page is in ``Link`` (and ``next_cursor``)."""
-    limit = _limit()
-    status, after = _status(), read_cursor()
+    limit = query.limit
+    after = read_cursor()
     user = _acting(caller)
-    found = discussions.thread_page(db.session, user, status=status, after=after, limit=limit + 1)
+    found = discussions.thread_page(db.session, user, status=query.status, after=after, limit=limit + 1)
     page, more = found[:limit], len(found) > limit
     role = caller.role
     counts = discussions.unread_counts(db.session, user, [thread.id for thread, _ in page])
@@ -141,39 +197,33 @@ def list_discussions(caller: Caller):
 
 @bp.get("/discussions/<int:thread_id>")
 @require_scope("discussions:read")
+@operation(tag="discussions", responses={200: ThreadDetail})
 def get_discussion(thread_id: int, caller: Caller):
+    """One conversation with the messages the caller may see."""
     thread, user, role = _thread(caller, thread_id)
     return jsonify(thread_detail(thread, user, role))
 
 
 @bp.post("/discussions/<int:thread_id>/messages")
 @require_scope("discussions:write")
-def post_discussion_message(thread_id: int, caller: Caller):
+@idempotent
+@operation(tag="discussions", body=NewMessage, responses={201: ThreadDetail})
+def post_discussion_message(thread_id: int, caller: Caller, body: NewMessage):
     """Answer in the conversation: ``body`` (plain text); the operator says ``to`` (CUSTOMER or
     SELLER) in the mediated model. 201 with the conversation."""
-    body = json_body(required=True)
-    _fields(body, {"body", "to"})
-    text = body.get("body")
-    if not isinstance(text, str):
-        raise ApiProblem(422, "invalid_value", "body must be the message's text.", field="body")
-    to = body.get("to")
-    if to is not None:
-        try:
-            to = ActorRole(str(to).upper())
-        except ValueError:
-            to = None
-        if to not in (ActorRole.CUSTOMER, ActorRole.SELLER):
-            raise ApiProblem(422, "invalid_value", "to must be CUSTOMER or SELLER.", field="to")
     thread, user, role = _thread(caller, thread_id)
-    discussions.post_message(db.session, thread, user, text, to=to)
+    to = ActorRole(body.to) if body.to else None
+    discussions.post_message(db.session, thread, user, body.body, to=to)
     db.session.refresh(thread)
     return jsonify(thread_detail(thread, user, role)), 201
 
 
 @bp.post("/discussions/<int:thread_id>/read")
 @require_scope("discussions:write")
-def mark_discussion_read(thread_id: int, caller: Caller):
-    _fields(json_body(), set())
+@idempotent
+@operation(tag="discussions", body=NoBody, responses={200: ThreadDetail})
+def mark_discussion_read(thread_id: int, caller: Caller, body: NoBody):
+    """Mark the conversation read (for the seller's staff in the portal too)."""
     thread, user, role = _thread(caller, thread_id)
     discussions.mark_read(db.session, thread, user)
     return jsonify(thread_detail(thread, user, role))
@@ -181,8 +231,10 @@ def mark_discussion_read(thread_id: int, caller: Caller):
 
 @bp.post("/discussions/<int:thread_id>/close")
 @require_scope("discussions:write")
-def close_discussion(thread_id: int, caller: Caller):
-    _fields(json_body(), set())
+@idempotent
+@operation(tag="discussions", body=NoBody, responses={200: ThreadDetail})
+def close_discussion(thread_id: int, caller: Caller, body: NoBody):
+    """Close the conversation, when the caller may (``close`` in its ``actions``)."""
     thread, user, role = _thread(caller, thread_id)
     _require(thread, role, ThreadAction.CLOSE)
     discussions.close_thread(db.session, thread, user)
@@ -191,9 +243,10 @@ def close_discussion(thread_id: int, caller: Caller):
 
 @bp.post("/discussions/<int:thread_id>/escalate")
 @require_scope("discussions:write")
-def escalate_discussion(thread_id: int, caller: Caller):
+@idempotent
+@operation(tag="discussions", body=NoBody, responses={200: ThreadDetail})
+def escalate_discussion(thread_id: int, caller: Caller, body: NoBody):
     """The operator takes the conversation over as a claim."""
-    _fields(json_body(), set())
     thread, user, role = _thread(caller, thread_id)
     _require(thread, role, ThreadAction.ESCALATE)
     discussions.escalate(db.session, thread, user)

@@ -25,20 +25,27 @@ A view declares itself with :func:`operation`, innermost (under ``require_scope`
 - ``responses``: status → model (or None for no body). Every operation also documents its
   problems (``default``: problem+json), its scope (from ``require_scope``) and, when it is
   ``idempotent``, the ``Idempotency-Key`` header.
+- ``headers``: other request headers it reads (``If-Match``); ``refs``: models a schema names by
+  hand with a ``$ref`` (the bulk offer lines), so that the document carries them.
+- Text holding the NUL character is refused everywhere (body, query, path): no column stores it.
+- A list's query is a :class:`PageQuery` (``limit``, ``cursor``); a code in a query is read in
+  any case with ``AnyCase``.
 
 Responses are still built as dicts by the views (no validation cost on the hot path); the
-schemathesis run in the tests checks that they match what is declared here.
+schemathesis run in the tests (tests/api/test_schemathesis.py) checks that they match what is
+declared here, for every operation of the document.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from functools import wraps
 from typing import Annotated, Any
 
-from flask import Flask, current_app, request
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from flask import Flask, current_app, request, url_for
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 from pydantic.json_schema import models_json_schema
 
 from .problems import ApiProblem, json_body
@@ -51,10 +58,42 @@ Count = Annotated[int, Field(ge=0, le=MAX_ID)]
 Cents = Annotated[int, Field(ge=0, le=MAX_ID, description="an amount in minor units (cents)")]
 
 
+def _upper(value: Any) -> Any:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+# A code (an enum's value) in a query string, whatever its case: ``type=refund`` is REFUND.
+AnyCase = BeforeValidator(_upper)
+
+
+NUL = "\x00"
+
+
+def has_nul(value: Any) -> bool:
+    """A text (or a list of texts) holding the NUL character, which no column can store
+    (PostgreSQL refuses it outright): refused as input like any other invalid value."""
+    if isinstance(value, str):
+        return NUL in value
+    return isinstance(value, list | tuple) and any(isinstance(v, str) and NUL in v for v in value)
+
+
+def _no_nul(value: Any) -> Any:
+    if has_nul(value):
+        raise ValueError("text cannot hold the NUL character")
+    return value
+
+
 class Body(BaseModel):
     """A request body: unknown fields refused, values taken as they are (no coercion)."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def texts_without_nul(cls, value: Any) -> Any:
+        """Nested bodies check their own fields; an ``Any`` field's objects are left to the
+        model that reads them (a bulk line's)."""
+        return _no_nul(value)
 
 
 class Query(BaseModel):
@@ -62,6 +101,18 @@ class Query(BaseModel):
     ignored, as browsers and proxies add their own."""
 
     model_config = ConfigDict(extra="ignore")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def texts_without_nul(cls, value: Any) -> Any:
+        return _no_nul(value)
+
+
+class PageQuery(Query):
+    """The parameters of every cursor-paginated list."""
+
+    limit: int = Field(50, ge=1, le=200, description="items per page")
+    cursor: str | None = Field(None, description="next_cursor of the previous page")
 
 
 class Out(BaseModel):
@@ -96,28 +147,35 @@ class Operation:
     query: type[Query] | None
     responses: dict[int, type[BaseModel] | None]
     headers: dict[str, str] = field(default_factory=dict)  # request headers: name → description
+    refs: tuple[type[BaseModel], ...] = ()  # models a schema names by hand ($ref), for components
 
 
 def operation(*, tag: str, body: type[Body] | None = None, query: type[Query] | None = None,
               responses: dict[int, type[BaseModel] | None] | None = None, summary: str | None = None,
-              headers: dict[str, str] | None = None):
+              headers: dict[str, str] | None = None, refs: tuple[type[BaseModel], ...] = ()):
     """Declare a view's shapes; validate its body and query with them (see the module's text)."""
 
     def decorate(view):
-        doc = (view.__doc__ or "").strip()
-        first, _, rest = doc.partition("\n")
+        # Docstrings write code as ``x`` (reStructuredText); the document speaks Markdown: `x`.
+        doc = (view.__doc__ or "").strip().replace("``", "`")
+        first, _, rest = doc.partition("\n\n")  # the summary: the first paragraph
         op = Operation(
             tag=tag,
-            summary=summary or first.strip() or view.__name__.replace("_", " "),
+            summary=summary or " ".join(first.split()) or view.__name__.replace("_", " "),
             description=" ".join(rest.split()) if summary is None else " ".join(doc.split()),
             body=body,
             query=query,
             responses=responses or {200: None},
             headers=headers or {},
+            refs=refs,
         )
 
         @wraps(view)
         def validated(*args, **kwargs):
+            for name, value in kwargs.items():  # the path's parameters
+                if has_nul(value):
+                    raise ApiProblem(400, "invalid_parameter", f"{name}: text cannot hold the NUL "
+                                     "character", field=name)
             if query is not None:
                 kwargs["query"] = parse_query(query)
             if body is not None:
@@ -135,21 +193,40 @@ def _field_of(error: dict) -> str:
 
 
 def _errors(error: ValidationError) -> list[dict]:
-    return [{"field": _field_of(e), "detail": e["msg"]} for e in error.errors(include_url=False)]
+    """Every error, unknown fields first: ``{"text": …}`` for ``{"body": …}`` is named as the
+    typo it is rather than as the missing field it causes."""
+    found = sorted(error.errors(include_url=False), key=lambda e: e["type"] != "extra_forbidden")
+    return [{"field": _field_of(e), "detail": e["msg"]} for e in found]
 
 
 def parse_body(model: type[Body], data: Any = None) -> Body:
     """The request's JSON (or ``data``) as ``model``; a 422 problem naming the first bad field.
-    A model whose fields are all optional takes an empty body as ``{}``."""
+    A model whose fields are all optional takes an empty body as ``{}``.
+
+    Validated in pydantic's JSON mode: strict as JSON is (``"3"`` is not ``3``, ``1.5`` is not a
+    whole number, ``2.0`` is one, as JSON Schema says) while a date or an enum's value, which JSON can only carry as strings, is
+    taken from its string."""
     if data is None:
         required = any(info.is_required() for info in model.model_fields.values())
         data = json_body(required=required)
     try:
-        return model.model_validate(data)
+        return model.model_validate_json(json.dumps(whole_numbers(data)))
     except ValidationError as error:
         errors = _errors(error)
         raise ApiProblem(422, "invalid_value", f"{errors[0]['field']}: {errors[0]['detail']}",
                          field=errors[0]["field"], errors=errors) from None
+
+
+def whole_numbers(value: Any) -> Any:
+    """``value`` with every integral number as an int: JSON Schema, which the document speaks,
+    counts ``2.0`` as the integer 2 (``2.5`` stays a float, refused where a whole number goes)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {key: whole_numbers(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [whole_numbers(item) for item in value]
+    return value
 
 
 def parse_query(model: type[Query]) -> Query:
@@ -179,10 +256,21 @@ def _path_and_parameters(rule) -> tuple[str, list[dict]]:
     return path, parameters
 
 
-def _query_parameters(model: type[Query], schemas: dict) -> list[dict]:
+def _query_parameters(model: type[Query], components: dict) -> list[dict]:
+    """The model's fields as query parameters; the enums they name go to ``components``. An
+    optional parameter is one left out, never ``null`` (a query string has no null)."""
+    schemas = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    components.update(schemas.pop("$defs", {}))
     parameters = []
     for name, info in model.model_fields.items():
-        schema = schemas["properties"][name]
+        schema = dict(schemas["properties"][name])
+        branches = schema.get("anyOf")
+        if branches and {"type": "null"} in branches:
+            kept = [branch for branch in branches if branch != {"type": "null"}]
+            del schema["anyOf"]
+            schema.update(kept[0] if len(kept) == 1 else {"anyOf": kept})
+            if schema.get("default", ...) is None:
+                del schema["default"]
         parameter = {"name": name, "in": "query", "required": info.is_required(), "schema": schema}
         if info.description:
             parameter["description"] = info.description
@@ -190,8 +278,9 @@ def _query_parameters(model: type[Query], schemas: dict) -> list[dict]:
     return parameters
 
 
-def build_document(app: Flask) -> dict:
-    """The OpenAPI 3.1 document of every ``api.`` view declared with :func:`operation`."""
+def build_document(app: Flask, token_url: str = "/oauth/token") -> dict:
+    """The OpenAPI 3.1 document of every ``api.`` view declared with :func:`operation`.
+    ``token_url`` must be absolute in a served document (OpenAPI 3.1 asks for a URL there)."""
     from storefront.marketplace.api_clients import SCOPES
 
     found: list[tuple[Any, str, Operation, str | None, bool]] = []
@@ -210,12 +299,16 @@ def build_document(app: Flask) -> dict:
         models.update(m for m in op.responses.values() if m is not None)
         if op.body is not None:
             models.add(op.body)
+        models.update(op.refs)
     ordered = sorted(models, key=lambda m: m.__name__)
     _, definitions = models_json_schema(
         [(m, "validation" if issubclass(m, Body) else "serialization") for m in ordered],
         ref_template="#/components/schemas/{model}",
     )
     components = definitions.get("$defs", {})
+    renamed = [m.__qualname__ for m in ordered if m.__name__ not in components]
+    if renamed:  # two models of one name: pydantic renamed them and our $refs would miss
+        raise RuntimeError(f"API models need unique names: {', '.join(renamed)}")
 
     def ref(model):
         return {"$ref": f"#/components/schemas/{model.__name__}"}
@@ -226,7 +319,7 @@ def build_document(app: Flask) -> dict:
     for rule, endpoint, op, scope, idempotent in sorted(found, key=lambda f: f[0].rule):
         path, parameters = _path_and_parameters(rule)
         if op.query is not None:
-            parameters += _query_parameters(op.query, op.query.model_json_schema())
+            parameters += _query_parameters(op.query, components)
         if idempotent:
             parameters.append({
                 "name": "Idempotency-Key", "in": "header", "required": False,
@@ -273,16 +366,18 @@ def build_document(app: Flask) -> dict:
         "paths": paths,
         "components": {
             "schemas": components,
-            "securitySchemes": {
-                "oauth2": {
-                    "type": "oauth2",
-                    "flows": {"clientCredentials": {
-                        "tokenUrl": "/oauth/token",
-                        "scopes": {scope: scope.replace(":", " ") for scope in SCOPES},
-                    }},
-                },
-            },
+            "securitySchemes": {"oauth2": _oauth2(token_url, SCOPES)},
         },
+    }
+
+
+def _oauth2(token_url: str, scopes) -> dict:
+    return {
+        "type": "oauth2",
+        "flows": {"clientCredentials": {
+            "tokenUrl": token_url,
+            "scopes": {scope: scope.replace(":", " ") for scope in scopes},
+        }},
     }
 
 
@@ -290,8 +385,13 @@ _STATUS_WORDS = {200: "OK", 201: "Created", 202: "Accepted", 204: "No content"}
 
 
 def document() -> dict:
-    """The document of the running app, built once per process."""
+    """The document of the running app, built once per process; the token URL is this request's
+    host's (the same app may be reached by several names)."""
+    from storefront.marketplace.api_clients import SCOPES
+
     cached = current_app.extensions.get("api_openapi")
     if cached is None:
         cached = current_app.extensions["api_openapi"] = build_document(current_app)
-    return cached
+    token_url = url_for("oauth.token", _external=True)
+    components = {**cached["components"], "securitySchemes": {"oauth2": _oauth2(token_url, SCOPES)}}
+    return {**cached, "components": components}

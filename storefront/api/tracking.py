@@ -9,8 +9,10 @@ unknown field.
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 from flask import jsonify
+from pydantic import Field, StringConstraints
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -22,10 +24,52 @@ from storefront.marketplace.refusals import Refusal
 
 from . import bp
 from .auth import Caller, require_scope
-from .orders import _order_of, day, rfc3339
-from .problems import ApiProblem, json_body
+from .idempotency import idempotent
+from .orders import LineQuantity, _order_of, day, rfc3339
+from .problems import ApiProblem
+from .schema import Body, Count, Id, Out, operation
 
-SHIP_FIELDS = {"carrier_code", "tracking_number", "shipped_on", "lines", "expected_version"}
+# -- shapes ------------------------------------------------------------------------------------------
+
+Given = Annotated[str, StringConstraints(min_length=1, pattern=r"\S")]  # not blank
+
+
+class ShipLine(Body):
+    line_id: Id
+    quantity: Count
+
+
+class NewParcel(Body):
+    carrier_code: Given = Field(description="a carrier's code (its tracking link comes from it)")
+    tracking_number: Given
+    shipped_on: date | None = Field(None, description="today in the shop's timezone without it")
+    lines: list[ShipLine] | None = Field(None, description="what is in the parcel; everything "
+                                                           "accepted and not shipped yet without it")
+    expected_version: int | None = Field(None, description="the order's version last read; 409 if "
+                                                           "it changed")
+
+
+class CarrierRef(Out):
+    code: str
+    name: str
+
+
+class ParcelOut(Out):
+    id: int
+    carrier: CarrierRef
+    tracking_number: str | None
+    tracking_url: str | None
+    shipped_on: str | None = Field(description="a date, YYYY-MM-DD")
+    delivered_at: str | None
+    shipment_id: int | None
+    lines: list[LineQuantity]
+
+
+class ParcelList(Out):
+    items: list[ParcelOut]
+
+
+# -- encoding ----------------------------------------------------------------------------------------
 
 
 def parcel_body(parcel: Parcel) -> dict:
@@ -51,58 +95,21 @@ def _parcels(order: SellerOrder) -> list[Parcel]:
     ))
 
 
-def _invalid(field: str, detail: str) -> ApiProblem:
-    return ApiProblem(422, "invalid_value", detail, field=field)
-
-
-def _whole(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _ship_arguments(body: dict) -> dict:
-    """The body checked for shape (the rules are the service's): 422 naming the field."""
-    for name in body:
-        if name not in SHIP_FIELDS:
-            raise _invalid(name, f"Unknown field {name!r}.")
-    for name in ("carrier_code", "tracking_number"):
-        if not isinstance(body.get(name), str) or not body[name].strip():
-            raise _invalid(name, f"{name} is required, as text.")
-    shipped_on = body.get("shipped_on")
-    if shipped_on is not None:
-        try:
-            shipped_on = date.fromisoformat(shipped_on) if isinstance(shipped_on, str) else None
-        except ValueError:
-            shipped_on = None
-        if shipped_on is None:
-            raise _invalid("shipped_on", "shipped_on is a date such as 2026-12-01.")
-    quantities = None
-    lines = body.get("lines")
-    if lines is not None:
-        if not isinstance(lines, list) or not all(
-            isinstance(line, dict) and set(line) == {"line_id", "quantity"}
-            and _whole(line["line_id"]) and _whole(line["quantity"])
-            for line in lines
-        ):
-            raise _invalid("lines", "lines is a list of {line_id, quantity} with whole numbers.")
-        quantities = {}
-        for line in lines:
-            if line["line_id"] in quantities:
-                raise _invalid("lines", f"line {line['line_id']} is given twice.")
-            quantities[line["line_id"]] = line["quantity"]
-    version = body.get("expected_version")
-    if version is not None and not _whole(version):
-        raise _invalid("expected_version", "expected_version must be a whole number.")
-    return {
-        "carrier_code": body["carrier_code"],
-        "tracking_number": body["tracking_number"],
-        "shipped_on": shipped_on,
-        "quantities": quantities,
-        "expected_version": version,
-    }
+def _quantities(lines: list[ShipLine] | None) -> dict[int, int] | None:
+    if lines is None:
+        return None
+    quantities: dict[int, int] = {}
+    for index, line in enumerate(lines):
+        if line.line_id in quantities:
+            raise ApiProblem(422, "invalid_value", f"line {line.line_id} is given twice.",
+                             field=f"lines.{index}.line_id")
+        quantities[line.line_id] = line.quantity
+    return quantities
 
 
 @bp.get("/orders/<number>/shipments")
 @require_scope("tracking:read")
+@operation(tag="tracking", responses={200: ParcelList})
 def list_parcels(number: str, caller: Caller):
     """The order's parcels, with their carrier's tracking link."""
     order = _order_of(caller, number)
@@ -111,14 +118,20 @@ def list_parcels(number: str, caller: Caller):
 
 @bp.post("/orders/<number>/shipments")
 @require_scope("tracking:write")
-def ship(number: str, caller: Caller):
+@idempotent
+@operation(tag="tracking", body=NewParcel, responses={201: ParcelOut})
+def ship(number: str, caller: Caller, body: NewParcel):
     """Ship an accepted order: a parcel with ``carrier_code``, ``tracking_number``, optional
     ``shipped_on`` and ``lines`` (``[{line_id, quantity}]``; all left to ship by default) and
     ``expected_version``. 201 with the parcel; the customer is emailed its tracking link."""
-    arguments = _ship_arguments(json_body(required=True))
+    quantities = _quantities(body.lines)
     order = _order_of(caller, number)
     try:
-        parcel = tracking.ship(db.session, order, actor_role=caller.role, **arguments)
+        parcel = tracking.ship(
+            db.session, order, actor_role=caller.role, carrier_code=body.carrier_code,
+            tracking_number=body.tracking_number, shipped_on=body.shipped_on, quantities=quantities,
+            expected_version=body.expected_version,
+        )
     except NotFound as error:
         if error.details.get("reason") == Refusal.CARRIER:
             raise ApiProblem(422, "invalid_value", error.message, field="carrier_code",

@@ -18,8 +18,8 @@ from tests.order_fixtures import Visitor, build_people, part_of, place
 HOSTILE = '<script>alert("x")</script> Votre colis part demain'
 
 
-def post(base, path, token, **kwargs):
-    return httpx.post(f"{base}{path}", headers={"Authorization": f"Bearer {token}"}, **kwargs)
+def post(base, path, token, headers=(), **kwargs):
+    return httpx.post(f"{base}{path}", headers={"Authorization": f"Bearer {token}", **dict(headers)}, **kwargs)
 
 
 def ask(session, people, seller_key="alpha", body="Bonjour, où en est mon colis ?", part=None):
@@ -184,3 +184,35 @@ def test_unread_first_pages_and_bounded_queries(session, client, people, count_q
     ids, later_count = pages(50)
     assert len(ids) == 7 and later_count <= first_count and later_count <= 8
     assert pages(2)[0] == ids  # the same order, page by page
+
+
+def test_an_idempotency_key_replays_each_write_and_does_it_once(session, live, people):  # noqa: F811
+    thread = ask(session, people)
+    seller = token_of(live, *client_for(session, people.shop.alpha, "discussions:read discussions:write"))
+    path = f"/api/v1/discussions/{thread.id}"
+    before = messages(session)
+
+    def twice(action, token, key, **kwargs):
+        headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": key}
+        first = httpx.post(f"{live}{path}/{action}", headers=headers, **kwargs)
+        again = httpx.post(f"{live}{path}/{action}", headers=headers, **kwargs)
+        assert first.status_code in (200, 201), first.json()
+        assert again.status_code == first.status_code and again.json() == first.json()
+        assert again.headers["idempotent-replayed"] == "true" and "idempotent-replayed" not in first.headers
+        return first
+
+    twice("messages", seller, "answer-1", json={"body": "Il part demain."})
+    session.expire_all()
+    assert messages(session) == before + 1  # sent once
+    twice("read", seller, "read-1")
+    operator = token_of(live, *client_for(session, None, "discussions:read discussions:write"))
+    twice("escalate", operator, "escalate-1")  # a second escalation would be refused (409)
+    closed = twice("close", operator, "close-1")  # as would a second close
+    assert closed.json()["status"] == "CLOSED"
+    session.expire_all()
+    assert messages(session) == before + 1
+    # The same key with another request is refused, and writes nothing.
+    other = post(live, f"{path}/messages", seller, json={"body": "Autre"}, headers={"Idempotency-Key": "answer-1"})
+    assert is_problem(other, 422, "idempotency_key_reused")["field"] == "Idempotency-Key"
+    session.expire_all()
+    assert messages(session) == before + 1

@@ -41,7 +41,7 @@ def test_a_seller_ships_its_accepted_order(session, live, orders_placed):  # noq
         ({"carrier_code": "COLISSIMO", "tracking_number": "6A123456789", "shipped_on": "demain"},
          "shipped_on"),
         ({"carrier_code": "COLISSIMO", "tracking_number": "6A123456789",
-          "lines": [{"line_id": first_line, "quantity": "1"}]}, "lines"),
+          "lines": [{"line_id": first_line, "quantity": "1"}]}, "lines.0.quantity"),
     ]
     for payload, field in refusals:
         assert is_problem(post(live, path, token, json=payload), 422, "invalid_value")["field"] == field
@@ -114,3 +114,25 @@ def test_listing_parcels_is_bounded(session, client, orders_placed, count_querie
         answer = client.post(path, headers=headers, json={"carrier_code": code, "tracking_number": f"XX-00{n}9"})
         assert answer.status_code == 201, answer.json
     assert counted() == one
+
+
+def test_an_idempotency_key_ships_once(session, live, orders_placed):  # noqa: F811
+    people, (_a1, a1, _b1) = orders_placed
+    token = token_of(live, *client_for(session, people.shop.alpha, "orders:write tracking:read tracking:write"))
+    assert post(live, f"/api/v1/orders/{a1.number}/accept", token).status_code == 200
+    path = f"/api/v1/orders/{a1.number}/shipments"
+    headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": "ship-a1"}
+    body = {"carrier_code": "DPD", "tracking_number": "DPD-0001"}
+    before = parcels(session)
+    first = httpx.post(f"{live}{path}", headers=headers, json=body)
+    assert first.status_code == 201, first.json()
+    again = httpx.post(f"{live}{path}", headers=headers, json=body)
+    assert again.status_code == 201 and again.json() == first.json()
+    assert again.headers["idempotent-replayed"] == "true"
+    session.expire_all()
+    assert parcels(session) == before + 1  # without the key, a second parcel would be added
+    assert len(call(live, path, token).json()["items"]) == 1
+    other = httpx.post(f"{live}{path}", headers=headers, json={**body, "tracking_number": "DPD-0002"})
+    assert is_problem(other, 422, "idempotency_key_reused")["field"] == "Idempotency-Key"
+    session.expire_all()
+    assert parcels(session) == before + 1
