@@ -73,10 +73,14 @@ def get_seller(session: Session, *, slug: str | None = None, code: str | None = 
 
 
 def list_sellers(
-    session: Session, *, state: SellerState | None = None, after_id: int | None = None, limit: int = 50
+    session: Session, *, seller_id: int | None = None, state: SellerState | None = None,
+    after_id: int | None = None, limit: int = 50,
 ) -> list[Seller]:
-    """Sellers by id, ``limit`` after ``after_id`` (keyset pages for the operator's API clients)."""
+    """Sellers by id, ``limit`` after ``after_id`` (keyset pages for the API); ``seller_id``
+    keeps that one only (what a seller's own client may list)."""
     query = select(Seller).order_by(Seller.id).limit(limit)
+    if seller_id is not None:
+        query = query.where(Seller.id == seller_id)
     if state is not None:
         query = query.where(Seller.state == SellerState(state))
     if after_id is not None:
