@@ -108,6 +108,7 @@ class PromiseBody(Body):
     postal_code: str = Field(min_length=1, max_length=20)
     country: str = Field("FR", min_length=2, max_length=2, description="ISO 3166-1 alpha-2")
     quantity: int = Field(1, ge=1, le=10_000)
+    mode: str | None = Field(None, max_length=20, description="a delivery mode's code: that mode only")
 
 
 class Named(Out):
@@ -314,5 +315,5 @@ def offer_promise(caller: Caller, body: PromiseBody):
     if offer is None or (caller.seller_id is not None and offer.seller_id != caller.seller_id):
         raise NotFound(f"no offer {body.offer_id}", field="offer_id")
     found = delivery.offer_promise(db.session, offer, body.country, body.postal_code,
-                                   quantity=body.quantity)
+                                   quantity=body.quantity, mode_code=body.mode)
     return jsonify(promise_body(found))

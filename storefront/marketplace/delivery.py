@@ -653,14 +653,16 @@ class OfferPromise:
 
 def offer_promise(
     session: Session, offer: Offer, country: str, postal_code: str, *, quantity: int = 1,
-    now: datetime | None = None,
+    mode_code: str | None = None, now: datetime | None = None,
 ) -> OfferPromise:
     """The delivery options of ``quantity`` units of ``offer`` to a postal code, computed as the
     product page and the cart do (:func:`delivery_options`, the offer's shipper, its lead time,
-    the units' price and weight), from ``now`` (the shop's clock when None).
+    the units' price and weight), from ``now`` (the shop's clock when None); ``mode_code`` keeps
+    that mode only.
 
-    Raises ``InvalidValue`` for a malformed postal code or quantity and ``NotDeliverable`` when
-    no zone holds the address or the shipper has no mode there (``field`` says which input).
+    Raises ``InvalidValue`` for a malformed postal code, an unknown mode or a bad quantity, and
+    ``NotDeliverable`` when no zone holds the address or the shipper has no mode (or not that
+    one) there; ``field`` says which input.
     """
     from .buybox import shipper_of  # here: buybox imports this module
     from .sellers import operator_seller
@@ -669,6 +671,11 @@ def offer_promise(
         raise InvalidValue(f"a quantity is a whole number from 1, not {quantity!r}", field="quantity")
     with _naming("country"):
         country = _country(country)
+    if mode_code is not None:
+        try:
+            mode = get_mode(session, mode_code)
+        except NotFound as error:  # a value of the request, not a resource asked for
+            raise InvalidValue(error.message, field="mode") from None
     with _naming("postal_code"):
         zone = zone_for(session, country, postal_code)
     shipper = shipper_of(offer, operator_seller(session))
@@ -680,11 +687,14 @@ def offer_promise(
         goods_total=offer.price * quantity,
         weight_grams=offer.product.weight_grams * quantity,
     )
+    place = f"{country} {clean_postal_code(country, postal_code)}"
     if not options:
-        raise NotDeliverable(
-            f"{shipper.name} does not deliver this offer to {country} {clean_postal_code(country, postal_code)}",
-            field="postal_code",
-        )
+        raise NotDeliverable(f"{shipper.name} does not deliver this offer to {place}", field="postal_code")
+    if mode_code is not None:
+        options = [option for option in options if option.mode.code == mode.code]
+        if not options:
+            raise NotDeliverable(f"{shipper.name} does not deliver this offer to {place} by {mode.code}",
+                                 field="mode")
     return OfferPromise(offer, zone, shipper, quantity, options)
 
 
