@@ -179,10 +179,22 @@ def _path_and_parameters(rule) -> tuple[str, list[dict]]:
     return path, parameters
 
 
+def _inline(schema: dict, definitions: dict) -> dict:
+    """``schema`` with its ``#/$defs/…`` references replaced by what they name: a parameter's
+    schema stands alone in the document (an enum's values, for a ``state`` filter)."""
+    ref = schema.get("$ref", "")
+    if ref.startswith("#/$defs/"):
+        return {**definitions[ref.removeprefix("#/$defs/")],
+                **{k: v for k, v in schema.items() if k != "$ref"}}
+    if "anyOf" in schema:
+        return {**schema, "anyOf": [_inline(part, definitions) for part in schema["anyOf"]]}
+    return schema
+
+
 def _query_parameters(model: type[Query], schemas: dict) -> list[dict]:
     parameters = []
     for name, info in model.model_fields.items():
-        schema = schemas["properties"][name]
+        schema = _inline(schemas["properties"][name], schemas.get("$defs", {}))
         parameter = {"name": name, "in": "query", "required": info.is_required(), "schema": schema}
         if info.description:
             parameter["description"] = info.description

@@ -68,7 +68,7 @@ def test_a_seller_reads_the_commission_on_its_lines(live, orders_placed, tokens)
 
 
 def test_canceled_units_earn_no_commission(session, live, orders_placed, tokens):  # noqa: F811
-    people, (_a1, a2, _b1) = orders_placed
+    _people, (_a1, a2, _b1) = orders_placed
     line = a2.lines[0]
     reason = orders.reason_codes(session, ReasonType.CANCELATION, ActorRole.SELLER)[0]
     orders.cancel_lines(session, a2, {line.id: 1}, reason_code=reason.code, actor_role=ActorRole.SELLER)

@@ -128,3 +128,19 @@ def test_a_body_that_is_not_json_is_refused(live, people, tokens):  # noqa: F811
     answer = send("PATCH", live, "/api/v1/sellers/me", tokens["alpha"], content=b"{",
                   headers={"Content-Type": "application/json"})
     is_problem(answer, 400, "malformed_json")
+
+
+def test_the_three_domains_are_in_the_openapi_document(client):
+    doc = client.get("/api/v1/openapi.json").json
+    operations = {(path, method): op for path, item in doc["paths"].items() for method, op in item.items()}
+    scopes = {key: op["security"][0]["oauth2"][0] for key, op in operations.items()
+              if op["tags"][0] in ("sellers", "delivery", "finance")}
+    assert scopes[("/api/v1/sellers/me", "patch")] == "sellers:write"
+    assert scopes[("/api/v1/delivery/rates/{rate_id}", "patch")] == "delivery:write"
+    assert scopes[("/api/v1/finance/commissions", "get")] == "finance:read"
+    assert len(scopes) == 12
+    promise = operations[("/api/v1/delivery/promise", "post")]
+    assert any(p["name"] == "Idempotency-Key" for p in promise["parameters"])
+    state = next(p for p in operations[("/api/v1/sellers", "get")]["parameters"] if p["name"] == "state")
+    assert {"enum": ["OPEN", "CLOSED", "SUSPENDED"]}.items() <= state["schema"]["anyOf"][0].items()
+    assert "/api/v1/finance/statements" not in doc["paths"]
