@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 from . import clock as shop_clock
-from . import reference_cache
+from . import reference_cache, webhooks
 from .business_calendar import FRENCH_CALENDAR, BusinessCalendar
 from .errors import DomainError, InvalidValue, NotDeliverable, NotFound
 from .models import DeliveryMode, Fulfillment, Offer, Seller, ShippingRate, Zone, ZoneRule
@@ -289,7 +289,17 @@ def set_rate(
     rate.transit_max = transit_max
     rate.currency = currency
     session.flush()
+    webhooks.record_event(session, "rate.updated", shipper_id, lambda: _rate_data(rate, mode, zone))
     return rate
+
+
+def _rate_data(rate: ShippingRate, mode: DeliveryMode, zone: Zone) -> dict[str, Any]:
+    """A ``rate.updated`` event's payload."""
+    return {
+        "rate_id": rate.id, "seller_id": rate.shipper_id, "mode": mode.code, "zone": zone.code,
+        "fee": rate.fee, "extra_item_fee": rate.extra_item_fee, "free_threshold": rate.free_threshold,
+        "transit_min": rate.transit_min, "transit_max": rate.transit_max, "currency": rate.currency,
+    }
 
 
 RATE_FIELDS = ("fee", "extra_item_fee", "free_threshold", "transit_min", "transit_max")

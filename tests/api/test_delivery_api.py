@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from storefront.marketplace import cart as cart_service
-from storefront.marketplace import listing, product_detail
-from storefront.marketplace.models import ProductListing, ShippingRate
+from storefront.marketplace import listing, product_detail, webhooks
+from storefront.marketplace.models import ProductListing, ShippingRate, WebhookEvent
 from tests.api.test_api_orders import call, client_for, is_problem, live, token_of  # noqa: F401
 from tests.api.test_catalog_api import send
 from tests.checkout_fixtures import MORNING, guest_cart
@@ -98,6 +98,8 @@ def test_each_seller_reads_its_rates_and_the_operator_all(live, people, tokens):
 def test_a_seller_updates_its_rate_with_if_match(session, live, people, tokens):  # noqa: F811
     shop = people.shop
     listing.refresh(session)
+    webhooks.subscribe(session, shop.alpha, "http://127.0.0.1:9/alpha", ["rate.updated"], allow_private=True)
+    webhooks.subscribe(session, shop.beta, "http://127.0.0.1:9/beta", ["rate.updated"], allow_private=True)
     relay = _rate(session, shop.alpha, "RELAY")
     url = f"/api/v1/delivery/rates/{relay.id}"
 
@@ -116,6 +118,10 @@ def test_a_seller_updates_its_rate_with_if_match(session, live, people, tokens):
     best = session.scalar(select(ProductListing.best_total).where(
         ProductListing.product_id == shop.products["dryer"].id, ProductListing.zone_id == shop.mainland.id))
     assert best == 1500 + 100
+    # Alpha's systems hear of it (Beta's do not).
+    events = list(session.scalars(select(WebhookEvent).where(WebhookEvent.type == "rate.updated")))
+    assert [(e.seller_id, e.payload["rate_id"], e.payload["fee"], e.payload["mode"]) for e in events] == [
+        (shop.alpha.id, relay.id, 100, "RELAY")]
 
     stale = send("PATCH", live, url, tokens["alpha"], headers={"If-Match": tag}, json={"fee": 50})
     assert is_problem(stale, 412, "precondition_failed")["etag"] == updated.headers["etag"]
