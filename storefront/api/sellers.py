@@ -128,12 +128,7 @@ def update_my_shop(caller: Caller, body: ProfileBody):
     Legal identity, code, state and cut-off time are the operator's. Each value is checked
     before any is set: a refusal (422 naming the ``field``) changes nothing."""
     seller = _own_shop(caller)
-    changes = {}
-    for name in body.model_fields_set:
-        value = getattr(body, name)
-        # null empties a text; the service refuses it for the name and the lead time
-        changes[name] = "" if value is None and name not in ("name", "default_lead_time_days") else value
-    sellers.update_profile(db.session, seller, changes)
+    sellers.update_profile(db.session, seller, {name: getattr(body, name) for name in body.model_fields_set})
     return jsonify(seller_body(seller))
 
 

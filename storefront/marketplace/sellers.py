@@ -99,9 +99,9 @@ MAX_LEAD_TIME_DAYS = 60
 
 @atomic
 def update_profile(session: Session, seller: Seller, changes: Mapping[str, Any]) -> Seller:
-    """Change the public profile fields in ``changes`` (see ``PROFILE_FIELDS``); every value is
-    checked before any is set, so a refusal (``InvalidValue`` naming its ``field``) changes
-    nothing."""
+    """Change the public profile fields in ``changes`` (see ``PROFILE_FIELDS``; None empties a
+    text other than the name); every value is checked before any is set, so a refusal
+    (``InvalidValue`` naming its ``field``) changes nothing."""
     unknown = sorted(set(changes) - set(PROFILE_FIELDS))
     if unknown:
         raise InvalidValue(f"{unknown[0]} is not a profile field a seller may change", field=unknown[0])
@@ -112,6 +112,8 @@ def update_profile(session: Session, seller: Seller, changes: Mapping[str, Any])
                 raise InvalidValue(f"a lead time is 0 to {MAX_LEAD_TIME_DAYS} business days", field=name)
             values[name] = value
             continue
+        if value is None and name != "name":
+            value = ""
         if not isinstance(value, str):
             raise InvalidValue(f"{name} is text", field=name)
         text = value.strip()

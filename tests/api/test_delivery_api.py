@@ -247,3 +247,14 @@ def test_the_promise_of_another_sellers_offer_is_unknown(live, people, tokens): 
     is_problem(send("POST", live, "/api/v1/delivery/promise", tokens["alpha"], json=body), 404, "not_found")
     is_problem(send("POST", live, "/api/v1/delivery/promise", tokens["alpha_orders"], json=body),
                403, "insufficient_scope")
+
+
+def test_the_rates_list_runs_as_many_queries_for_one_rate_as_for_seven(live, people, tokens, count_queries):  # noqa: F811
+    def selects(limit):
+        with count_queries() as statements:
+            answer = call(live, "/api/v1/delivery/rates", tokens["operator"], params={"limit": limit})
+            assert len(answer.json()["items"]) == limit
+        return sum(1 for s in statements if s.lstrip().upper().startswith("SELECT"))
+
+    one = selects(1)
+    assert one >= 1 and selects(7) == one

@@ -120,3 +120,14 @@ def test_refused_parameters_name_themselves(live, orders_placed, tokens, params,
 def test_statements_and_invoices_are_not_there_yet(live, orders_placed, tokens):  # noqa: F811
     for path in ("/api/v1/finance/statements", "/api/v1/finance/invoices"):
         is_problem(call(live, path, tokens["operator"]), 404, "not_found")
+
+
+def test_the_list_runs_as_many_queries_for_one_line_as_for_three(live, orders_placed, tokens, count_queries):  # noqa: F811
+    def selects(limit):
+        with count_queries() as statements:
+            answer = call(live, "/api/v1/finance/commissions", tokens["operator"], params={"limit": limit})
+            assert len(answer.json()["items"]) == limit
+        return sum(1 for s in statements if s.lstrip().upper().startswith("SELECT"))
+
+    one = selects(1)
+    assert one >= 1 and selects(3) == one

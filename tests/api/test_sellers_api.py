@@ -144,3 +144,14 @@ def test_the_three_domains_are_in_the_openapi_document(client):
     state = next(p for p in operations[("/api/v1/sellers", "get")]["parameters"] if p["name"] == "state")
     assert {"enum": ["OPEN", "CLOSED", "SUSPENDED"]}.items() <= state["schema"]["anyOf"][0].items()
     assert "/api/v1/finance/statements" not in doc["paths"]
+
+
+def test_the_list_runs_as_many_queries_for_one_shop_as_for_four(live, people, tokens, count_queries):  # noqa: F811
+    def selects(limit):
+        with count_queries() as statements:
+            answer = call(live, "/api/v1/sellers", tokens["operator"], params={"limit": limit})
+            assert len(answer.json()["items"]) == limit
+        return sum(1 for s in statements if s.lstrip().upper().startswith("SELECT"))
+
+    one = selects(1)
+    assert one >= 1 and selects(4) == one
