@@ -10,9 +10,7 @@ and the delivery promise of an offer.
 
 from __future__ import annotations
 
-import hashlib
-
-from flask import jsonify, request
+from flask import jsonify
 from pydantic import Field
 
 from storefront.extensions import db
@@ -24,7 +22,7 @@ from . import bp, pages
 from .auth import Caller, require_scope
 from .idempotency import idempotent
 from .orders import DEFAULT_LIMIT, MAX_LIMIT, day, money
-from .problems import ApiProblem
+from .preconditions import etag_of, require_match
 from .schema import MAX_ID, Body, Cents, Count, Id, Money, Out, Query, operation
 
 # -- shapes ------------------------------------------------------------------------------------------
@@ -147,9 +145,8 @@ class PromiseOut(Out):
 
 
 def etag(rate: ShippingRate) -> str:
-    parts = (rate.id, rate.fee, rate.extra_item_fee, rate.free_threshold, rate.transit_min,
-             rate.transit_max, rate.currency)
-    return '"' + hashlib.sha256(repr(parts).encode()).hexdigest()[:24] + '"'
+    return etag_of((rate.id, rate.fee, rate.extra_item_fee, rate.free_threshold, rate.transit_min,
+                    rate.transit_max, rate.currency))
 
 
 def rate_body(rate: ShippingRate) -> dict:
@@ -284,14 +281,7 @@ def update_rate(rate_id: int, caller: Caller, body: RateChanges):
     rate = _rate_of(caller, rate_id)
     if caller.is_operator:
         raise NotAllowed("rates are changed by their seller's clients, not the operator's")
-    expected = request.headers.get("If-Match", "").strip()
-    if not expected:
-        raise ApiProblem(428, "precondition_required",
-                         "Send the rate's ETag in If-Match (GET it first).", field="If-Match")
-    if expected != "*" and etag(rate) not in [tag.strip() for tag in expected.split(",")]:
-        raise ApiProblem(412, "precondition_failed",
-                         "The rate changed since you read it; GET it again and retry.",
-                         field="If-Match", etag=etag(rate))
+    require_match(etag(rate), "rate")
     changes = {name: getattr(body, name) for name in body.model_fields_set}
     rate = delivery.update_rate(db.session, rate, changes)
     return _with_etag(delivery.get_rate(db.session, rate.id))
