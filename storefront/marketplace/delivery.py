@@ -323,15 +323,14 @@ def update_rate(session: Session, rate: ShippingRate, changes: Mapping[str, Any]
 
 
 def products_shipped_by(session: Session, shipper_id: int) -> list[int]:
-    """The products with an offer that ``shipper_id`` ships: its own (SELLER fulfilled), and
-    for the retailer every offer stored in its warehouse (OPERATOR fulfilled)."""
+    """The products with an offer that ``shipper_id`` ships (``buybox.shipper_of`` read the other
+    way): a seller's own SELLER-fulfilled offers; for the retailer, every OPERATOR-fulfilled one."""
     shipper = session.get(Seller, shipper_id)
-    ships = Offer.fulfillment == Fulfillment.SELLER
     if shipper is not None and shipper.is_operator:
-        owned = Offer.fulfillment == Fulfillment.OPERATOR
+        shipped = Offer.fulfillment == Fulfillment.OPERATOR
     else:
-        owned = (Offer.seller_id == shipper_id) & ships
-    return list(session.scalars(select(Offer.product_id).where(owned).distinct()))
+        shipped = (Offer.seller_id == shipper_id) & (Offer.fulfillment == Fulfillment.SELLER)
+    return list(session.scalars(select(Offer.product_id).where(shipped).distinct()))
 
 
 def list_rates(
