@@ -39,7 +39,18 @@ def no_caching(response):
 def init_app(app: Flask) -> None:
     from storefront.extensions import csrf
 
-    from . import auth, catalog, discussions, docs, orders, reference, tracking  # noqa: F401  (routes on bp)
+    from . import (  # noqa: F401  (routes on bp)
+        auth,
+        catalog,
+        delivery,
+        discussions,
+        docs,
+        finance,
+        orders,
+        reference,
+        sellers,
+        tracking,
+    )
 
     auth.init_app(app)
     csrf.exempt(bp)

@@ -52,3 +52,19 @@ def page_answer(items: list, next_cursor: str | None, endpoint: str) -> Response
         link = url_for(endpoint, _external=True, cursor=next_cursor, **args)
         answer.headers["Link"] = f'<{link}>; rel="next"'
     return answer
+
+
+def last_id(value: Any) -> int:
+    """``read_cursor``'s ``parse`` for a list in id order: the position is the last item's id."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError("a cursor of this list is an id")
+    return value
+
+
+def id_page(kind: str, endpoint: str, found: list, limit: int, render: Callable[[Any], dict], *,
+            key: Callable[[Any], int] = lambda item: item.id) -> Response:
+    """The answer for ``found``, fetched in id order (``key``) with ``limit + 1`` rows (the extra
+    one only says that a next page exists)."""
+    page, more = found[:limit], len(found) > limit
+    next_cursor = make_cursor(kind, key(page[-1])) if more else None
+    return page_answer([render(item) for item in page], next_cursor, endpoint)

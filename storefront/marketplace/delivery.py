@@ -8,20 +8,22 @@ computed in the shop's time zone, which callers take from the shop's clock (``cl
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 from . import clock as shop_clock
-from . import reference_cache
+from . import reference_cache, webhooks
 from .business_calendar import FRENCH_CALENDAR, BusinessCalendar
-from .errors import InvalidValue, NotDeliverable, NotFound
-from .models import DeliveryMode, Seller, ShippingRate, Zone, ZoneRule
+from .errors import DomainError, InvalidValue, NotDeliverable, NotFound
+from .models import DeliveryMode, Fulfillment, Offer, Seller, ShippingRate, Zone, ZoneRule
 from .money import require_amount
 from .unit_of_work import atomic
 
@@ -141,6 +143,16 @@ def get_zone(session: Session, code: str) -> Zone:
     return zone
 
 
+def modes(session: Session) -> list[DeliveryMode]:
+    """Every delivery mode, in the order the shop shows them."""
+    return list(session.scalars(select(DeliveryMode).order_by(DeliveryMode.position, DeliveryMode.id)))
+
+
+def zones(session: Session) -> list[Zone]:
+    """Every zone with its rules (countries and postal-code prefixes), by code."""
+    return list(session.scalars(select(Zone).options(selectinload(Zone.rules)).order_by(Zone.code)))
+
+
 @dataclass(frozen=True, slots=True)
 class ZoneRef:
     """A zone as the shop reads it on every page (a snapshot: see ``reference_cache``)."""
@@ -236,20 +248,26 @@ def set_rate(
     Amounts are cents. Everything is checked before the rate is touched, so a refusal leaves the
     previous rate as it was.
     """
-    fee = require_amount(fee, "the shipping fee")
-    extra_item_fee = require_amount(extra_item_fee, "the extra-item fee")
+    with _naming("fee"):
+        fee = require_amount(fee, "the shipping fee")
+    with _naming("extra_item_fee"):
+        extra_item_fee = require_amount(extra_item_fee, "the extra-item fee")
     if free_threshold is not None:
-        free_threshold = require_amount(free_threshold, "the free-shipping threshold")
-    transit_min = _whole(transit_min, "the minimum transit time")
-    transit_max = _whole(transit_max, "the maximum transit time")
+        with _naming("free_threshold"):
+            free_threshold = require_amount(free_threshold, "the free-shipping threshold")
+    with _naming("transit_min"):
+        transit_min = _whole(transit_min, "the minimum transit time")
+    with _naming("transit_max"):
+        transit_max = _whole(transit_max, "the maximum transit time")
     if transit_max < transit_min:
         raise InvalidValue(
             f"the maximum transit time ({transit_max} days) is shorter than the minimum "
-            f"({transit_min} days)"
+            f"({transit_min} days)",
+            field="transit_max",
         )
     currency = (currency or "").strip().upper()
     if not re.fullmatch(r"[A-Z]{3}", currency):
-        raise InvalidValue(f"a currency is a 3-letter ISO code, not {currency!r}")
+        raise InvalidValue(f"a currency is a 3-letter ISO code, not {currency!r}", field="currency")
     shipper_id = _shipper_id(session, shipper)
     mode = get_mode(session, mode_code)
     zone = get_zone(session, zone_code)
@@ -271,6 +289,83 @@ def set_rate(
     rate.transit_max = transit_max
     rate.currency = currency
     session.flush()
+    webhooks.record_event(session, "rate.updated", shipper_id, lambda: _rate_data(rate, mode, zone))
+    return rate
+
+
+def _rate_data(rate: ShippingRate, mode: DeliveryMode, zone: Zone) -> dict[str, Any]:
+    """A ``rate.updated`` event's payload."""
+    return {
+        "rate_id": rate.id, "seller_id": rate.shipper_id, "mode": mode.code, "zone": zone.code,
+        "fee": rate.fee, "extra_item_fee": rate.extra_item_fee, "free_threshold": rate.free_threshold,
+        "transit_min": rate.transit_min, "transit_max": rate.transit_max, "currency": rate.currency,
+    }
+
+
+RATE_FIELDS = ("fee", "extra_item_fee", "free_threshold", "transit_min", "transit_max")
+
+
+@atomic
+def update_rate(session: Session, rate: ShippingRate, changes: Mapping[str, Any]) -> ShippingRate:
+    """Change some of a rate's ``RATE_FIELDS`` (``free_threshold`` None: no free shipping), with
+    :func:`set_rate`'s rules, then refresh the listing of the products it ships: their delivered
+    price and dates in category pages depend on it."""
+    unknown = sorted(set(changes) - set(RATE_FIELDS))
+    if unknown:
+        raise InvalidValue(f"{unknown[0]} is not a field of a rate one may change", field=unknown[0])
+    values = {name: changes.get(name, getattr(rate, name)) for name in RATE_FIELDS}
+    rate = set_rate(session, rate.shipper_id, rate.mode.code, rate.zone.code, **values,
+                    currency=rate.currency)
+    from . import listing  # here: listing ranks offers with buybox, which imports this module
+
+    listing.refresh(session, products_shipped_by(session, rate.shipper_id))
+    return rate
+
+
+def products_shipped_by(session: Session, shipper_id: int) -> list[int]:
+    """The products with an offer that ``shipper_id`` ships (``buybox.shipper_of`` read the other
+    way): a seller's own SELLER-fulfilled offers; for the retailer, every OPERATOR-fulfilled one."""
+    shipper = session.get(Seller, shipper_id)
+    if shipper is not None and shipper.is_operator:
+        shipped = Offer.fulfillment == Fulfillment.OPERATOR
+    else:
+        shipped = (Offer.seller_id == shipper_id) & (Offer.fulfillment == Fulfillment.SELLER)
+    return list(session.scalars(select(Offer.product_id).where(shipped).distinct()))
+
+
+def list_rates(
+    session: Session, *, shipper_id: int | None = None, shipper_code: str | None = None,
+    after_id: int | None = None, limit: int = 50,
+) -> list[ShippingRate]:
+    """Rates by id with their mode, zone and shipper (keyset pages for the API): one shipper's,
+    by id or code, or every shipper's."""
+    query = (
+        select(ShippingRate)
+        .join(ShippingRate.shipper)
+        .options(joinedload(ShippingRate.mode), joinedload(ShippingRate.zone),
+                 contains_eager(ShippingRate.shipper))
+        .order_by(ShippingRate.id)
+        .limit(limit)
+    )
+    if shipper_id is not None:
+        query = query.where(ShippingRate.shipper_id == shipper_id)
+    if shipper_code is not None:
+        query = query.where(Seller.code == shipper_code)
+    if after_id is not None:
+        query = query.where(ShippingRate.id > after_id)
+    return list(session.scalars(query))
+
+
+def get_rate(session: Session, rate_id: int, *, shipper_id: int | None = None) -> ShippingRate:
+    """One rate; with ``shipper_id``, only that shipper's (another's is as unknown as none)."""
+    rate = session.scalar(
+        select(ShippingRate)
+        .where(ShippingRate.id == rate_id)
+        .options(joinedload(ShippingRate.mode), joinedload(ShippingRate.zone),
+                 joinedload(ShippingRate.shipper))
+    )
+    if rate is None or (shipper_id is not None and rate.shipper_id != shipper_id):
+        raise NotFound(f"unknown rate {rate_id}")
     return rate
 
 
@@ -554,7 +649,75 @@ def delivery_options_from_rates(
     return options
 
 
+@dataclass(frozen=True, slots=True)
+class OfferPromise:
+    """What the product page (quantity 1) and the cart promise for an offer at an address."""
+
+    offer: Offer
+    zone: ZoneRef
+    shipper: Seller
+    quantity: int
+    options: list[DeliveryOption]
+
+
+def offer_promise(
+    session: Session, offer: Offer, country: str, postal_code: str, *, quantity: int = 1,
+    mode_code: str | None = None, now: datetime | None = None,
+) -> OfferPromise:
+    """The delivery options of ``quantity`` units of ``offer`` to a postal code, computed as the
+    product page and the cart do (:func:`delivery_options`, the offer's shipper, its lead time,
+    the units' price and weight), from ``now`` (the shop's clock when None); ``mode_code`` keeps
+    that mode only.
+
+    Raises ``InvalidValue`` for a malformed postal code, an unknown mode or a bad quantity, and
+    ``NotDeliverable`` when no zone holds the address or the shipper has no mode (or not that
+    one) there; ``field`` says which input.
+    """
+    from .buybox import shipper_of  # here: buybox imports this module
+    from .sellers import operator_seller
+
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+        raise InvalidValue(f"a quantity is a whole number from 1, not {quantity!r}", field="quantity")
+    with _naming("country"):
+        country = _country(country)
+    if mode_code is not None:
+        try:
+            mode = get_mode(session, mode_code)
+        except NotFound as error:  # a value of the request, not a resource asked for
+            raise InvalidValue(error.message, field="mode") from None
+    with _naming("postal_code"):
+        zone = zone_for(session, country, postal_code)
+    shipper = shipper_of(offer, operator_seller(session))
+    options = delivery_options(
+        session, shipper, zone,
+        ordered_at=now or shop_clock.of(session).now(),
+        lead_time_days=offer.lead_time_days,
+        quantities_or_lines=[quantity],
+        goods_total=offer.price * quantity,
+        weight_grams=offer.product.weight_grams * quantity,
+    )
+    place = f"{country} {clean_postal_code(country, postal_code)}"
+    if not options:
+        raise NotDeliverable(f"{shipper.name} does not deliver this offer to {place}", field="postal_code")
+    if mode_code is not None:
+        options = [option for option in options if option.mode.code == mode.code]
+        if not options:
+            raise NotDeliverable(f"{shipper.name} does not deliver this offer to {place} by {mode.code}",
+                                 field="mode")
+    return OfferPromise(offer, zone, shipper, quantity, options)
+
+
 # --- Validation ----------------------------------------------------------------------------------
+
+
+@contextmanager
+def _naming(field: str) -> Iterator[None]:
+    """Name ``field`` in a refusal raised inside, for callers that map refusals to inputs."""
+    try:
+        yield
+    except DomainError as error:
+        error.details.setdefault("field", field)
+        raise
 
 
 def _code(value: str, what: str) -> str:

@@ -7,12 +7,23 @@ ancestor first), then the marketplace default.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from . import reference
 from .errors import InvalidValue, NotFound
-from .models import Category, CommissionRate, Seller
+from .models import (
+    Category,
+    CommissionRate,
+    CustomerOrder,
+    LineState,
+    OrderLine,
+    Seller,
+    SellerOrder,
+)
 from .unit_of_work import atomic
 
 
@@ -71,8 +82,60 @@ def commission_for(amount: int, rate_bp: int) -> int:
     return (amount * rate_bp + 5_000) // 10_000
 
 
+@dataclass(frozen=True, slots=True)
+class CommissionLine:
+    """The commission on one seller-order line: the rate copied onto the line when the order
+    was placed, applied to what is still sold of it (canceled units earn none)."""
+
+    line_id: int
+    seller_order_number: str
+    seller_code: str
+    sku: str
+    state: LineState
+    quantity: int  # units still sold (ordered minus canceled)
+    amount: int  # cents
+    rate_bp: int
+    commission: int  # cents
+    currency: str
+    created_at: datetime
+
+
+def commission_lines(
+    session: Session, *, seller_id: int | None = None, seller_code: str | None = None,
+    created_since: datetime | None = None, after_id: int | None = None, limit: int = 50,
+) -> list[CommissionLine]:
+    """Commission lines by line id (keyset pages for the API), of one seller (by id or code) or
+    of every seller; the retailer's own lines are not commission lines. One query."""
+    query = (
+        select(OrderLine, SellerOrder.number, SellerOrder.created_at, Seller.code, CustomerOrder.currency)
+        .join(OrderLine.seller_order)
+        .join(SellerOrder.seller)
+        .join(SellerOrder.customer_order)
+        .where(Seller.is_operator.is_(False))
+        .order_by(OrderLine.id)
+        .limit(limit)
+    )
+    if seller_id is not None:
+        query = query.where(SellerOrder.seller_id == seller_id)
+    if seller_code is not None:
+        query = query.where(Seller.code == seller_code)
+    if created_since is not None:
+        query = query.where(SellerOrder.created_at >= created_since)
+    if after_id is not None:
+        query = query.where(OrderLine.id > after_id)
+    return [
+        CommissionLine(
+            line_id=line.id, seller_order_number=number, seller_code=code, sku=line.sku,
+            state=line.state, quantity=line.quantity_live, amount=line.amount,
+            rate_bp=line.commission_bp, commission=commission_for(line.amount, line.commission_bp),
+            currency=currency, created_at=created_at,
+        )
+        for line, number, created_at, code, currency in session.execute(query)
+    ]
+
+
 def _is(column, value):
     return column.is_(None) if value is None else column == value
 
 
-__all__ = ["commission_for", "commission_rate_for", "set_commission_rate"]
+__all__ = ["CommissionLine", "commission_for", "commission_lines", "commission_rate_for", "set_commission_rate"]

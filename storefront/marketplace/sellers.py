@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import time
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -67,6 +69,65 @@ def get_seller(session: Session, *, slug: str | None = None, code: str | None = 
     seller = session.scalar(select(Seller).where(column == value))
     if seller is None:
         raise NotFound(f"unknown seller {value!r}")
+    return seller
+
+
+def list_sellers(
+    session: Session, *, seller_id: int | None = None, state: SellerState | None = None,
+    after_id: int | None = None, limit: int = 50,
+) -> list[Seller]:
+    """Sellers by id, ``limit`` after ``after_id`` (keyset pages for the API); ``seller_id``
+    keeps that one only (what a seller's own client may list)."""
+    query = select(Seller).order_by(Seller.id).limit(limit)
+    if seller_id is not None:
+        query = query.where(Seller.id == seller_id)
+    if state is not None:
+        query = query.where(Seller.state == SellerState(state))
+    if after_id is not None:
+        query = query.where(Seller.id > after_id)
+    return list(session.scalars(query))
+
+
+# What a seller may change of its own shop: what shoppers read about it, and the lead time new
+# offers take by default. Legal identity (legal name, SIRET, VAT, country), the code, the slug
+# (its pages' address), the state and the cut-off time (every promise depends on it) stay the
+# operator's.
+PROFILE_LIMITS = {"name": 120, "city": 80, "logo_url": 300, "description": 5000, "return_policy": 5000}
+PROFILE_FIELDS = (*PROFILE_LIMITS, "default_lead_time_days")
+MAX_LEAD_TIME_DAYS = 60
+
+
+@atomic
+def update_profile(session: Session, seller: Seller, changes: Mapping[str, Any]) -> Seller:
+    """Change the public profile fields in ``changes`` (see ``PROFILE_FIELDS``; None empties a
+    text other than the name); every value is checked before any is set, so a refusal
+    (``InvalidValue`` naming its ``field``) changes nothing."""
+    unknown = sorted(set(changes) - set(PROFILE_FIELDS))
+    if unknown:
+        raise InvalidValue(f"{unknown[0]} is not a profile field a seller may change", field=unknown[0])
+    values: dict[str, Any] = {}
+    for name, value in changes.items():
+        if name == "default_lead_time_days":
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_LEAD_TIME_DAYS:
+                raise InvalidValue(f"a lead time is 0 to {MAX_LEAD_TIME_DAYS} business days", field=name)
+            values[name] = value
+            continue
+        if value is None and name != "name":
+            value = ""
+        if not isinstance(value, str):
+            raise InvalidValue(f"{name} is text", field=name)
+        text = value.strip()
+        if len(text) > PROFILE_LIMITS[name]:
+            raise InvalidValue(f"{name} is at most {PROFILE_LIMITS[name]} characters", field=name)
+        if name == "name" and not text:
+            raise InvalidValue("a shop needs a name", field=name)
+        if name == "logo_url" and text and not (text.startswith("https://") and len(text) > len("https://")
+                                                 and not any(ch.isspace() for ch in text)):
+            raise InvalidValue("a logo is an https:// address (or empty for none)", field=name)
+        values[name] = text
+    for name, value in values.items():
+        setattr(seller, name, value)
+    session.flush()
     return seller
 
 

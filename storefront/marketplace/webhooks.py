@@ -55,6 +55,7 @@ EVENT_TYPES = (
     "message.created",  # a message in a discussion the seller takes part in
     "refund.created",  # a refund on a seller order
     "offer.updated",  # an offer was created or changed (price, stock, state)
+    "rate.updated",  # a shipping rate was created or changed (fees, free threshold, transit days)
 )
 SECRET_PREFIX = "whsec_"
 MAX_URL_LENGTH = 2000
