@@ -40,6 +40,7 @@ def init_app(app: Flask) -> None:
     from storefront.extensions import csrf
 
     from . import (  # noqa: F401  (routes on bp)
+        audit,
         auth,
         catalog,
         delivery,

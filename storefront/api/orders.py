@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
 from flask import jsonify, request
 from pydantic import AwareDatetime, Field
 
 from storefront.extensions import db
-from storefront.marketplace import orders
-from storefront.marketplace.errors import NotFound
+from storefront.marketplace import orders, tracking
+from storefront.marketplace.errors import DomainError, NotAllowed, NotFound
 from storefront.marketplace.models import LineState, SellerOrder, SellerOrderState, ShipmentStatus
+from storefront.marketplace.refusals import Refusal
 
 from . import bp, pages
 from .auth import Caller, require_scope
 from .idempotency import idempotent
 from .problems import ApiProblem
-from .schema import Body, Id, Money, Out, Query, operation
+from .schema import Body, Cents, Id, Money, Out, Query, operation
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -37,6 +40,46 @@ class OrdersQuery(Query):
 class AcceptBody(Body):
     line_ids: list[Id] | None = Field(None, description="the lines to accept; all waiting lines without it")
     expected_version: int | None = Field(None, description="the order's version last read; 409 if it changed")
+
+
+ReasonCodeField = Field(min_length=1, max_length=64,
+                        description="a code of GET /reason-codes the caller may give")
+Version = Field(None, description="the order's version last read; 409 if it changed")
+Note = Field("", max_length=1_000, description="kept with the order's history")
+
+
+class RefuseBody(Body):
+    line_ids: list[Id] | None = Field(None, min_length=1,
+                                      description="the lines to refuse; all waiting lines without it")
+    reason_code: str = ReasonCodeField
+    note: str = Note
+    expected_version: int | None = Version
+
+
+class LineQuantityIn(Body):
+    line_id: Id
+    quantity: int = Field(ge=1, le=100_000)
+
+
+class CancelBody(Body):
+    lines: list[LineQuantityIn] = Field(min_length=1, max_length=1_000,
+                                        description="the units to cancel, by line, before they ship")
+    reason_code: str = ReasonCodeField
+    note: str = Note
+    expected_version: int | None = Version
+
+
+class RefundBody(Body):
+    line_id: Id | None = Field(None, description="the line refunded; the order's goods without it")
+    amount: Cents = Field(0, description="goods, in minor units (cents)")
+    shipping_amount: Cents = Field(0, description="shipping, in minor units (cents)")
+    reason_code: str = ReasonCodeField
+    comment: str = Note
+    expected_version: int | None = Version
+
+
+class StepBody(Body):
+    expected_version: int | None = Version
 
 
 class SellerRef(Out):
@@ -342,6 +385,136 @@ def accept_order(number: str, caller: Caller, body: AcceptBody):
     )
     detail = orders.order_detail_for_role(db.session, order, caller.role)
     return jsonify(order_detail(detail))
+
+
+@bp.post("/orders/<number>/refuse")
+@require_scope("orders:write")
+@idempotent
+@operation(tag="orders", body=RefuseBody, responses={200: OrderDetail})
+def refuse_order(number: str, caller: Caller, body: RefuseBody):
+    """Refuse the order's waiting lines (or ``line_ids``) with a REFUSAL ``reason_code``.
+
+    The units go back to stock and the customer is told; an order with every line refused
+    becomes REFUSED (webhook ``order.refused``)."""
+    order = _order_of(caller, number)
+    with _fields(line="line_ids", no_lines="line_ids", note_too_long="note"):
+        orders.refuse(
+            db.session, order, reason_code=body.reason_code, actor_role=caller.role,
+            line_ids=body.line_ids, note=body.note, expected_version=body.expected_version,
+        )
+    return _answer(caller, order)
+
+
+@bp.post("/orders/<number>/cancel")
+@require_scope("orders:write")
+@idempotent
+@operation(tag="orders", body=CancelBody, responses={200: OrderDetail})
+def cancel_order(number: str, caller: Caller, body: CancelBody):
+    """Cancel units not shipped yet (``lines``: ``[{line_id, quantity}]``) with a CANCELATION
+    ``reason_code``.
+
+    The units go back to stock and the customer is told (webhook ``order.canceled``); after
+    shipment, refund instead."""
+    quantities: dict[int, int] = {}
+    for position, line in enumerate(body.lines):
+        if line.line_id in quantities:
+            raise ApiProblem(422, "invalid_value", f"line {line.line_id} is given twice.",
+                             field=f"lines.{position}.line_id")
+        quantities[line.line_id] = line.quantity
+    order = _order_of(caller, number)
+    with _fields(line="lines", no_lines="lines", too_many="lines", quantity="lines",
+                 note_too_long="note"):
+        orders.cancel_lines(
+            db.session, order, quantities, reason_code=body.reason_code, actor_role=caller.role,
+            note=body.note, expected_version=body.expected_version,
+        )
+    return _answer(caller, order)
+
+
+@bp.post("/orders/<number>/refund")
+@require_scope("orders:write")
+@idempotent
+@operation(tag="orders", body=RefundBody, responses={200: OrderDetail})
+def refund_order(number: str, caller: Caller, body: RefundBody):
+    """Give money back after shipment: ``amount`` for the goods (of ``line_id`` if given),
+    ``shipping_amount`` for the shipping, with a REFUND ``reason_code``.
+
+    Never more than is still refundable (422 ``above_paid``, ``above_line``, ``above_shipping``
+    with the ``limit``); webhook ``refund.created``."""
+    order = _order_of(caller, number)
+    with _fields(line="line_id", zero="amount", above_paid="amount", above_line="amount",
+                 above_shipping="shipping_amount", note_too_long="comment"):
+        orders.refund(
+            db.session, order, amount=body.amount, shipping_amount=body.shipping_amount,
+            line_id=body.line_id, reason_code=body.reason_code, actor_role=caller.role,
+            comment=body.comment, expected_version=body.expected_version,
+        )
+    return _answer(caller, order)
+
+
+@bp.post("/orders/<number>/receive")
+@require_scope("orders:write")
+@idempotent
+@operation(tag="orders", body=StepBody, responses={200: OrderDetail})
+def receive_order(number: str, caller: Caller, body: StepBody):
+    """Record that the customer has the goods (SHIPPED → RECEIVED), as the back office does.
+
+    Operator clients only: a seller's client gets 403 ``not_allowed`` for its own orders (404 for
+    another seller's, as always)."""
+    order = _order_of(caller, number)
+    _operator_only(caller, "mark an order received")
+    tracking.mark_received(db.session, order, actor_role=caller.role,
+                           expected_version=body.expected_version)
+    return _answer(caller, order)
+
+
+@bp.post("/orders/<number>/close")
+@require_scope("orders:write")
+@idempotent
+@operation(tag="orders", body=StepBody, responses={200: OrderDetail})
+def close_order(number: str, caller: Caller, body: StepBody):
+    """Close a received order (RECEIVED → CLOSED): its file is complete.
+
+    Operator clients only: a seller's client gets 403 ``not_allowed`` (404 for another
+    seller's order)."""
+    order = _order_of(caller, number)
+    _operator_only(caller, "close an order")
+    orders.close(db.session, order, actor_role=caller.role, expected_version=body.expected_version)
+    return _answer(caller, order)
+
+
+def _answer(caller: Caller, order: SellerOrder):
+    return jsonify(order_detail(orders.order_detail_for_role(db.session, order, caller.role)))
+
+
+def _operator_only(caller: Caller, what: str) -> None:
+    """Receiving and closing are the operator's steps here, as in the back office (the seller
+    portal offers neither): a seller's client may see the order, not take these steps."""
+    if not caller.is_operator:
+        raise NotAllowed(f"only the operator's clients may {what}")
+
+
+# The reason codes and lines a service refuses are values of the body: 422 naming the field
+# (an unknown reason code is no missing resource, a reason reserved to others no forbidden act).
+AS_INVALID = {Refusal.REASON_CODE, Refusal.LINE}
+
+
+@contextmanager
+def _fields(**fields: str) -> Iterator[None]:
+    """Name the body's field in the service's refusals (``fields``: refusal → field name)."""
+    fields = {"reason_code": "reason_code", "reason_needed": "reason_code", **fields}
+    try:
+        yield
+    except DomainError as error:
+        reason = error.details.get("reason")
+        field = fields.get(str(reason)) if reason else None
+        if field is None:
+            raise
+        if reason in AS_INVALID:
+            raise ApiProblem(422, "invalid_value", error.message, field=field,
+                             reason=str(reason)) from None
+        error.details.setdefault("field", field)
+        raise
 
 
 def _order_of(caller: Caller, number: str) -> SellerOrder:

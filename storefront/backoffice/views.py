@@ -5,6 +5,8 @@ Operator accounts only (anonymous visitors go to the log-in page, other accounts
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -17,10 +19,11 @@ from storefront.backoffice.forms import ForwardForm, RelationsModelForm
 from storefront.discussions import conversation
 from storefront.discussions.forms import MessageEmailsForm
 from storefront.extensions import db
-from storefront.marketplace import discussions, orders, preferences, tracking
+from storefront.marketplace import api_audit, discussions, orders, preferences, tracking
 from storefront.marketplace.errors import DomainError, NotFound
 from storefront.marketplace.models import (
     ActorRole,
+    ApiClient,
     Message,
     RelationsModel,
     Role,
@@ -248,8 +251,59 @@ def forward(thread_id: int, message_id: int):
     return redirect(url_for(".thread", thread_id=found.id))
 
 
+# --- API audit -----------------------------------------------------------------------------------
+
+OPERATOR = "operator"  # the seller filter's value for the operator's own clients
 
 
+@bp.get("/api-audit")
+def api_audit_list():
+    """What the API's clients changed, newest first, filtered by client, seller, object, dates."""
+    args = request.args
+    sellers = list(db.session.scalars(select(Seller).order_by(Seller.name)))
+    seller_code = _text(args.get("seller", ""), 40)
+    seller = next((s for s in sellers if s.code == seller_code), None)
+    kinds = api_audit.kinds(db.session)
+    kind = _text(args.get("kind", ""), 32)
+    since, until = _day(args.get("since", "")), _day(args.get("until", ""))
+    filters = api_audit.AuditFilters(
+        client_id=_text(args.get("client", ""), 64),
+        seller_id=seller.id if seller else None,
+        operator=seller_code == OPERATOR,
+        object_kind=kind if kind in kinds else "",
+        object_id=_text(args.get("object", ""), 64),
+        since=_start_of(since) if since else None,
+        until=_start_of(until + timedelta(days=1)) if until else None,
+    )
+    return render_template(
+        "backoffice/api_audit.html",
+        found=api_audit.search(db.session, filters, page=_page(), per_page=PER_PAGE),
+        filters=filters,
+        seller_code=seller.code if seller else (OPERATOR if filters.operator else ""),
+        sellers=sellers,
+        clients=list(db.session.execute(select(ApiClient.client_id, ApiClient.name).order_by(ApiClient.name))),
+        kinds=kinds,
+        since=since,
+        until=until,
+        operator=OPERATOR,
+    )
+
+
+def _text(raw: str, length: int) -> str:
+    return "".join(ch for ch in raw if ch.isprintable()).strip()[:length]
+
+
+def _day(raw: str) -> date | None:
+    """A YYYY-MM-DD date from a filter (anything else: no filter)."""
+    try:
+        return date.fromisoformat(raw) if len(raw) == 10 else None
+    except ValueError:
+        return None
+
+
+def _start_of(day: date) -> datetime:
+    """Midnight of ``day`` in the shop's time zone (the page shows the shop's times)."""
+    return datetime.combine(day, time.min, tzinfo=clock.tz())
 
 
 def _page() -> int:

@@ -13,6 +13,8 @@ batch size, never on one query per row.
   kept for the operator to look at, PENDING and SENDING ones are still to be delivered.
 - **API idempotency keys** older than :data:`IDEMPOTENCY_KEY_LIFETIME`: a retry after that is a
   new request (storefront/api/idempotency.py).
+- **API audit entries** older than ``api_audit.RETENTION`` (a year): the operator's trail of
+  what API clients changed (storefront/marketplace/api_audit.py).
 - **Ended sign-in sessions** (``user_sessions``): past their lifetime they let nobody in; a user
   who never comes back would otherwise keep them forever.
 
@@ -32,7 +34,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, delete, exists, select
 from sqlalchemy.orm import Session
 
-from .models import ApiIdempotencyKey, Cart, CartLine, OutboxMessage, OutboxStatus, UserSession
+from .api_audit import RETENTION as API_AUDIT_RETENTION
+from .models import (
+    ApiAuditEntry,
+    ApiIdempotencyKey,
+    Cart,
+    CartLine,
+    OutboxMessage,
+    OutboxStatus,
+    UserSession,
+)
 from .unit_of_work import transaction
 
 BATCH_SIZE = 5000
@@ -102,6 +113,14 @@ def purge_idempotency_keys(session: Session, now: datetime, *, batch_size: int =
     )
 
 
+def purge_api_audit(session: Session, now: datetime, *, batch_size: int = BATCH_SIZE) -> int:
+    """Delete the API audit entries older than their retention (``api_audit.RETENTION``)."""
+    return delete_in_batches(
+        session, ApiAuditEntry, ApiAuditEntry.created_at < now - API_AUDIT_RETENTION,
+        batch_size=batch_size,
+    )
+
+
 # --- The registry the housekeeping job runs ------------------------------------------------------
 
 
@@ -128,6 +147,7 @@ PURGES: list[Purge] = [
     Purge("sent_emails", purge_sent_emails, "OUTBOX_RETENTION_DAYS"),
     Purge("user_sessions", purge_ended_sessions),
     Purge("api_idempotency_keys", purge_idempotency_keys),
+    Purge("api_audit", purge_api_audit),
 ]
 
 
@@ -180,6 +200,7 @@ __all__ = [
     "Purge",
     "PurgeFailed",
     "delete_in_batches",
+    "purge_api_audit",
     "purge_ended_sessions",
     "purge_idempotency_keys",
     "purge_guest_carts",

@@ -60,3 +60,34 @@ class ApiIdempotencyKey(Timestamped, Base):
     status: Mapped[int | None]
     body: Mapped[str] = mapped_column(Text, default="")
     headers: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class ApiAuditEntry(Timestamped, Base):
+    """One write through the API that succeeded (storefront/api/audit.py records it): which
+    client, for which seller (None: the operator's client), what it asked (method, path, the
+    object and the body, secrets blanked and size bounded) and what was answered. Shown to the
+    operator in the back office; kept ``api_audit.RETENTION``, then purged by the housekeeping.
+
+    ``client_id`` is the OAuth client id as the token said (no foreign key: a client's trail
+    outlives the client)."""
+
+    __tablename__ = "api_audit_entry"
+    __table_args__ = (
+        Index("ix_api_audit_entry_created_at", "created_at"),  # the date filter and the purge
+        Index("ix_api_audit_entry_object", "object_kind", "object_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(64), index=True)
+    seller_id: Mapped[int | None] = mapped_column(ForeignKey("seller.id"), index=True)
+    method: Mapped[str] = mapped_column(String(8))
+    path: Mapped[str] = mapped_column(String(255))
+    object_kind: Mapped[str] = mapped_column(String(32), default="")
+    object_id: Mapped[str] = mapped_column(String(64), default="")
+    change: Mapped[dict | None] = mapped_column(JSON)
+    status: Mapped[int]
+
+    seller: Mapped[Seller | None] = relationship()
+    client: Mapped[ApiClient | None] = relationship(
+        primaryjoin="foreign(ApiAuditEntry.client_id) == ApiClient.client_id", viewonly=True
+    )
