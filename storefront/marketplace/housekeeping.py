@@ -13,6 +13,8 @@ batch size, never on one query per row.
   kept for the operator to look at, PENDING and SENDING ones are still to be delivered.
 - **API idempotency keys** older than :data:`IDEMPOTENCY_KEY_LIFETIME`: a retry after that is a
   new request (storefront/api/idempotency.py).
+- **API revocations** whose tokens have all expired (``token_revocations``): past that, the
+  token's own ``exp`` refuses it.
 - **Ended sign-in sessions** (``user_sessions``): past their lifetime they let nobody in; a user
   who never comes back would otherwise keep them forever.
 
@@ -32,7 +34,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, delete, exists, select
 from sqlalchemy.orm import Session
 
-from .models import ApiIdempotencyKey, Cart, CartLine, OutboxMessage, OutboxStatus, UserSession
+from .models import (
+    ApiIdempotencyKey,
+    ApiRevocation,
+    Cart,
+    CartLine,
+    OutboxMessage,
+    OutboxStatus,
+    UserSession,
+)
 from .unit_of_work import transaction
 
 BATCH_SIZE = 5000
@@ -102,6 +112,14 @@ def purge_idempotency_keys(session: Session, now: datetime, *, batch_size: int =
     )
 
 
+def purge_api_revocations(session: Session, now: datetime, *, batch_size: int = BATCH_SIZE) -> int:
+    """Delete the API revocations whose tokens have all expired by ``now``; a suspended seller's
+    row has no end and stays."""
+    return delete_in_batches(
+        session, ApiRevocation, ApiRevocation.expires_at < now, batch_size=batch_size
+    )
+
+
 # --- The registry the housekeeping job runs ------------------------------------------------------
 
 
@@ -128,6 +146,7 @@ PURGES: list[Purge] = [
     Purge("sent_emails", purge_sent_emails, "OUTBOX_RETENTION_DAYS"),
     Purge("user_sessions", purge_ended_sessions),
     Purge("api_idempotency_keys", purge_idempotency_keys),
+    Purge("api_revocations", purge_api_revocations),
 ]
 
 
@@ -180,6 +199,7 @@ __all__ = [
     "Purge",
     "PurgeFailed",
     "delete_in_batches",
+    "purge_api_revocations",
     "purge_ended_sessions",
     "purge_idempotency_keys",
     "purge_guest_carts",
