@@ -378,13 +378,17 @@ def oidc_settings(environ: Mapping[str, str], production: bool, api_audience: st
             raise ConfigError(f"OIDC_ISSUER={issuer!r} is not an http(s) URL.")
         if production and scheme != "https":
             raise ConfigError(f"OIDC_ISSUER={issuer!r}: production trusts an issuer over https only.")
+    # An audience is a StringOrURI: Keycloak's are client ids ("marketplace-api"), not URLs.
+    audience = (environ.get("OIDC_AUDIENCE") or "").strip() or api_audience
+    if any(ch.isspace() for ch in audience) or len(audience) > 300:
+        raise ConfigError(f"OIDC_AUDIENCE={audience!r} is not an audience (a client id or a URL).")
     claim = (environ.get("OIDC_SELLER_CLAIM") or "seller_code").strip()
     role = (environ.get("OIDC_OPERATOR_ROLE") or "marketplace-operator").strip()
     if not re.fullmatch(r"[A-Za-z0-9_.:/-]{1,100}", claim) or not re.fullmatch(r"[A-Za-z0-9_.:/-]{1,100}", role):
         raise ConfigError("OIDC_SELLER_CLAIM and OIDC_OPERATOR_ROLE are names: letters, digits, _ . : / -")
     return {
         "OIDC_ISSUER": issuer,
-        "OIDC_AUDIENCE": _url("OIDC_AUDIENCE", environ.get("OIDC_AUDIENCE"), api_audience),
+        "OIDC_AUDIENCE": audience,
         "OIDC_SELLER_CLAIM": claim,
         "OIDC_OPERATOR_ROLE": role,
         "OIDC_JWKS_MIN_REFRESH_SECONDS": _seconds(
