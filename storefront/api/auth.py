@@ -302,7 +302,7 @@ def _claimed_issuer(token: str) -> str | None:
     try:
         payload = token.split(".")[1]
         claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    except (IndexError, ValueError):
+    except (IndexError, ValueError, RecursionError):  # RecursionError: "[[[[…]]]]"
         return None
     return claims.get("iss") if isinstance(claims, dict) else None
 
@@ -412,8 +412,7 @@ class Revocation(RevocationEndpoint):
 
     def revoke_token(self, token, request):
         expires = datetime.fromtimestamp(int(token.claims["exp"]), UTC)
-        token_revocations.revoke_token(db.session, token.claims["jti"], expires)
-        db.session.commit()
+        token_revocations.revoke_token(db.session, token.claims["jti"], expires)  # commits
 
 
 @oauth_bp.post("/oauth/revoke")

@@ -326,3 +326,10 @@ def test_only_the_provider_s_tokens_without_keys_of_our_own(app, another_app, is
     assert client.get("/api/v1/orders", headers={"Authorization": f"Bearer {good}"}).status_code == 200
     other = client.get("/api/v1/orders", headers={"Authorization": "Bearer a.b.c"})
     refused(other, "identity provider")
+
+
+def test_a_deeply_nested_payload_is_a_401_not_a_500(app, another_app, issuer):
+    made = another_app(environ={"OIDC_ISSUER": issuer.url, "OIDC_AUDIENCE": AUDIENCE})
+    nested = base64.urlsafe_b64encode(b"[" * 3000 + b"]" * 3000).decode().rstrip("=")
+    answer = made.test_client().get("/api/v1/orders", headers={"Authorization": f"Bearer e30.{nested}.x"})
+    refused(answer)
