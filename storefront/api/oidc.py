@@ -9,7 +9,8 @@ that issuer).
   token with a made-up ``kid`` cannot make us call the provider on every request. If the
   provider cannot be reached, the keys already held go on being used.
 - Checks: the signature (asymmetric algorithms only), ``iss``, ``aud`` (``OIDC_AUDIENCE``),
-  ``exp``, and ``nbf``/``iat`` when present.
+  ``exp``, and ``nbf``/``iat`` when present; an ID token (Keycloak's ``typ: ID``, or any with a
+  ``nonce``) is not an access token.
 - Who calls: ``OIDC_SELLER_CLAIM`` (``seller_code``) holds the code of the seller the token acts
   for; without it, the token is the operator's if ``OIDC_OPERATOR_ROLE`` is among its scopes
   or roles (``roles``, Keycloak's ``realm_access.roles``), and refused otherwise. A seller claim
@@ -22,12 +23,12 @@ No database read on the way: the seller's id and state come from :mod:`reference
 
 from __future__ import annotations
 
+import http.client
 import json
 import logging
 import math
 import threading
 import time
-import urllib.error
 import urllib.request
 
 from flask import current_app
@@ -60,7 +61,7 @@ def fetch_json(url: str) -> dict:
     try:
         with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT) as answer:  # noqa: S310 (http(s) only: settings)
             body = answer.read(MAX_DOCUMENT + 1)
-    except (OSError, urllib.error.URLError, ValueError) as error:
+    except (OSError, http.client.HTTPException, ValueError) as error:
         raise IssuerUnavailable(f"{url}: {error}") from None
     if len(body) > MAX_DOCUMENT:
         raise IssuerUnavailable(f"{url}: larger than {MAX_DOCUMENT} bytes")
@@ -157,6 +158,8 @@ def verify(token: str, leeway: int) -> dict:
         registry.validate(decoded.claims)
     except JoseError as error:
         raise Refused(f"The access token is not valid here ({error.error}).") from None
+    if decoded.claims.get("typ") == "ID" or "nonce" in decoded.claims:
+        raise Refused("This is an ID token, not an access token.")
     return decoded.claims
 
 

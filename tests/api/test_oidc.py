@@ -160,7 +160,8 @@ def test_who_the_token_acts_for_must_be_clear(issuer, shop_with_oidc, orders_pla
 
 
 @pytest.mark.parametrize("case", ["wrong issuer", "wrong audience", "expired", "unknown kid",
-                                  "tampered", "unpublished key", "no audience", "alg none"])
+                                  "tampered", "unpublished key", "no audience", "alg none",
+                                  "id token"])
 def test_bad_tokens_are_refused_with_www_authenticate(issuer, shop_with_oidc, orders_placed, case):
     people, _ = orders_placed
     shop = shop_with_oidc()
@@ -184,6 +185,8 @@ def test_bad_tokens_are_refused_with_www_authenticate(issuer, shop_with_oidc, or
         token = issuer.token(key=stranger, seller_code=code)
     elif case == "no audience":
         token = issuer.token(seller_code=code, aud=None)
+    elif case == "id token":
+        token = issuer.token(seller_code=code, typ="ID", nonce="n-0S6_WzA2Mj")
     else:
         head = base64.urlsafe_b64encode(b'{"alg":"none","typ":"JWT"}').decode().rstrip("=")
         body = base64.urlsafe_b64encode(json.dumps({
