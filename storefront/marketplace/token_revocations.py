@@ -14,8 +14,10 @@ them (``housekeeping.purge_api_revocations``).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import MappingProxyType
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
@@ -37,8 +39,8 @@ class Revocations:
     """What the rows in force refuse, as a snapshot shared by the threads of a process."""
 
     tokens: frozenset[str]
-    clients: tuple[tuple[str, float], ...]  # client_id, not before (a POSIX time)
-    sellers: tuple[tuple[int, float], ...]  # seller_id, not before (inf: none at all)
+    clients: Mapping[str, float]  # client_id → not before (a POSIX time); never changed
+    sellers: Mapping[int, float]  # seller_id → not before (inf: none at all); never changed
 
     def refuses(self, claims: dict, seller_id: int | None) -> str | None:
         """Why the token of ``claims`` (for ``seller_id``, None for the operator) is refused, or
@@ -49,17 +51,16 @@ class Revocations:
         issued = claims.get("iat")
         issued = issued if isinstance(issued, int | float) and not isinstance(issued, bool) else -math.inf
         client_id = claims.get("client_id")
-        for revoked, not_before in self.clients:
-            if revoked == client_id and issued <= not_before:
-                return "The client of this access token was revoked."
-        if seller_id is not None:
-            for blocked, not_before in self.sellers:
-                if blocked == seller_id and issued <= not_before:
-                    return "The seller of this access token is not open."
+        revoked = self.clients.get(client_id) if isinstance(client_id, str) else None
+        if revoked is not None and issued <= revoked:
+            return "The client of this access token was revoked."
+        blocked = self.sellers.get(seller_id) if seller_id is not None else None
+        if blocked is not None and issued <= blocked:
+            return "The seller of this access token is not open."
         return None
 
 
-NOTHING = Revocations(frozenset(), (), ())
+NOTHING = Revocations(frozenset(), MappingProxyType({}), MappingProxyType({}))
 
 
 def current(session: Session, refresh_seconds: float = DEFAULT_REFRESH_SECONDS) -> Revocations:
@@ -83,16 +84,18 @@ def _load(session: Session) -> Revocations:
     ).all()
     if not rows:
         return NOTHING
-    tokens, clients, sellers = set(), [], []
+    tokens: set[str] = set()
+    clients: dict[str, float] = {}
+    sellers: dict[int, float] = {}
     for jti, client_id, seller_id, not_before in rows:
         limit = not_before.timestamp() if not_before is not None else math.inf
         if jti is not None:
             tokens.add(jti)
         elif client_id is not None:
-            clients.append((client_id, limit))
+            clients[client_id] = max(limit, clients.get(client_id, -math.inf))
         else:
-            sellers.append((seller_id, limit))
-    return Revocations(frozenset(tokens), tuple(clients), tuple(sellers))
+            sellers[seller_id] = max(limit, sellers.get(seller_id, -math.inf))
+    return Revocations(frozenset(tokens), MappingProxyType(clients), MappingProxyType(sellers))
 
 
 @atomic

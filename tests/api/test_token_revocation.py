@@ -269,3 +269,21 @@ def test_a_deleted_client_leaves_its_webhook_subscriptions_to_the_seller(session
     kept = session.get(WebhookSubscription, subscription.id)
     assert kept is not None and kept.api_client_id is None and kept.seller_id == people.shop.alpha.id
     assert session.get(Seller, people.shop.alpha.id) is not None
+
+
+def test_what_a_snapshot_refuses():
+    from types import MappingProxyType
+
+    snapshot = token_revocations.Revocations(
+        frozenset({"jti-1"}), MappingProxyType({"sfc_c": 100.0}),
+        MappingProxyType({5: float("inf"), 6: 50.0}),
+    )
+    assert token_revocations.NOTHING.refuses({}, 5) is None
+    assert snapshot.refuses({"jti": "jti-1"}, None)
+    assert snapshot.refuses({"client_id": "sfc_c", "iat": 100}, None)
+    assert snapshot.refuses({"client_id": "sfc_c"}, None)  # no iat: older than any row
+    assert snapshot.refuses({"client_id": "sfc_c", "iat": 101}, None) is None
+    assert snapshot.refuses({"client_id": ["sfc_c"], "iat": 1}, None) is None  # not a client id
+    assert snapshot.refuses({"iat": 10**12}, 5)  # suspended: however new
+    assert snapshot.refuses({"iat": 50}, 6) and snapshot.refuses({"iat": 51}, 6) is None
+    assert snapshot.refuses({}, 7) is None and snapshot.refuses({"client_id": "sfc_x"}, None) is None
