@@ -121,6 +121,16 @@ def load_settings(environ: Mapping[str, str], instance_path: str | os.PathLike) 
         "API_ISSUER": _url("API_ISSUER", environ.get("API_ISSUER"), public_url),
         "API_AUDIENCE": _url("API_AUDIENCE", environ.get("API_AUDIENCE"), f"{public_url}/api/v1"),
         "API_RATE_LIMIT": _rate_limit(environ.get("API_RATE_LIMIT")),
+        # How old each process's copy of the revoked tokens may be (token_revocations): one
+        # query per process per interval, never one per request.
+        "API_REVOCATION_REFRESH_SECONDS": _seconds(
+            "API_REVOCATION_REFRESH_SECONDS", environ.get("API_REVOCATION_REFRESH_SECONDS"), 5, 300
+        ),
+        # An external OpenID Connect provider (Keycloak…) whose access tokens the API accepts
+        # beside its own (storefront/api/oidc.py); off when OIDC_ISSUER is empty.
+        **oidc_settings(
+            environ, production, (environ.get("API_AUDIENCE") or "").strip() or f"{public_url}/api/v1"
+        ),
     }
     return config
 
@@ -341,6 +351,50 @@ def _rate_limit(value: str | None) -> str:
             f"API_RATE_LIMIT={value!r} is not a rate limit; write for example 600 per minute."
         ) from None
     return text
+
+
+def _seconds(name: str, value: str | None, default: float, most: float) -> float:
+    text = (value or "").strip() or str(default)
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= most:
+        raise ConfigError(f"{name}={value!r} is not a number of seconds from 0 to {most:g}; the default is {default:g}.")
+    return seconds
+
+
+def oidc_settings(environ: Mapping[str, str], production: bool, api_audience: str) -> dict:
+    """``OIDC_ISSUER`` (the provider's issuer URL, as in its tokens' ``iss``; https in
+    production), ``OIDC_AUDIENCE`` (the ``aud`` its tokens must carry; by default
+    ``API_AUDIENCE``), ``OIDC_SELLER_CLAIM`` (the claim holding the seller's code,
+    ``seller_code``), ``OIDC_OPERATOR_ROLE`` (the scope or role that makes a token without a
+    seller the operator's, ``marketplace-operator``) and ``OIDC_JWKS_MIN_REFRESH_SECONDS`` (the
+    least time between two fetches of its keys when a token names an unknown one, 30)."""
+    issuer = (environ.get("OIDC_ISSUER") or "").strip().rstrip("/") or None
+    if issuer is not None:
+        scheme = urlsplit(issuer).scheme
+        if scheme not in ("http", "https") or not urlsplit(issuer).hostname:
+            raise ConfigError(f"OIDC_ISSUER={issuer!r} is not an http(s) URL.")
+        if production and scheme != "https":
+            raise ConfigError(f"OIDC_ISSUER={issuer!r}: production trusts an issuer over https only.")
+    # An audience is a StringOrURI: Keycloak's are client ids ("marketplace-api"), not URLs.
+    audience = (environ.get("OIDC_AUDIENCE") or "").strip() or api_audience
+    if any(ch.isspace() for ch in audience) or len(audience) > 300:
+        raise ConfigError(f"OIDC_AUDIENCE={audience!r} is not an audience (a client id or a URL).")
+    claim = (environ.get("OIDC_SELLER_CLAIM") or "seller_code").strip()
+    role = (environ.get("OIDC_OPERATOR_ROLE") or "marketplace-operator").strip()
+    if not re.fullmatch(r"[A-Za-z0-9_.:/-]{1,100}", claim) or not re.fullmatch(r"[A-Za-z0-9_.:/-]{1,100}", role):
+        raise ConfigError("OIDC_SELLER_CLAIM and OIDC_OPERATOR_ROLE are names: letters, digits, _ . : / -")
+    return {
+        "OIDC_ISSUER": issuer,
+        "OIDC_AUDIENCE": audience,
+        "OIDC_SELLER_CLAIM": claim,
+        "OIDC_OPERATOR_ROLE": role,
+        "OIDC_JWKS_MIN_REFRESH_SECONDS": _seconds(
+            "OIDC_JWKS_MIN_REFRESH_SECONDS", environ.get("OIDC_JWKS_MIN_REFRESH_SECONDS"), 30, 3600
+        ),
+    }
 
 
 def _mail_url(value: str | None, production: bool) -> str:

@@ -115,6 +115,9 @@ def make_test_environ(tmp_path_factory, **extra) -> dict[str, str]:
         # Nothing listens there: emails committed by tests stay in the outbox unless a test starts
         # its own SMTP server (tests/email_fixtures.py), and never reach a developer's capture.
         "MAIL_URL": "smtp://127.0.0.1:9",
+        # The API's revocation list is read once per interval, whatever the traffic: not within
+        # a test that counts queries (tests/api/test_token_revocation.py sets its own).
+        "API_REVOCATION_REFRESH_SECONDS": "300",
     }
     environ.update(extra)
     return environ

@@ -3,6 +3,8 @@
 - ``POST /oauth/token``: the client-credentials grant, the client authenticated by HTTP Basic
   (client_secret_basic) or in the form (client_secret_post). Errors there are OAuth's own
   (RFC 6749 section 5.2: ``{"error": "invalid_client"}``), which every OAuth client library reads.
+  A revoked client, or a client of a seller that is not open (suspended, closed), is
+  ``invalid_client``.
 - Access tokens are JWTs (RFC 9068, ``typ: at+jwt``) signed with the first of
   ``API_SIGNING_KEYS`` and valid ``TOKEN_LIFETIME``. They say who calls (``client_id``), for
   whom (``seller_id``, or ``operator: true``) and what it may do (``scope``), so checking one reads
@@ -10,22 +12,31 @@
 - ``GET /.well-known/jwks.json`` publishes the public keys, each with its ``kid``. Rotation:
   put the new key first in ``API_SIGNING_KEYS`` and keep the old one after it for at least
   ``TOKEN_LIFETIME``; tokens of a key no longer listed are refused.
+- ``POST /oauth/revoke`` (RFC 7009): a client revokes one of its tokens, an operator client any
+  of ours. Revoking a client, or suspending its seller, refuses the tokens it holds. These go to
+  a list each process keeps in memory and reads again at most every
+  ``API_REVOCATION_REFRESH_SECONDS`` (storefront/marketplace/token_revocations.py): still no
+  database read per request, and a revocation applies at once in the process that made it, in
+  the others within those seconds.
 - ``POST /oauth/introspect`` (RFC 7662) tells an operator client whether a token is active.
-- Revoking a client stops new tokens at once; the tokens it holds end within two hours (no
-  denylist is read on each request: that would be a database read on the hot path). There is no
-  RFC 7009 revocation of single tokens for the same reason.
+- With ``OIDC_ISSUER``, the tokens of that OpenID Connect provider are accepted too
+  (storefront/api/oidc.py); the same list of revocations applies to them.
 """
 
 from __future__ import annotations
 
+import base64
+import json
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import wraps
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer
 from authlib.oauth2.rfc6749 import ClientMixin
 from authlib.oauth2.rfc6749.errors import InvalidScopeError
 from authlib.oauth2.rfc6749.grants import ClientCredentialsGrant
+from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 from authlib.oauth2.rfc9068 import JWTBearerTokenGenerator
 from flask import Flask, current_app, g, jsonify, request
@@ -35,15 +46,16 @@ from joserfc.jwk import KeySet, import_key
 from joserfc.jwt import JWTClaimsRegistry
 
 from storefront.extensions import db, limiter
-from storefront.marketplace import api_clients
+from storefront.marketplace import api_clients, token_revocations
 from storefront.marketplace.models import ActorRole, ApiClient
 
+from . import oauth_bp, oidc
 from .problems import ApiProblem
 
-TOKEN_LIFETIME = 2 * 60 * 60  # seconds, as Octopia's
+TOKEN_LIFETIME = int(token_revocations.TOKEN_LIFETIME.total_seconds())  # 2 hours, as Octopia's
 ALGORITHMS = ["ES256", "RS256"]
 # A few seconds of difference between the clocks of two web hosts must not refuse a token.
-LEEWAY = 30
+LEEWAY = int(token_revocations.LEEWAY.total_seconds())
 
 
 @dataclass(frozen=True)
@@ -185,6 +197,7 @@ def init_app(app: Flask) -> None:
     server.scopes_supported = list(api_clients.SCOPES)
     server.register_grant(ClientCredentials)
     server.register_endpoint(Introspection)
+    server.register_endpoint(Revocation)
     server.register_token_generator(
         "client_credentials",
         TokenGenerator(issuer=app.config["API_ISSUER"], alg=_signing_alg(found),
@@ -259,12 +272,58 @@ def caller_of(claims: dict) -> Caller:
 
 
 def authenticate() -> Caller:
-    """The caller of this request, from its bearer token; no database read."""
+    """The caller of this request, from its bearer token: ours, or the external provider's
+    when its ``iss`` is ``OIDC_ISSUER``. No database read (the revocations are the process's
+    copy, read again at most every ``API_REVOCATION_REFRESH_SECONDS``)."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
         raise _unauthorized("No bearer access token was sent.", error=None)
-    return caller_of(verify(token.strip()))
+    config = current_app.config
+    if config.get("OIDC_ISSUER") and _claimed_issuer(token) == config["OIDC_ISSUER"]:
+        claims = _external(token)
+        caller = Caller(*oidc_who(claims))
+    elif config.get("OIDC_ISSUER") and "api_keys" not in current_app.extensions:
+        raise _unauthorized("This shop accepts only the access tokens of its identity provider.")
+    else:
+        claims = verify(token)
+        caller = caller_of(claims)
+    refused = token_revocations.current(db.session, config["API_REVOCATION_REFRESH_SECONDS"]).refuses(
+        claims, caller.seller_id
+    )
+    if refused:
+        raise _unauthorized(refused)
+    return caller
+
+
+def _claimed_issuer(token: str) -> str | None:
+    """The ``iss`` a token claims, unchecked: only to choose whose keys check it."""
+    try:
+        payload = token.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError, RecursionError):  # RecursionError: "[[[[…]]]]"
+        return None
+    return claims.get("iss") if isinstance(claims, dict) else None
+
+
+def _external(token: str) -> dict:
+    try:
+        return oidc.verify(token, LEEWAY)
+    except oidc.Refused as refused:
+        raise _unauthorized(str(refused)) from None
+    except oidc.IssuerUnavailable:
+        raise ApiProblem(
+            503, "server_error", "The identity provider's keys cannot be fetched now; try again later.",
+            headers={"Retry-After": "30"},
+        ) from None
+
+
+def oidc_who(claims: dict) -> tuple[str, int | None, frozenset[str]]:
+    try:
+        return oidc.who(claims)
+    except oidc.Refused as refused:
+        raise _unauthorized(str(refused)) from None
 
 
 # -- introspection (RFC 7662), for the operator's clients --------------------------------------------
@@ -283,8 +342,8 @@ class IntrospectedToken:
 
 class Introspection(IntrospectionEndpoint):
     """``POST /oauth/introspect``: an operator client asks whether a token is active and what it
-    carries. Unlike the API's own check, this one reads the database: a token of a client revoked
-    since is reported inactive."""
+    carries. Unlike the API's own check, this one reads the database: a token revoked since, or
+    of a client revoked since, is reported inactive at once."""
 
     CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
 
@@ -296,7 +355,8 @@ class Introspection(IntrospectionEndpoint):
         except ApiProblem:
             return None
         client = api_clients.active_client(db.session, str(claims.get("client_id", "")))
-        return IntrospectedToken(claims, client_revoked=client is None)
+        refused = token_revocations.fresh(db.session).refuses(claims, claims.get("seller_id"))
+        return IntrospectedToken(claims, client_revoked=client is None or refused is not None)
 
     def check_permission(self, token, client, request):
         return client.row.seller_id is None  # the operator only (RFC 7662: else "active": false)
@@ -319,6 +379,46 @@ class Introspection(IntrospectionEndpoint):
 def introspect():
     keys()
     return current_app.extensions["oauth_server"].create_endpoint_response("introspection")
+
+
+# -- revocation (RFC 7009) ----------------------------------------------------------------------------
+
+
+class RevocableToken:
+    def __init__(self, claims: dict):
+        self.claims = claims
+
+    def check_client(self, client) -> bool:
+        """A client revokes its own tokens; an operator client anyone's."""
+        return client.row.seller_id is None or client.row.client_id == self.claims.get("client_id")
+
+
+class Revocation(RevocationEndpoint):
+    """``POST /oauth/revoke``: the client authenticated as at the token endpoint. RFC 7009: an
+    unknown, expired or foreign-signed token answers 200 (revoking it is already achieved); a
+    token of another client is refused with ``invalid_grant`` (section 2.1: "verifies whether
+    the token was issued to the client making the revocation request. If this validation fails,
+    the request is refused") and nothing is revoked. There are no refresh tokens: a
+    ``refresh_token`` hint searches the access tokens, as the RFC asks."""
+
+    CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+
+    def query_token(self, token_string, token_type_hint):
+        try:
+            claims = verify(token_string)
+        except ApiProblem:
+            return None
+        return RevocableToken(claims) if isinstance(claims.get("jti"), str) else None
+
+    def revoke_token(self, token, request):
+        expires = datetime.fromtimestamp(int(token.claims["exp"]), UTC)
+        token_revocations.revoke_token(db.session, token.claims["jti"], expires)  # commits
+
+
+@oauth_bp.post("/oauth/revoke")
+def revoke():
+    keys()
+    return current_app.extensions["oauth_server"].create_endpoint_response("revocation")
 
 
 def _client_key() -> str:

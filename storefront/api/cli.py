@@ -39,7 +39,7 @@ def create_client(seller_code, operator, name, scopes):
 @click.argument("client_id")
 @with_appcontext
 def revoke_client(client_id):
-    """No new token for this client (tokens it holds end within two hours)."""
+    """No new token for this client, and the tokens it holds are refused."""
     try:
         api_clients.revoke_client(db.session, client_id)
     except DomainError as error:

@@ -2,8 +2,9 @@
 
 A client acts for one seller (it sees and changes only that seller's data) or for the operator
 (every seller's). Its secret is made here, returned once, and kept only as a digest. Revoking a
-client stops it getting new tokens; the tokens it already holds are checked without the
-database (signed JWTs) and die within ``TOKEN_LIFETIME`` (storefront/api/auth.py).
+client stops it getting new tokens, and refuses the ones it holds through the API's list of
+revocations (``token_revocations``). A seller's client gets no token while its seller is not
+open (suspended or closed); ``sellers.suspend_seller`` refuses the tokens it holds.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload
 
+from . import token_revocations
 from .errors import InvalidValue, NotAllowed, NotFound
-from .models import ApiClient, Role, Seller, User, utcnow
+from .models import ApiClient, Role, Seller, SellerState, User, utcnow
 from .refusals import Refusal
 from .unit_of_work import atomic
 
@@ -107,11 +109,18 @@ def get_client(session: Session, client_id: str, *, seller: Seller | None = None
 
 
 def active_client(session: Session, client_id: str) -> ApiClient | None:
-    """The client that may get a token now: known and not revoked."""
+    """The client that may get a token now: known, not revoked, and the operator's or an open
+    seller's (a suspended or closed shop's systems get no token)."""
     if not client_id or len(client_id) > 64:
         return None
     return session.scalar(
-        select(ApiClient).where(ApiClient.client_id == client_id, ApiClient.revoked_at.is_(None))
+        select(ApiClient)
+        .outerjoin(Seller, Seller.id == ApiClient.seller_id)
+        .where(
+            ApiClient.client_id == client_id,
+            ApiClient.revoked_at.is_(None),
+            or_(ApiClient.seller_id.is_(None), Seller.state == SellerState.OPEN),
+        )
     )
 
 
@@ -119,10 +128,11 @@ def active_client(session: Session, client_id: str) -> ApiClient | None:
 def revoke_client(
     session: Session, client_id: str, *, seller: Seller | None = None, now: datetime | None = None
 ) -> ApiClient:
-    """No new token for this client from now on (tokens already given live out their hours)."""
+    """No new token for this client from now on, and the tokens it holds are refused."""
     client = get_client(session, client_id, seller=seller)
     if client.revoked_at is None:
         client.revoked_at = now or utcnow()
+        token_revocations.refuse_client_tokens(session, client.client_id, client.revoked_at)
     return client
 
 

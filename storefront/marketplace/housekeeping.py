@@ -15,6 +15,8 @@ batch size, never on one query per row.
   new request (storefront/api/idempotency.py).
 - **API audit entries** older than ``api_audit.RETENTION`` (a year): the operator's trail of
   what API clients changed (storefront/marketplace/api_audit.py).
+- **API revocations** whose tokens have all expired (``token_revocations``): past that, the
+  token's own ``exp`` refuses it.
 - **Ended sign-in sessions** (``user_sessions``): past their lifetime they let nobody in; a user
   who never comes back would otherwise keep them forever.
 
@@ -38,6 +40,7 @@ from .api_audit import RETENTION as API_AUDIT_RETENTION
 from .models import (
     ApiAuditEntry,
     ApiIdempotencyKey,
+    ApiRevocation,
     Cart,
     CartLine,
     OutboxMessage,
@@ -121,6 +124,14 @@ def purge_api_audit(session: Session, now: datetime, *, batch_size: int = BATCH_
     )
 
 
+def purge_api_revocations(session: Session, now: datetime, *, batch_size: int = BATCH_SIZE) -> int:
+    """Delete the API revocations whose tokens have all expired by ``now``; a suspended seller's
+    row has no end and stays."""
+    return delete_in_batches(
+        session, ApiRevocation, ApiRevocation.expires_at < now, batch_size=batch_size
+    )
+
+
 # --- The registry the housekeeping job runs ------------------------------------------------------
 
 
@@ -148,6 +159,7 @@ PURGES: list[Purge] = [
     Purge("user_sessions", purge_ended_sessions),
     Purge("api_idempotency_keys", purge_idempotency_keys),
     Purge("api_audit", purge_api_audit),
+    Purge("api_revocations", purge_api_revocations),
 ]
 
 
@@ -201,6 +213,7 @@ __all__ = [
     "PurgeFailed",
     "delete_in_batches",
     "purge_api_audit",
+    "purge_api_revocations",
     "purge_ended_sessions",
     "purge_idempotency_keys",
     "purge_guest_carts",

@@ -27,10 +27,11 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, UOWTransaction
 
-from .models import DeliveryMode, Seller, ShippingRate, StoreSetting, Zone, ZoneRule
+from .models import ApiRevocation, DeliveryMode, Seller, ShippingRate, StoreSetting, Zone, ZoneRule
 
 TTL_SECONDS = 30.0
-WATCHED = (Zone, ZoneRule, DeliveryMode, ShippingRate, Seller, StoreSetting)
+# ApiRevocation: the API's list of refused tokens (token_revocations), kept a few seconds only.
+WATCHED = (Zone, ZoneRule, DeliveryMode, ShippingRate, Seller, StoreSetting, ApiRevocation)
 _WATCHED_TABLES = frozenset(model.__table__.name for model in WATCHED)
 _CHANGED = "storefront.reference_changed"
 
@@ -60,9 +61,11 @@ def _store(engine: Engine) -> _Store:
     return store
 
 
-def cached(session: Session, key: object, load: Callable[[Session], T]) -> T:
+def cached(
+    session: Session, key: object, load: Callable[[Session], T], ttl: float = TTL_SECONDS
+) -> T:
     """The value of ``key`` for the session's database, from ``load(session)`` when absent or
-    older than :data:`TTL_SECONDS`. ``load`` must return an immutable snapshot."""
+    older than ``ttl`` seconds. ``load`` must return an immutable snapshot."""
     store = _store(_engine_of(session))
     now = time.monotonic()
     entry = store.values.get(key)
@@ -74,7 +77,7 @@ def cached(session: Session, key: object, load: Callable[[Session], T]) -> T:
         return load(session)
     value = load(session)
     with store.lock:
-        store.values[key] = (now + TTL_SECONDS, value)
+        store.values[key] = (now + ttl, value)
     return value
 
 

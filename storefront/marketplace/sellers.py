@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from . import reference_cache
+from . import reference_cache, token_revocations
 from .errors import InvalidTransition, InvalidValue, NotFound
 from .models import Seller, SellerRating, SellerState, User
 from .text import slugify
@@ -169,7 +169,8 @@ def rate_seller(
 
 @atomic
 def suspend_seller(session: Session, seller: Seller, reason: str) -> Seller:
-    """Suspended sellers' offers disappear from the shop; their orders go on."""
+    """Suspended sellers' offers disappear from the shop; their orders go on (in the seller
+    portal: the API refuses the tokens of the shop's clients and gives them no new one)."""
     if seller.is_operator:
         raise InvalidTransition("the retailer's own shop cannot be suspended")
     if seller.state != SellerState.OPEN:
@@ -178,6 +179,7 @@ def suspend_seller(session: Session, seller: Seller, reason: str) -> Seller:
         raise InvalidValue("say why the shop is suspended")
     seller.state = SellerState.SUSPENDED
     seller.suspended_reason = reason.strip()
+    token_revocations.refuse_seller_tokens(session, seller.id)
     session.flush()
     return seller
 
@@ -188,6 +190,7 @@ def reopen_seller(session: Session, seller: Seller) -> Seller:
         raise InvalidTransition(f"only a suspended shop can be reopened (this one is {seller.state})")
     seller.state = SellerState.OPEN
     seller.suspended_reason = ""
+    token_revocations.accept_seller_tokens(session, seller.id)
     session.flush()
     return seller
 

@@ -6,7 +6,7 @@ Each domain keeps its models in its own module; this file only gathers them so t
 
 from .accounts import Role, User, UserSession
 from .addresses import Address
-from .api_clients import ApiAuditEntry, ApiClient, ApiIdempotencyKey
+from .api_clients import ApiAuditEntry, ApiClient, ApiIdempotencyKey, ApiRevocation
 from .base import Base, utcnow
 from .cart import Cart, CartDelivery, CartLine
 from .catalog import (

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, Timestamped
+from .base import Base, Timestamped, utcnow
 from .sellers import Seller
 
 
@@ -91,3 +91,34 @@ class ApiAuditEntry(Timestamped, Base):
     client: Mapped[ApiClient | None] = relationship(
         primaryjoin="foreign(ApiAuditEntry.client_id) == ApiClient.client_id", viewonly=True
     )
+class ApiRevocation(Base):
+    """Access tokens the API refuses although their signature and dates are good
+    (storefront/marketplace/token_revocations.py). One row is one of:
+
+    - ``jti``: that one token (RFC 7009), until it expires (``expires_at`` is its ``exp``);
+    - ``client_id``: every token of that client issued before ``not_before`` (the client was
+      revoked), until the last of them has expired;
+    - ``seller_id``: every token for that seller, whoever issued it: while the shop is suspended
+      ``not_before`` and ``expires_at`` are empty (no token, however new, is accepted); once it
+      reopens, the ones issued before it reopened, until they have expired.
+
+    Rows past ``expires_at`` are deleted by the housekeeping job.
+    """
+
+    __tablename__ = "api_revocation"
+    __table_args__ = (
+        CheckConstraint(
+            "(CASE WHEN jti IS NULL THEN 0 ELSE 1 END) + (CASE WHEN client_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN seller_id IS NULL THEN 0 ELSE 1 END) = 1",
+            name="one_subject",
+        ),
+        Index("ix_api_revocation_expires_at", "expires_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jti: Mapped[str | None] = mapped_column(String(255))
+    client_id: Mapped[str | None] = mapped_column(String(64))
+    seller_id: Mapped[int | None] = mapped_column(ForeignKey("seller.id", ondelete="CASCADE"))
+    not_before: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -29,9 +29,9 @@ class WebhookSubscription(Timestamped, Base):
     worker needs the secret itself to sign every delivery (an HMAC cannot be checked against a
     hash, unlike a password or an OAuth client secret).
 
-    ``api_client_id`` will name the API client (OAuth) that made the subscription; it has no
-    foreign key yet because the ``api_client`` table arrives with the API (issue 12, OAuth part),
-    whose migration adds the constraint.
+    ``api_client_id`` names the API client (OAuth) that made the subscription, if one did. The
+    subscription is the seller's, not the client's: deleting a client (they are revoked, not
+    deleted, but an operator may clean up) leaves it in place with no client (ON DELETE SET NULL).
     """
 
     __tablename__ = "webhook_subscription"
@@ -40,7 +40,9 @@ class WebhookSubscription(Timestamped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     seller_id: Mapped[int | None] = mapped_column(ForeignKey("seller.id", ondelete="CASCADE"))
-    api_client_id: Mapped[int | None]  # no foreign key yet: see the class's doc
+    api_client_id: Mapped[int | None] = mapped_column(
+        ForeignKey("api_client.id", ondelete="SET NULL"), index=True
+    )
     url: Mapped[str] = mapped_column(String(2000))
     secret: Mapped[str] = mapped_column(String(100))
     event_types: Mapped[list] = mapped_column(JSON, default=list)  # e.g. ["order.created"]
