@@ -17,8 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
-import subprocess
 import sys
 import time
 import urllib.request
@@ -26,8 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from api_orders import DATA, access_token, admin_url, api_client, api_env  # noqa: E402
-from common import ROOT, VENV_BIN, gunicorn  # noqa: E402
+from api_orders import DATA, access_token, admin_url, api_client, api_env, flask  # noqa: E402
+from common import ROOT, gunicorn  # noqa: E402
 
 MARKER = "storefront bench api bulk: {products} products, v1"
 BATCH = 1000
@@ -41,6 +39,7 @@ def main() -> None:
     parser.add_argument("--sqlite", action="store_true", help="also on SQLite (a copy made the same way)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--create-only", action="store_true", help="skip the second pass (updates)")
     args = parser.parse_args()
 
     rows = []
@@ -83,9 +82,10 @@ def run(database: str, url: str, args) -> list[tuple[str, str, dict]]:
     product_ids = first_products(url, args.offers)
     with gunicorn("app:app", env, workers=args.workers, threads=args.threads, log=DATA / "gunicorn.log") as base:
         token = access_token(base, client_id, secret)
-        created = upsert(base, token, product_ids, price_base=1000)
-        updated = upsert(base, token, product_ids, price_base=1100)
-    return [(database, "create", created), (database, "update", updated)]
+        passes = [(database, "create", upsert(base, token, product_ids, price_base=1000))]
+        if not args.create_only:
+            passes.append((database, "update", upsert(base, token, product_ids, price_base=1100)))
+    return passes
 
 
 def upsert(base: str, token: str, product_ids: list[int], *, price_base: int) -> dict:
@@ -128,10 +128,8 @@ def products_sql(count: int, sqlite: bool = False) -> str:
 
 
 def build(url: str, env: dict, products: int, execute) -> None:
-    flask = [str(VENV_BIN / "flask"), "--app", "app"]
-    subprocess.run([*flask, "db", "upgrade", "heads"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
-    subprocess.run([*flask, "seed-demo", "--products", "200"], cwd=ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL)
+    flask(["db", "upgrade", "heads"], env)
+    flask(["seed-demo", "--products", "200"], env)
     execute(products_sql(products, sqlite=url.startswith("sqlite")))
 
 
@@ -156,28 +154,37 @@ def fresh_postgres(url: str, products: int) -> str:
             conn.execute(f"COMMENT ON DATABASE \"{base_name}\" IS '{marker}'")
         else:
             # Migrations added since the template was built (e.g. an index) go into it first.
-            subprocess.run([str(VENV_BIN / "flask"), "--app", "app", "db", "upgrade", "heads"], cwd=ROOT,
-                           env={**os.environ, **api_env(base_url)}, check=True, stdout=subprocess.DEVNULL)
+            flask(["db", "upgrade", "heads"], api_env(base_url))
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{base_name}"')
     return url
 
 
 def fresh_sqlite(products: int) -> str:
+    """A copy of the template file (built first if missing); copied by SQLite's backup, which
+    takes what is still in the write-ahead log too."""
     base = DATA / f"bulk-base-{products}.db"
-    copy = DATA / "bulk.db"
+    url = f"sqlite:///{base}"
     if not base.exists():
         partial = DATA / "bulk-base-partial.db"
         partial.unlink(missing_ok=True)
-        url = f"sqlite:///{partial}"
-        build(url, {**os.environ, **api_env(url)}, products, lambda statement: _sqlite(partial, statement))
-        partial.rename(base)
+        build(f"sqlite:///{partial}", {**os.environ, **api_env(f"sqlite:///{partial}")}, products,
+              lambda statement: _sqlite(partial, statement))
+        _copy(partial, base)
+        partial.unlink()
     else:
-        url = f"sqlite:///{base}"
-        subprocess.run([str(VENV_BIN / "flask"), "--app", "app", "db", "upgrade", "heads"], cwd=ROOT,
-                       env={**os.environ, **api_env(url)}, check=True, stdout=subprocess.DEVNULL)
-    shutil.copyfile(base, copy)
+        flask(["db", "upgrade", "heads"], api_env(url))
+    copy = DATA / "bulk.db"
+    copy.unlink(missing_ok=True)
+    _copy(base, copy)
     return f"sqlite:///{copy}"
+
+
+def _copy(source: Path, target: Path) -> None:
+    import sqlite3
+
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
 
 
 def _sqlite(path: Path, statement: str) -> None:

@@ -118,6 +118,15 @@ def api_env(database_url: str) -> dict:
 # -- the database ------------------------------------------------------------------------------------
 
 
+def flask(args: list[str], env: dict) -> str:
+    """``flask --app app …`` in the worktree; its output, shown only if it fails."""
+    done = subprocess.run([str(VENV_BIN / "flask"), "--app", "app", *args], cwd=ROOT,
+                          env={**os.environ, **env}, capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"flask {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout
+
+
 def admin_url(url: str) -> tuple[str, str]:
     parts = urlsplit(url)
     return url.replace(parts.path, "/postgres"), parts.path.lstrip("/")
@@ -141,12 +150,10 @@ def prepare_database(url: str, orders: int, env: dict, *, rebuild: bool) -> None
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             conn.execute(f'CREATE DATABASE "{name}"')
             built = False
-    flask = [str(VENV_BIN / "flask"), "--app", "app"]
-    subprocess.run([*flask, "db", "upgrade", "heads"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    flask(["db", "upgrade", "heads"], env)
     if built:
         return
-    subprocess.run([*flask, "seed-demo", "--products", "1000"], cwd=ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL)
+    flask(["seed-demo", "--products", "1000"], env)
     started = time.perf_counter()
     with psycopg.connect(url, autocommit=True) as conn:
         for statement in generate_orders_sql(orders):
@@ -275,11 +282,8 @@ def sample_numbers(url: str, count: int) -> list[str]:
 
 def api_client(env: dict, scopes: str) -> tuple[str, str]:
     """A fresh OAuth client of the main seller (its secret is only shown when made)."""
-    out = subprocess.run(
-        [str(VENV_BIN / "flask"), "--app", "app", "api", "create-client", "--seller", MAIN_SELLER,
-         "--name", f"bench {time.strftime('%Y-%m-%d %H:%M:%S')}", "--scopes", scopes],
-        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
-    ).stdout
+    out = flask(["api", "create-client", "--seller", MAIN_SELLER,
+                 "--name", f"bench {time.strftime('%Y-%m-%d %H:%M:%S')}", "--scopes", scopes], env)
     found = dict(line.split(": ", 1) for line in out.splitlines() if line.startswith("client_"))
     return found["client_id"], found["client_secret"]
 
