@@ -11,7 +11,7 @@ PORT   ?= 5000
 TEST_WORKERS ?= auto
 export FLASK_APP := app
 
-.PHONY: run test setup migrate seed lint clean bench-catalog bench-checkout
+.PHONY: run test setup migrate seed lint clean bench-catalog bench-checkout bench-api-orders bench-api-bulk
 
 # Installs into .venv whenever pyproject.toml changes.
 $(BIN)/.installed: pyproject.toml
@@ -45,6 +45,12 @@ bench-catalog: setup
 
 bench-checkout: setup
 	$(BIN)/python bench/checkout.py $(BENCH_ARGS)
+
+bench-api-orders: setup
+	$(BIN)/python bench/api_orders.py $(BENCH_ARGS)
+
+bench-api-bulk: setup
+	$(BIN)/python bench/api_bulk_offers.py $(BENCH_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .

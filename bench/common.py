@@ -25,13 +25,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(app: str, env: dict, *, workers: int = 2, threads: int = 4, cwd: Path = ROOT):
-    """Serve ``app`` as the Procfile's web process does, on a free loopback port."""
+def gunicorn(app: str, env: dict, *, workers: int = 2, threads: int = 4, cwd: Path = ROOT,
+             log: Path | None = None):
+    """Serve ``app`` as the Procfile's web process does, on a free loopback port; its output
+    (the access lines of production's JSON logs) into ``log`` if given."""
     port = free_port()
+    output = open(log, "a") if log else None  # noqa: SIM115  (closed below)
     process = subprocess.Popen(
         [str(VENV_BIN / "gunicorn"), app, "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
          "--threads", str(threads), "--log-level", "warning"],
-        cwd=cwd, env={**os.environ, **env},
+        cwd=cwd, env={**os.environ, **env}, stdout=output, stderr=output,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -47,6 +50,8 @@ def gunicorn(app: str, env: dict, *, workers: int = 2, threads: int = 4, cwd: Pa
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)
+        if output:
+            output.close()
 
 
 def cpu_seconds(*needles: str) -> float:
@@ -79,18 +84,25 @@ def session_cookie(url: str) -> str:
 
 
 def wrk(url: str, *, connections: int = 32, seconds: int = 10, threads: int = 2,
-        cookie: str = "") -> dict:
-    """Load ``url`` from a second process; requests/s and latency percentiles in ms."""
+        cookie: str = "", headers: dict | None = None, script: Path | None = None,
+        script_env: dict | None = None) -> dict:
+    """Load ``url`` from a second process; requests/s and latency percentiles in ms.
+
+    ``headers`` go with every request (e.g. a bearer token); ``script`` is a wrk Lua script
+    (e.g. one that picks each request's path), reading ``script_env`` from its environment."""
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install wrk")
+    headers = {**(headers or {}), **({"Cookie": cookie} if cookie else {})}
     # Steady state: every gunicorn worker has filled its page cache (cold renders are measured
     # separately by cold_ms).
     for _ in range(40):
-        urllib.request.urlopen(url, timeout=30).read()
-    headers = ["-H", f"Cookie: {cookie}"] if cookie else []
+        urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=30).read()
+    options = [option for name, value in headers.items() for option in ("-H", f"{name}: {value}")]
+    if script:
+        options += ["-s", str(script)]
     out = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", *headers, url],
-        capture_output=True, text=True, check=True,
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", *options, url],
+        capture_output=True, text=True, check=True, env={**os.environ, **(script_env or {})},
     ).stdout
     def latency(label: str) -> float:
         match = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)

@@ -366,7 +366,7 @@ def list_orders(caller: Caller, query: OrdersQuery):
 def get_order(number: str, caller: Caller):
     """One seller order with its lines, shipments, amounts, cancellations, refunds and actions."""
     order = _order_of(caller, number)
-    detail = orders.order_detail_for_role(db.session, order, caller.role)
+    detail = orders.order_detail_for_role(db.session, order, caller.role, form_choices=False)
     return jsonify(order_detail(detail))
 
 
@@ -383,7 +383,7 @@ def accept_order(number: str, caller: Caller, body: AcceptBody):
         db.session, order, actor_role=caller.role, line_ids=body.line_ids,
         expected_version=body.expected_version,
     )
-    detail = orders.order_detail_for_role(db.session, order, caller.role)
+    detail = orders.order_detail_for_role(db.session, order, caller.role, form_choices=False)
     return jsonify(order_detail(detail))
 
 

@@ -137,6 +137,9 @@ class SellerOrder(Timestamped, Base):
         UniqueConstraint("customer_order_id", "seller_id"),
         Index("ix_seller_order_seller_state", "seller_id", "state", "created_at"),
         Index("ix_seller_order_deadline", "state", "acceptance_deadline"),
+        # The API's lists, newest first by (created_at, id): a seller's, and the operator's.
+        Index("ix_seller_order_seller_created", "seller_id", "created_at", "id"),
+        Index("ix_seller_order_created", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

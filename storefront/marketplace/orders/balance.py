@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import Cancellation, OrderLine, Refund, SellerOrder, Shipment
+from ..models import Cancellation, OrderLine, Refund, SellerOrder
 from .lifecycle import ENDED
 
 
@@ -41,18 +41,33 @@ class Amounts:
         return self.canceled + self.shipping_returned + self.refunded + self.refunded_shipping
 
 
-def amounts(session: Session, seller_order: SellerOrder) -> Amounts:
-    canceled = session.scalar(
-        select(func.coalesce(func.sum(Cancellation.amount), 0))
-        .join(OrderLine, Cancellation.order_line_id == OrderLine.id)
-        .where(OrderLine.seller_order_id == seller_order.id)
-    )
-    refunded, refunded_shipping = session.execute(
-        select(
-            func.coalesce(func.sum(Refund.amount), 0),
-            func.coalesce(func.sum(Refund.shipping_amount), 0),
-        ).where(Refund.seller_order_id == seller_order.id)
-    ).one()
+def amounts(
+    session: Session,
+    seller_order: SellerOrder,
+    *,
+    cancellations: list[Cancellation] | None = None,
+    refunds: list[Refund] | None = None,
+) -> Amounts:
+    """``cancellations`` and ``refunds``: every one of the order, when the caller read them
+    already (the order page), so that they are added up here and not read twice."""
+    if cancellations is not None:
+        canceled = sum(c.amount for c in cancellations)
+    else:
+        canceled = session.scalar(
+            select(func.coalesce(func.sum(Cancellation.amount), 0))
+            .join(OrderLine, Cancellation.order_line_id == OrderLine.id)
+            .where(OrderLine.seller_order_id == seller_order.id)
+        )
+    if refunds is not None:
+        refunded = sum(r.amount for r in refunds)
+        refunded_shipping = sum(r.shipping_amount for r in refunds)
+    else:
+        refunded, refunded_shipping = session.execute(
+            select(
+                func.coalesce(func.sum(Refund.amount), 0),
+                func.coalesce(func.sum(Refund.shipping_amount), 0),
+            ).where(Refund.seller_order_id == seller_order.id)
+        ).one()
     shipping = shipping_share(session, seller_order)
     return Amounts(
         currency=seller_order.customer_order.currency,
@@ -72,11 +87,9 @@ def shipping_share(session: Session, seller_order: SellerOrder) -> int:
     in proportion to the value of each seller's lines in it, the rounding cents going to the
     first seller order, so that the shares add up to the fee exactly.
     """
-    shipment_ids = {line.shipment_id for line in seller_order.lines if line.shipment_id}
-    if not shipment_ids:
-        return 0
+    shipments = {line.shipment.id: line.shipment for line in seller_order.lines if line.shipment_id}
     share = 0
-    for shipment in session.scalars(select(Shipment).where(Shipment.id.in_(shipment_ids))):
+    for shipment in shipments.values():
         if not shipment.fee:
             continue
         values: dict[int, int] = {}

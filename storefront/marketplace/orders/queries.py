@@ -18,6 +18,7 @@ from ..models import (
     Carrier,
     CustomerOrder,
     OrderLine,
+    Parcel,
     ReasonCode,
     ReasonType,
     Refund,
@@ -46,10 +47,25 @@ from .refunds import refunds_of
 
 
 def get_seller_order(session: Session, number: str) -> SellerOrder:
-    order = session.scalar(select(SellerOrder).where(SellerOrder.number == clean_number(number)))
+    """The order with what every page and the API read of it (its customer order, seller, lines
+    with their shipments, parcels) in three queries, instead of one lazy load each."""
+    order = session.scalar(
+        select(SellerOrder)
+        .where(SellerOrder.number == clean_number(number))
+        .options(*_whole_order())
+    )
     if order is None:
         raise NotFound(f"unknown order {number!r}")
     return order
+
+
+def _whole_order():
+    return (
+        joinedload(SellerOrder.customer_order),
+        joinedload(SellerOrder.seller),
+        selectinload(SellerOrder.lines).joinedload(OrderLine.shipment),
+        selectinload(SellerOrder.parcels).selectinload(Parcel.items),
+    )
 
 
 @dataclass(frozen=True)
@@ -195,10 +211,14 @@ def order_detail_for_role(
     offered: frozenset[OrderAction] | None = None,
     now: datetime | None = None,
     threads: list[Thread] | None = None,
+    form_choices: bool = True,
 ) -> OrderDetail:
     """The order as ``role`` (SELLER, the order's own: the caller checked; or OPERATOR) sees it,
-    for callers without a user account (API clients); threads are the discussions domain's."""
+    for callers without a user account (API clients); threads are the discussions domain's.
+    Without ``form_choices`` (the API: it has no forms) the reasons and carriers are not read."""
     actions = available_actions(seller_order, role)
+    refunds = refunds_of(session, seller_order)
+    cancellations = cancellations_of(session, seller_order)
     if offered is not None:
         actions = tuple(action for action in actions if action in offered)
     parcel_due = {OrderAction.SHIP, OrderAction.ADD_PARCEL}
@@ -213,15 +233,15 @@ def order_detail_for_role(
         ),
         deadline=deadline(seller_order),
         today=today_in_shop(session, now),
-        money=amounts(session, seller_order),
+        money=amounts(session, seller_order, cancellations=cancellations, refunds=refunds),
         to_ship=to_ship(seller_order),
         cancellable=cancellable(seller_order),
         shipped=shipped_quantities(seller_order),
-        refunds=refunds_of(session, seller_order),
-        cancellations=cancellations_of(session, seller_order),
+        refunds=refunds,
+        cancellations=cancellations,
         threads=threads or [],
-        reasons={type_: reason_codes(session, type_, role) for type_ in FORM_REASONS},
-        carriers=tracking.carriers(session),
+        reasons={type_: reason_codes(session, type_, role) for type_ in FORM_REASONS} if form_choices else {},
+        carriers=tracking.carriers(session) if form_choices else [],
     )
 
 
@@ -262,9 +282,12 @@ def list_seller_orders(
         query = query.join(SellerOrder.customer_order).where(CustomerOrder.number == number)
     if after is not None:
         created_at, order_id = after
+        # The first condition is implied by the second; it is what an index on created_at can
+        # seek to (the OR alone is only a filter: a deep page would read every newer row first).
         query = query.where(
+            SellerOrder.created_at <= created_at,
             (SellerOrder.created_at < created_at)
-            | ((SellerOrder.created_at == created_at) & (SellerOrder.id < order_id))
+            | ((SellerOrder.created_at == created_at) & (SellerOrder.id < order_id)),
         )
     return list(
         session.scalars(
