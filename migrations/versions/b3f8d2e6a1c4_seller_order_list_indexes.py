@@ -2,7 +2,7 @@
 the operator's (created_at, id); without them a page sorted 1,000,000 seller orders (0.5 s)
 
 Revision ID: b3f8d2e6a1c4
-Revises: a7c3e1f05b92
+Revises: e5b9c2d7a1f4
 Create Date: 2026-12-02 16:30:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b3f8d2e6a1c4'
-down_revision = 'a7c3e1f05b92'
+down_revision = 'e5b9c2d7a1f4'
 branch_labels = None
 depends_on = None
 
