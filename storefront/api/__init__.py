@@ -39,7 +39,7 @@ def no_caching(response):
 def init_app(app: Flask) -> None:
     from storefront.extensions import csrf
 
-    from . import auth, catalog, discussions, orders, reference, tracking  # noqa: F401  (routes on bp)
+    from . import auth, catalog, discussions, orders, reference, tracking, webhooks  # noqa: F401  (routes on bp)
 
     auth.init_app(app)
     csrf.exempt(bp)
