@@ -20,6 +20,7 @@ people = order_fixtures.people
 def test_seller_admin_makes_and_revokes_a_client_and_subscribes(live_server, browser_page, session, people):
     page = browser_page
     log_in(page, live_server, people.alpha_staff.email)
+    page.goto(f"{live_server}/seller/")
     page.get_by_test_id("integrations-link").click()
     expect(page.get_by_role("heading", name="Intégrations / API")).to_be_visible()
     assert_french(page)
@@ -87,6 +88,7 @@ def test_back_office_pages(live_server, browser_page, session, people):
     session.commit()
     page = browser_page
     log_in(page, live_server, people.operator.email)
+    page.goto(f"{live_server}/backoffice/")
     page.get_by_test_id("integrations-link").click()
     assert_french(page)
     shoot(page, "backoffice-integrations")
