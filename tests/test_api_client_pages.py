@@ -368,4 +368,4 @@ def test_every_api_domain_and_event_has_its_words_in_both_languages(app):
                 french = str(words)
             with force_locale("en"):
                 english = str(words)
-            assert french and french != english, english
+            assert french and (french != english or english == "Messages"), english  # the same in French
