@@ -232,12 +232,24 @@ CLIENT_ID = "<string(maxlength=64):client_id>"
 SUBSCRIPTION = f"<int(max={MAX_ID}):subscription_id>"
 
 
+def seller_admin() -> bool:
+    """Whether the signed-in account is its seller's admin (seller_portal.is_seller_admin),
+    asked once per request and only by the pages that need it (the navigation, integrations)."""
+    if "seller_admin" not in g:
+        g.seller_admin = seller_portal.is_seller_admin(db.session, _me())
+    return g.seller_admin
+
+
+@bp.context_processor
+def navigation_needs():
+    return {"seller_admin": seller_admin}
+
+
 @bp.before_request
 def integrations_for_admin_only():
     """API clients and webhooks hand a program the seller's whole account: only the seller's
-    admin manages them (seller_portal.is_seller_admin); other staff get 403."""
-    g.seller_admin = seller_portal.is_seller_admin(db.session, _me())
-    if request.endpoint and request.endpoint.startswith("seller.integration") and not g.seller_admin:
+    admin manages them; other staff get 403."""
+    if request.endpoint and request.endpoint.startswith("seller.integration") and not seller_admin():
         abort(403)
 
 
