@@ -159,3 +159,18 @@ def test_deliveries_filter_and_replay_and_another_sellers_are_404(session, live,
     operator = token(session, live, None)
     ids = {d["id"] for d in send(live, "GET", "/api/v1/webhooks/deliveries", operator).json()["items"]}
     assert ids == {failed.id, delivered.id, beta_failed.id}
+
+
+def test_the_document_declares_the_webhooks_operations(client):
+    paths = client.get("/api/v1/openapi.json").json["paths"]
+    subscriptions = paths["/api/v1/webhooks/subscriptions"]
+    assert subscriptions["get"]["security"] == [{"oauth2": ["sellers:read"]}]
+    assert subscriptions["post"]["security"] == [{"oauth2": ["sellers:write"]}]
+    assert any(p["name"] == "Idempotency-Key" for p in subscriptions["post"]["parameters"])
+    assert "201" in subscriptions["post"]["responses"]
+    assert paths["/api/v1/webhooks/subscriptions/{subscription_id}"]["delete"]["security"] == [
+        {"oauth2": ["sellers:write"]}]
+    listing = {p["name"] for p in paths["/api/v1/webhooks/deliveries"]["get"]["parameters"]}
+    assert {"status", "subscription_id", "limit"} <= listing
+    replay = paths["/api/v1/webhooks/deliveries/{delivery_id}/replay"]["post"]
+    assert any(p["name"] == "Idempotency-Key" for p in replay["parameters"])
