@@ -51,6 +51,7 @@ def init_app(app: Flask) -> None:
         reference,
         sellers,
         tracking,
+        webhooks,
     )
 
     auth.init_app(app)

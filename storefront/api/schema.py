@@ -242,7 +242,7 @@ def parse_query(model: type[Query]) -> Query:
 
 # -- the document ------------------------------------------------------------------------------------
 
-_CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
+_CONVERTER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")  # <int(max=…):id> too
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
 

@@ -33,7 +33,7 @@ from storefront.marketplace.models import (
     ThreadKind,
     ThreadStatus,
 )
-from storefront.web import order_actions, query_params
+from storefront.web import integration_pages, order_actions, query_params
 from storefront.web.refusals import explain
 
 MAX_ID = 2**31 - 1
@@ -308,3 +308,76 @@ def _start_of(day: date) -> datetime:
 
 def _page() -> int:
     return query_params.page(request.args)
+
+
+# --- Integrations: every API client, webhook subscription and delivery --------------------------
+
+CLIENT_ID = "<string(maxlength=64):client_id>"
+SUBSCRIPTION = f"<int(max={MAX_ID}):subscription_id>"
+# The operator's own clients and subscriptions belong to no seller; it sees and changes everyone's.
+OPERATOR = integration_pages.Owner("backoffice", None, operator=True)
+
+
+@bp.get("/integrations")
+def integration_clients():
+    return integration_pages.clients_page(OPERATOR)
+
+
+@bp.post("/integrations/clients")
+def integration_create_client():
+    return integration_pages.create_client(OPERATOR)
+
+
+@bp.get(f"/integrations/clients/{CLIENT_ID}/created")
+def integration_client_created(client_id: str):
+    return integration_pages.client_created(OPERATOR, client_id)
+
+
+@bp.get(f"/integrations/clients/{CLIENT_ID}/revoke")
+def integration_confirm_revoke(client_id: str):
+    return integration_pages.confirm_revoke(OPERATOR, client_id)
+
+
+@bp.post(f"/integrations/clients/{CLIENT_ID}/revoke")
+def integration_revoke_client(client_id: str):
+    return integration_pages.revoke_client(OPERATOR, client_id)
+
+
+@bp.get("/integrations/webhooks")
+def integration_webhooks():
+    return integration_pages.webhooks_page(OPERATOR)
+
+
+@bp.post("/integrations/webhooks")
+def integration_subscribe():
+    return integration_pages.create_subscription(OPERATOR)
+
+
+@bp.get(f"/integrations/webhooks/{SUBSCRIPTION}")
+def integration_subscription(subscription_id: int):
+    return integration_pages.subscription_page(OPERATOR, subscription_id)
+
+
+@bp.get(f"/integrations/webhooks/{SUBSCRIPTION}/created")
+def integration_subscription_created(subscription_id: int):
+    return integration_pages.subscription_created(OPERATOR, subscription_id)
+
+
+@bp.get(f"/integrations/webhooks/{SUBSCRIPTION}/deactivate")
+def integration_confirm_deactivate(subscription_id: int):
+    return integration_pages.confirm_deactivate(OPERATOR, subscription_id)
+
+
+@bp.post(f"/integrations/webhooks/{SUBSCRIPTION}/deactivate")
+def integration_deactivate(subscription_id: int):
+    return integration_pages.deactivate(OPERATOR, subscription_id)
+
+
+@bp.get("/integrations/deliveries")
+def integration_deliveries():
+    return integration_pages.deliveries_page(OPERATOR)
+
+
+@bp.post(f"/integrations/deliveries/<int(max={MAX_ID}):delivery_id>/replay")
+def integration_replay(delivery_id: int):
+    return integration_pages.replay(OPERATOR, delivery_id)

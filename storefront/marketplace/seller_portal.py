@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from . import catalog, discussions, listing, orders
-from .errors import InvalidValue, NotFound
+from .api_clients import acting_user
+from .errors import InvalidValue, NotAllowed, NotFound
 from .models import (
     Offer,
     OrderLine,
@@ -196,3 +197,21 @@ def update_offer(
     )
     listing.refresh(session, [offer.product_id])
     return offer
+
+
+# --- Who may manage the seller's integrations ------------------------------------------------------
+
+
+def is_seller_admin(session: Session, user: User) -> bool:
+    """Whether ``user`` is its seller's admin, the one who manages API clients and webhooks
+    (their secrets give a program the seller's whole account).
+
+    Accounts have no per-person role yet: the admin is the account that opened the seller's
+    space, i.e. its first active staff account, the same one API clients act as
+    (``api_clients.acting_user``). Another staff account of the seller is not."""
+    if user.seller_id is None:
+        return False
+    try:
+        return acting_user(session, user.seller_id).id == user.id
+    except NotAllowed:
+        return False

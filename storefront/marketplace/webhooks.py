@@ -31,7 +31,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from . import clock as shop_clock
 from .after_commit import AfterCommit
@@ -133,15 +133,48 @@ def deactivate(session: Session, subscription: WebhookSubscription) -> WebhookSu
     return subscription
 
 
-def subscriptions_of(session: Session, seller: Seller | None) -> list[WebhookSubscription]:
-    """A seller's subscriptions, or the operator's (``seller`` None)."""
-    return list(
-        session.scalars(
-            select(WebhookSubscription)
-            .where(_owned_by(WebhookSubscription.seller_id, seller))
-            .order_by(WebhookSubscription.id)
-        )
-    )
+def subscriptions_of(
+    session: Session, seller: Seller | None, *, everyone: bool = False
+) -> list[WebhookSubscription]:
+    """A seller's subscriptions, or the operator's (``seller`` None); every seller's and the
+    operator's with ``everyone`` (the back office)."""
+    query = select(WebhookSubscription).order_by(WebhookSubscription.id)
+    if not everyone:
+        query = query.where(_owned_by(WebhookSubscription.seller_id, seller))
+    return list(session.scalars(query))
+
+
+def get_subscription(
+    session: Session, subscription_id: int, seller: Seller | None, *, operator: bool = False
+) -> WebhookSubscription:
+    """One subscription of ``seller`` (None: the operator's own); any with ``operator=True``.
+    Another seller's is as unknown as a missing one (:class:`NotFound`)."""
+    subscription = session.get(WebhookSubscription, subscription_id)
+    if subscription is None or not (
+        operator or subscription.seller_id == (seller.id if seller is not None else None)
+    ):
+        raise NotFound(f"no webhook subscription {subscription_id}")
+    return subscription
+
+
+# The scope an API client needs to hear an event: the events carry data of these domains, so a
+# client that may not read a domain may not subscribe to its events either.
+EVENT_SCOPES = {
+    "order.created": "orders:read",
+    "order.accepted": "orders:read",
+    "order.refused": "orders:read",
+    "order.canceled": "orders:read",
+    "shipment.shipped": "tracking:read",
+    "message.created": "discussions:read",
+    "refund.created": "orders:read",
+    "offer.updated": "catalog:read",
+}
+
+
+def scopes_to_hear(events: Iterable[str]) -> set[str]:
+    """The read scopes an API client needs to subscribe to ``events`` (unknown events: none
+    here; :func:`subscribe` refuses them)."""
+    return {EVENT_SCOPES[name] for name in events if name in EVENT_SCOPES}
 
 
 # --- Receiving URLs ------------------------------------------------------------------------------
@@ -315,20 +348,35 @@ def deliveries_of(
     seller: Seller | None,
     *,
     status: DeliveryStatus | None = None,
+    subscription_id: int | None = None,
+    everyone: bool = False,
     limit: int = 50,
 ) -> list[WebhookDelivery]:
     """The deliveries to a seller's subscriptions (``seller`` None: the operator's own
-    subscriptions), newest first, with their event, attempts, last status code and error."""
+    subscriptions; ``everyone``: every subscription's, for the back office), newest first, with
+    their event, subscription, attempts, last status code and error (loaded in the same query)."""
     query = (
         select(WebhookDelivery)
         .join(WebhookDelivery.subscription)
-        .where(_owned_by(WebhookSubscription.seller_id, seller))
+        .options(contains_eager(WebhookDelivery.subscription))
         .order_by(WebhookDelivery.id.desc())
         .limit(limit)
     )
+    if not everyone:
+        query = query.where(_owned_by(WebhookSubscription.seller_id, seller))
     if status is not None:
         query = query.where(WebhookDelivery.status == DeliveryStatus(status))
+    if subscription_id is not None:
+        query = query.where(WebhookDelivery.subscription_id == subscription_id)
     return list(session.scalars(query))
+
+
+# A delivery that is done (either way) may be sent again; one waiting or being sent may not.
+REPLAYABLE = frozenset({DeliveryStatus.FAILED, DeliveryStatus.DELIVERED})
+
+
+def can_replay(delivery: WebhookDelivery) -> bool:
+    return delivery.status in REPLAYABLE
 
 
 @atomic
@@ -343,7 +391,7 @@ def replay(session: Session, delivery_id: int, seller: Seller | None, *, operato
         operator or delivery.subscription.seller_id == (seller.id if seller is not None else None)
     ):
         raise NotFound(f"no webhook delivery {delivery_id}")
-    if delivery.status in (DeliveryStatus.SENDING, DeliveryStatus.PENDING):
+    if not can_replay(delivery):
         raise Conflict("this delivery is already waiting to be sent", reason=Refusal.BUSY)
     now = shop_clock.of(session).now()
     delivery.status = DeliveryStatus.PENDING

@@ -22,7 +22,7 @@ from storefront.marketplace.models import Role, Seller, SellerOrderState
 from storefront.marketplace.orders import OrderAction as A
 from storefront.seller import bp
 from storefront.seller.forms import OfferForm
-from storefront.web import order_actions, query_params
+from storefront.web import integration_pages, order_actions, query_params
 from storefront.web.fragments import wants_fragment
 from storefront.web.refusals import explain
 
@@ -226,8 +226,95 @@ def poll(thread_id: int):
     return conversation.poll(found, conversation.urls_for(found, closable=False))
 
 
+# --- Integrations: API clients and webhooks (the seller's admin only) ----------------------------
+
+CLIENT_ID = "<string(maxlength=64):client_id>"
+SUBSCRIPTION = f"<int(max={MAX_ID}):subscription_id>"
 
 
+def seller_admin() -> bool:
+    """Whether the signed-in account is its seller's admin (seller_portal.is_seller_admin),
+    asked once per request and only by the pages that need it (the navigation, integrations)."""
+    if "seller_admin" not in g:
+        g.seller_admin = seller_portal.is_seller_admin(db.session, _me())
+    return g.seller_admin
+
+
+@bp.context_processor
+def navigation_needs():
+    return {"seller_admin": seller_admin}
+
+
+@bp.before_request
+def integrations_for_admin_only():
+    """API clients and webhooks hand a program the seller's whole account: only the seller's
+    admin manages them; other staff get 403."""
+    if request.endpoint and request.endpoint.startswith("seller.integration") and not seller_admin():
+        abort(403)
+
+
+def _owner() -> integration_pages.Owner:
+    return integration_pages.Owner("seller", g.seller)
+
+
+@bp.get("/integrations")
+def integration_clients():
+    return integration_pages.clients_page(_owner())
+
+
+@bp.post("/integrations/clients")
+def integration_create_client():
+    return integration_pages.create_client(_owner())
+
+
+@bp.get(f"/integrations/clients/{CLIENT_ID}/created")
+def integration_client_created(client_id: str):
+    return integration_pages.client_created(_owner(), client_id)
+
+
+@bp.get(f"/integrations/clients/{CLIENT_ID}/revoke")
+def integration_confirm_revoke(client_id: str):
+    return integration_pages.confirm_revoke(_owner(), client_id)
+
+
+@bp.post(f"/integrations/clients/{CLIENT_ID}/revoke")
+def integration_revoke_client(client_id: str):
+    return integration_pages.revoke_client(_owner(), client_id)
+
+
+@bp.get("/integrations/webhooks")
+def integration_webhooks():
+    return integration_pages.webhooks_page(_owner())
+
+
+@bp.post("/integrations/webhooks")
+def integration_subscribe():
+    return integration_pages.create_subscription(_owner())
+
+
+@bp.get(f"/integrations/webhooks/{SUBSCRIPTION}")
+def integration_subscription(subscription_id: int):
+    return integration_pages.subscription_page(_owner(), subscription_id)
+
+
+@bp.get(f"/integrations/webhooks/{SUBSCRIPTION}/created")
+def integration_subscription_created(subscription_id: int):
+    return integration_pages.subscription_created(_owner(), subscription_id)
+
+
+@bp.get(f"/integrations/webhooks/{SUBSCRIPTION}/deactivate")
+def integration_confirm_deactivate(subscription_id: int):
+    return integration_pages.confirm_deactivate(_owner(), subscription_id)
+
+
+@bp.post(f"/integrations/webhooks/{SUBSCRIPTION}/deactivate")
+def integration_deactivate(subscription_id: int):
+    return integration_pages.deactivate(_owner(), subscription_id)
+
+
+@bp.post(f"/integrations/deliveries/<int(max={MAX_ID}):delivery_id>/replay")
+def integration_replay(delivery_id: int):
+    return integration_pages.replay(_owner(), delivery_id)
 
 
 def _page() -> int:

@@ -14,6 +14,7 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from storefront.marketplace.models import (
+    DeliveryStatus,
     LineState,
     SellerOrderState,
     ShipmentStatus,
@@ -61,6 +62,12 @@ STATE_LABELS: dict[type[enum.StrEnum], dict[enum.StrEnum, LazyString]] = {
     ThreadKind: {
         ThreadKind.DISCUSSION: _l("Discussion"),
         ThreadKind.CLAIM: _l("Claim"),
+    },
+    DeliveryStatus: {  # a webhook delivery
+        DeliveryStatus.PENDING: _l("Waiting"),
+        DeliveryStatus.SENDING: _l("Sending"),
+        DeliveryStatus.DELIVERED: _l("Delivered"),
+        DeliveryStatus.FAILED: _l("Failed"),
     },
 }
 
