@@ -253,7 +253,7 @@ def forward(thread_id: int, message_id: int):
 
 # --- API audit -----------------------------------------------------------------------------------
 
-OPERATOR = "operator"  # the seller filter's value for the operator's own clients
+AUDIT_OPERATOR = "operator"  # the seller filter's value for the operator's own clients
 
 
 @bp.get("/api-audit")
@@ -269,7 +269,7 @@ def api_audit_list():
     filters = api_audit.AuditFilters(
         client_id=_text(args.get("client", ""), 64),
         seller_id=seller.id if seller else None,
-        operator=seller_code == OPERATOR,
+        operator=seller_code == AUDIT_OPERATOR,
         object_kind=kind if kind in kinds else "",
         object_id=_text(args.get("object", ""), 64),
         since=_start_of(since) if since else None,
@@ -279,13 +279,13 @@ def api_audit_list():
         "backoffice/api_audit.html",
         found=api_audit.search(db.session, filters, page=_page(), per_page=PER_PAGE),
         filters=filters,
-        seller_code=seller.code if seller else (OPERATOR if filters.operator else ""),
+        seller_code=seller.code if seller else (AUDIT_OPERATOR if filters.operator else ""),
         sellers=sellers,
         clients=list(db.session.execute(select(ApiClient.client_id, ApiClient.name).order_by(ApiClient.name))),
         kinds=kinds,
         since=since,
         until=until,
-        operator=OPERATOR,
+        operator=AUDIT_OPERATOR,
     )
 
 

@@ -168,6 +168,7 @@ EVENT_SCOPES = {
     "message.created": "discussions:read",
     "refund.created": "orders:read",
     "offer.updated": "catalog:read",
+    "rate.updated": "delivery:read",
 }
 
 

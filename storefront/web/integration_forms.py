@@ -38,6 +38,7 @@ EVENT_LABELS = {
     "message.created": _l("A new message"),
     "refund.created": _l("A refund is made"),
     "offer.updated": _l("An offer changes"),
+    "rate.updated": _l("A delivery rate changes"),
 }
 
 
