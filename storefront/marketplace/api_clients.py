@@ -100,9 +100,16 @@ def create_client(
     return NewClient(client, secret)
 
 
+def _plausible(client_id: str) -> bool:
+    """Whether ``client_id`` could be one at all: what a client sends (a form, a URL) may be
+    empty, huge, or hold a NUL byte, which PostgreSQL refuses in a query (a 500, not "unknown")."""
+    return bool(client_id) and len(client_id) <= 64 and "\x00" not in client_id
+
+
 def get_client(session: Session, client_id: str, *, seller: Seller | None = None) -> ApiClient:
     """One client by its id; a seller only finds its own."""
-    client = session.scalar(select(ApiClient).where(ApiClient.client_id == client_id))
+    client = session.scalar(select(ApiClient).where(ApiClient.client_id == client_id)) if _plausible(
+        client_id) else None
     if client is None or (seller is not None and client.seller_id != seller.id):
         raise NotFound(f"unknown API client {client_id!r}")
     return client
@@ -111,7 +118,7 @@ def get_client(session: Session, client_id: str, *, seller: Seller | None = None
 def active_client(session: Session, client_id: str) -> ApiClient | None:
     """The client that may get a token now: known, not revoked, and the operator's or an open
     seller's (a suspended or closed shop's systems get no token)."""
-    if not client_id or len(client_id) > 64:
+    if not _plausible(client_id):
         return None
     return session.scalar(
         select(ApiClient)

@@ -158,3 +158,11 @@ def test_introspection_for_the_operator(session, client):
     api_clients.revoke_client(session, seller_id)
     assert client.post("/oauth/introspect", data={"token": token},
                        auth=operator).json == {"active": False}
+
+
+@pytest.mark.parametrize("client_id", ["sfc_\x00abc", "x" * 500, ""])
+def test_a_token_request_with_an_impossible_client_id_is_invalid_client(session, client, client_id):
+    """A NUL byte would make PostgreSQL refuse the lookup (a 500); any such id is simply unknown."""
+    answer = client.post("/oauth/token", data={"grant_type": "client_credentials",
+                                               "client_id": client_id, "client_secret": "s"})
+    assert answer.status_code in (400, 401) and answer.json["error"] == "invalid_client"  # Authlib: 400 unknown, 401 unauthenticated
