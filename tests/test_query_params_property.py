@@ -81,6 +81,13 @@ QUERY_PARAMETERS: dict[str, tuple[str, ...]] = {
     "seller.inbox": (),
     "seller.thread": (),
     "seller.poll": ("after", "seen"),
+    "seller.integration_clients": (),
+    "seller.integration_client_created": (),
+    "seller.integration_confirm_revoke": (),
+    "seller.integration_webhooks": (),
+    "seller.integration_subscription": (),
+    "seller.integration_subscription_created": (),
+    "seller.integration_confirm_deactivate": (),
     "static": ("v",),
 }
 
@@ -321,6 +328,8 @@ def test_no_query_string_crashes_a_signed_in_page(app, client, session, people):
         "seller.inbox": (alpha, "/seller/messages"),
         "seller.thread": (alpha, f"/seller/messages/{thread.id}"),
         "seller.poll": (alpha, f"/seller/messages/{thread.id}/new"),
+        "seller.integration_clients": (alpha, "/seller/integrations"),
+        "seller.integration_webhooks": (alpha, "/seller/integrations/webhooks"),
     }
     for endpoint, (who, path) in pages.items():
         assert who.get(path, query_string={"offre": offer.id}).status_code < 400, endpoint
