@@ -79,3 +79,12 @@ def test_every_post_is_idempotent_and_every_body_refuses_unknown_fields(client):
             if "requestBody" in op:
                 body = op["requestBody"]["content"]["application/json"]["schema"]["$ref"]
                 assert schemas[body.rsplit("/", 1)[1]]["additionalProperties"] is False, f"{method} {path}"
+
+
+def test_free_texts_say_they_hold_no_nul_character(client):
+    """The validation refuses NUL everywhere; the document says so, or a client (and
+    schemathesis) would send what the document allows and be refused."""
+    schemas = client.get("/api/v1/openapi.json").json["components"]["schemas"]
+    parcel = schemas["NewParcel"]["properties"]
+    assert parcel["tracking_number"]["pattern"] == "^[^\\u0000]*$"
+    assert parcel["carrier_code"]["not"] == {"pattern": "\\u0000"}  # beside a pattern of its own
