@@ -228,9 +228,6 @@ def poll(thread_id: int):
 
 # --- Integrations: API clients and webhooks (the seller's admin only) ----------------------------
 
-CLIENT_ID = "<string(maxlength=64):client_id>"
-SUBSCRIPTION = f"<int(max={MAX_ID}):subscription_id>"
-
 
 def seller_admin() -> bool:
     """Whether the signed-in account is its seller's admin (seller_portal.is_seller_admin),
@@ -257,64 +254,7 @@ def _owner() -> integration_pages.Owner:
     return integration_pages.Owner("seller", g.seller)
 
 
-@bp.get("/integrations")
-def integration_clients():
-    return integration_pages.clients_page(_owner())
-
-
-@bp.post("/integrations/clients")
-def integration_create_client():
-    return integration_pages.create_client(_owner())
-
-
-@bp.get(f"/integrations/clients/{CLIENT_ID}/created")
-def integration_client_created(client_id: str):
-    return integration_pages.client_created(_owner(), client_id)
-
-
-@bp.get(f"/integrations/clients/{CLIENT_ID}/revoke")
-def integration_confirm_revoke(client_id: str):
-    return integration_pages.confirm_revoke(_owner(), client_id)
-
-
-@bp.post(f"/integrations/clients/{CLIENT_ID}/revoke")
-def integration_revoke_client(client_id: str):
-    return integration_pages.revoke_client(_owner(), client_id)
-
-
-@bp.get("/integrations/webhooks")
-def integration_webhooks():
-    return integration_pages.webhooks_page(_owner())
-
-
-@bp.post("/integrations/webhooks")
-def integration_subscribe():
-    return integration_pages.create_subscription(_owner())
-
-
-@bp.get(f"/integrations/webhooks/{SUBSCRIPTION}")
-def integration_subscription(subscription_id: int):
-    return integration_pages.subscription_page(_owner(), subscription_id)
-
-
-@bp.get(f"/integrations/webhooks/{SUBSCRIPTION}/created")
-def integration_subscription_created(subscription_id: int):
-    return integration_pages.subscription_created(_owner(), subscription_id)
-
-
-@bp.get(f"/integrations/webhooks/{SUBSCRIPTION}/deactivate")
-def integration_confirm_deactivate(subscription_id: int):
-    return integration_pages.confirm_deactivate(_owner(), subscription_id)
-
-
-@bp.post(f"/integrations/webhooks/{SUBSCRIPTION}/deactivate")
-def integration_deactivate(subscription_id: int):
-    return integration_pages.deactivate(_owner(), subscription_id)
-
-
-@bp.post(f"/integrations/deliveries/<int(max={MAX_ID}):delivery_id>/replay")
-def integration_replay(delivery_id: int):
-    return integration_pages.replay(_owner(), delivery_id)
+integration_pages.add_routes(bp, _owner)
 
 
 def _page() -> int:

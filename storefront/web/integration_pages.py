@@ -9,9 +9,11 @@ on the page after the form (storefront/web/secret_once.py).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import (
+    Blueprint,
     abort,
     current_app,
     flash,
@@ -30,6 +32,7 @@ from storefront.marketplace.errors import Conflict, DomainError, InvalidValue, N
 from storefront.marketplace.models import DeliveryStatus, Seller, WebhookDelivery
 from storefront.web import secret_once
 from storefront.web.integration_forms import ApiClientForm, ConfirmForm, SubscriptionForm
+from storefront.web.query_params import MAX_ID
 from storefront.web.refusals import explain
 
 CLIENT_SECRET = "api-client"
@@ -54,6 +57,43 @@ class Owner:
 
     def render(self, page: str, status: int = 200, **context):
         return render_template(f"{self.area}/{page}", owner=self, active="integrations", **context), status
+
+
+# --- Routes: the same in both areas ---------------------------------------------------------------
+
+CLIENT_ID = "<string(maxlength=64):client_id>"
+SUBSCRIPTION = f"<int(max={MAX_ID}):subscription_id>"
+DELIVERY = f"<int(max={MAX_ID}):delivery_id>"
+
+
+def add_routes(bp: Blueprint, owner: Callable[[], Owner], *, deliveries_list: bool = False) -> None:
+    """Put the integration pages on ``bp`` as ``<area>.integration_<name>``, each called with
+    ``owner()`` (whose integrations the request is about). The back office adds the list of
+    every delivery; the portal shows a seller's on each subscription's page."""
+    routes = [
+        ("GET", "/integrations", "clients", clients_page),
+        ("POST", "/integrations/clients", "create_client", create_client),
+        ("GET", f"/integrations/clients/{CLIENT_ID}/created", "client_created", client_created),
+        ("GET", f"/integrations/clients/{CLIENT_ID}/revoke", "confirm_revoke", confirm_revoke),
+        ("POST", f"/integrations/clients/{CLIENT_ID}/revoke", "revoke_client", revoke_client),
+        ("GET", "/integrations/webhooks", "webhooks", webhooks_page),
+        ("POST", "/integrations/webhooks", "subscribe", create_subscription),
+        ("GET", f"/integrations/webhooks/{SUBSCRIPTION}", "subscription", subscription_page),
+        ("GET", f"/integrations/webhooks/{SUBSCRIPTION}/created", "subscription_created",
+         subscription_created),
+        ("GET", f"/integrations/webhooks/{SUBSCRIPTION}/deactivate", "confirm_deactivate",
+         confirm_deactivate),
+        ("POST", f"/integrations/webhooks/{SUBSCRIPTION}/deactivate", "deactivate", deactivate),
+        ("POST", f"/integrations/deliveries/{DELIVERY}/replay", "replay", replay),
+    ]
+    if deliveries_list:
+        routes.append(("GET", "/integrations/deliveries", "deliveries", deliveries_page))
+    for method, rule, name, page in routes:
+        def view(_page=page, **values):
+            return _page(owner(), **values)
+
+        view.__name__ = view.__qualname__ = f"integration_{name}"
+        bp.add_url_rule(rule, f"integration_{name}", view, methods=[method])
 
 
 # --- API clients ---------------------------------------------------------------------------------
