@@ -379,12 +379,12 @@ def accept_order(number: str, caller: Caller, body: AcceptBody):
 
     With ``expected_version`` (the ``version`` last read), an order changed since is refused (409)."""
     order = _order_of(caller, number)
-    orders.accept(
-        db.session, order, actor_role=caller.role, line_ids=body.line_ids,
-        expected_version=body.expected_version,
-    )
-    detail = orders.order_detail_for_role(db.session, order, caller.role, form_choices=False)
-    return jsonify(order_detail(detail))
+    with _fields(line="line_ids", no_lines="line_ids"):
+        orders.accept(
+            db.session, order, actor_role=caller.role, line_ids=body.line_ids,
+            expected_version=body.expected_version,
+        )
+    return _answer(caller, order)
 
 
 @bp.post("/orders/<number>/refuse")
@@ -484,7 +484,8 @@ def close_order(number: str, caller: Caller, body: StepBody):
 
 
 def _answer(caller: Caller, order: SellerOrder):
-    return jsonify(order_detail(orders.order_detail_for_role(db.session, order, caller.role)))
+    detail = orders.order_detail_for_role(db.session, order, caller.role, form_choices=False)
+    return jsonify(order_detail(detail))
 
 
 def _operator_only(caller: Caller, what: str) -> None:

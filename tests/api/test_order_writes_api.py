@@ -238,3 +238,14 @@ def test_the_writes_are_documented_idempotent_with_their_bodies(client, action):
     assert operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith(
         "/OrderDetail")
     assert operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+
+
+def test_accepting_another_orders_line_names_the_field_and_accepts_nothing(session, live, orders_placed):  # noqa: F811
+    """As for the other writes: a line of another order is a wrong value of ``line_ids`` (422),
+    not a missing resource."""
+    people, (a1, a2, _b1) = orders_placed
+    token = token_of(live, *client_for(session, people.shop.alpha, WRITE))
+    body = is_problem(post(live, f"/api/v1/orders/{a1.number}/accept", token,
+                           json={"line_ids": [a2.lines[0].id]}), 422, "invalid_value")
+    assert body["field"] == "line_ids" and body["reason"] == Refusal.LINE
+    assert state_of(session, a1) == state_of(session, a2) == SellerOrderState.WAITING_ACCEPTANCE
