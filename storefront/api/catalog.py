@@ -12,11 +12,10 @@ rules as the seller portal and the offer import.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Annotated, Any, Literal
 
-from flask import jsonify, request, url_for
+from flask import jsonify, url_for
 from pydantic import Field, StringConstraints, TypeAdapter, ValidationError, WithJsonSchema
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -37,7 +36,7 @@ from storefront.marketplace.models import (
 from storefront.marketplace.price_changes import PriceNeedsConfirmation
 from storefront.marketplace.unit_of_work import transaction
 
-from . import bp, pages
+from . import bp, pages, preconditions
 from .auth import Caller, require_scope
 from .idempotency import idempotent
 from .orders import money, rfc3339
@@ -205,7 +204,7 @@ def etag(offer: Offer) -> str:
     parts = (offer.id, offer.price, offer.origin_price, offer.stock, offer.lead_time_days,
              offer.condition, offer.state, offer.fulfillment, offer.max_per_order, offer.currency,
              offer.comment, rfc3339(offer.updated_at))
-    return '"' + hashlib.sha256(repr(parts).encode()).hexdigest()[:24] + '"'
+    return preconditions.etag_of(parts)
 
 
 def offer_body(offer: Offer) -> dict:
@@ -419,14 +418,7 @@ def update_offer(offer_id: int, caller: Caller, body: OfferChange):
     """Change price, stock, lead time, condition or state; ``If-Match`` must carry the ETag."""
     offer = _offer_of(caller, offer_id)
     seller = _seller_of(caller)
-    expected = request.headers.get("If-Match", "").strip()
-    if not expected:
-        raise ApiProblem(428, "precondition_required",
-                         "Send the offer's ETag in If-Match (GET it first).", field="If-Match")
-    if expected != "*" and etag(offer) not in [tag.strip() for tag in expected.split(",")]:
-        raise ApiProblem(412, "precondition_failed",
-                         "The offer changed since you read it; GET it again and retry.",
-                         field="If-Match", etag=etag(offer))
+    preconditions.require_match(etag(offer), "offer")
     price = body.price
     try:
         with transaction(db.session):
