@@ -41,16 +41,20 @@ def create_retailer(code: str, name: str, legal_name: str, city: str) -> None:
 @shop_command.command("create-operator")
 @click.argument("email")
 @click.option("--name", default="")
+@click.option("--staff-role", "staff_role", type=click.Choice(["ADMIN", "CATALOG", "SUPPORT", "FINANCE"]),
+              default="ADMIN", show_default=True, help="what the account may do in the back office")
 @click.password_option(help="asked for when not given (typed twice, hidden)")
 @with_appcontext
-def create_operator(email: str, name: str, password: str) -> None:
+def create_operator(email: str, name: str, password: str, staff_role: str) -> None:
     """Create a back-office (operator) account; its address counts as confirmed."""
     from storefront.extensions import db
     from storefront.marketplace import accounts
     from storefront.marketplace.models import Role
 
     try:
-        user = accounts.create_user(db.session, email, password, name=name, role=Role.OPERATOR)
+        user = accounts.create_user(
+            db.session, email, password, name=name, role=Role.OPERATOR, operator_role=staff_role
+        )
     except DomainError as error:
         raise click.ClickException(error.message) from None
     click.echo(f"operator {user.email} created")

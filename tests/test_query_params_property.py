@@ -62,6 +62,7 @@ QUERY_PARAMETERS: dict[str, tuple[str, ...]] = {
     "account.register": ("next",),
     "account.password_forgot": (),
     "account.password_reset_page": (),
+    "account.accept_invitation": (),
     "account.change_password": (),
     "account.register_sent": (),
     "account.confirm_email": (),

@@ -34,7 +34,7 @@ from storefront.account.forms import (
     ResendConfirmationForm,
 )
 from storefront.extensions import db, limiter
-from storefront.marketplace import accounts, addresses, password_reset, registration
+from storefront.marketplace import accounts, addresses, invitations, password_reset, registration
 from storefront.marketplace.errors import DomainError, InvalidValue, NotDeliverable, NotFound
 from storefront.marketplace.models import User
 from storefront.web import login_throttle
@@ -245,6 +245,33 @@ def password_reset_page(token: str):
             flash(_("Your password has been changed. You can log in with it now."), "success")
             return redirect(url_for(".login"))
     page, status = _form_page("account/password_reset.html", form, link_error=None)
+    return _no_store(page, status)
+
+
+@bp.route("/invitation/<string(maxlength=400):token>", methods=["GET", "POST"])
+@limiter.limit(FORM_POSTS_LIMIT, methods=["POST"])
+def accept_invitation(token: str):
+    """The page an invitation email links to: the invited person chooses a password."""
+    try:
+        user = invitations.user_for_token(db.session, token, current_app.secret_key)
+    except invitations.InvitationInvalid as error:
+        status = 400 if type(error) is invitations.InvitationInvalid else 410
+        message = {
+            invitations.InvitationExpired: _("This invitation has expired. Ask the person who invited you for a new one."),
+            invitations.InvitationUsed: _("This invitation has been used already: log in with your password."),
+        }.get(type(error), _("This invitation link is not valid. Check that you copied all of it."))
+        page = render_template("account/accept_invitation.html", form=None, link_error=message)
+        return _no_store(page, status)
+    form = PasswordResetForm()
+    if form.validate_on_submit():
+        try:
+            invitations.accept(db.session, token, form.password.data, secret_key=current_app.secret_key)
+        except InvalidValue as error:
+            form.password.errors.append(error.message)
+        else:
+            flash(_("Your password is saved. Log in with it now."), "success")
+            return redirect(url_for(".login"))
+    page, status = _form_page("account/accept_invitation.html", form, link_error=None, invited=user)
     return _no_store(page, status)
 
 

@@ -14,13 +14,15 @@ from sqlalchemy import select
 
 from storefront import clock
 from storefront.auth import private_area
-from storefront.backoffice import bp
+from storefront.backoffice import access, bp
+from storefront.backoffice.access import requires
 from storefront.backoffice.forms import ForwardForm, RelationsModelForm
 from storefront.discussions import conversation
 from storefront.discussions.forms import MessageEmailsForm
 from storefront.extensions import db
 from storefront.marketplace import api_audit, discussions, orders, preferences, tracking
 from storefront.marketplace.errors import DomainError, NotFound
+from storefront.marketplace.staff import Permission
 from storefront.marketplace.models import (
     ActorRole,
     ApiClient,
@@ -43,6 +45,7 @@ PER_PAGE = 50
 
 
 private_area(bp, Role.OPERATOR)
+access.install(bp)
 
 
 def _me():
@@ -50,6 +53,7 @@ def _me():
 
 
 @bp.get("/")
+@requires(Permission.DASHBOARD)
 def index():
     model = preferences.get(db.session, "relations_model", fresh=True)
     return render_template(
@@ -63,6 +67,7 @@ def index():
 
 
 @bp.post("/relations")
+@requires(Permission.SETTINGS)
 def relations_model():
     form = RelationsModelForm()
     if not form.validate_on_submit():
@@ -78,6 +83,7 @@ def relations_model():
 
 
 @bp.post("/preferences")
+@requires(Permission.DASHBOARD)
 def email_preference():
     form = MessageEmailsForm()
     if form.validate_on_submit():
@@ -90,6 +96,7 @@ def email_preference():
 
 
 @bp.get("/orders")
+@requires(Permission.ORDERS)
 def order_list():
     state = request.args.get("state", "")
     state = state if state in SellerOrderState.__members__ else ""
@@ -121,12 +128,14 @@ ORDER_PAGE_ACTIONS = frozenset(orders.OrderAction)
 
 
 @bp.get(f"/orders/{NUMBER}")
+@requires(Permission.ORDERS)
 def order(number: str):
     detail = _order_detail(number)
     return _order_page(detail, order_actions.order_forms(detail))
 
 
 @bp.post(f"/orders/{NUMBER}/<any(accept, refuse, decide, ship, cancel, refund):action>")
+@requires(Permission.ORDERS)
 def order_action(number: str, action: str):
     detail = _order_detail(number)
     return order_actions.act(
@@ -139,6 +148,7 @@ def order_action(number: str, action: str):
 
 
 @bp.post(f"/orders/{NUMBER}/<any(received, close):step>")
+@requires(Permission.ORDERS)
 def order_step(number: str, step: str):
     seller_order = _order(number)
     form_version = request.form.get("version", "")
@@ -173,6 +183,7 @@ def _order_detail(number: str) -> orders.OrderDetail:
 
 
 @bp.get("/threads")
+@requires(Permission.ORDERS)
 def thread_list():
     model = request.args.get("model", "")
     kind = request.args.get("kind", "")
@@ -199,24 +210,28 @@ def thread_list():
 
 
 @bp.get(f"/threads/<int(max={MAX_ID}):thread_id>")
+@requires(Permission.ORDERS)
 def thread(thread_id: int):
     found = conversation.load(thread_id, _me())
     return conversation.page(found, THREAD_TEMPLATE, conversation.urls_for(found, closable=True), **conversation.subjects(found), seller=db.session.get(Seller, found.seller_id))
 
 
 @bp.post(f"/threads/<int(max={MAX_ID}):thread_id>/reply")
+@requires(Permission.ORDERS)
 def reply(thread_id: int):
     found = conversation.load(thread_id, _me())
     return conversation.reply(found, THREAD_TEMPLATE, conversation.urls_for(found, closable=True), **conversation.subjects(found), seller=db.session.get(Seller, found.seller_id))
 
 
 @bp.get(f"/threads/<int(max={MAX_ID}):thread_id>/new")
+@requires(Permission.ORDERS)
 def poll(thread_id: int):
     found = conversation.load(thread_id, _me())
     return conversation.poll(found, conversation.urls_for(found, closable=True))
 
 
 @bp.post(f"/threads/<int(max={MAX_ID}):thread_id>/escalate")
+@requires(Permission.ORDERS)
 def escalate(thread_id: int):
     found = conversation.load(thread_id, _me())
     try:
@@ -229,12 +244,14 @@ def escalate(thread_id: int):
 
 
 @bp.post(f"/threads/<int(max={MAX_ID}):thread_id>/close")
+@requires(Permission.ORDERS)
 def close(thread_id: int):
     found = conversation.load(thread_id, _me())
     return conversation.close(found, conversation.urls_for(found, closable=True))
 
 
 @bp.post(f"/threads/<int(max={MAX_ID}):thread_id>/forward/<int(max={MAX_ID}):message_id>")
+@requires(Permission.ORDERS)
 def forward(thread_id: int, message_id: int):
     found = conversation.load(thread_id, _me())
     message = db.session.get(Message, message_id)
@@ -257,6 +274,7 @@ AUDIT_OPERATOR = "operator"  # the seller filter's value for the operator's own 
 
 
 @bp.get("/api-audit")
+@requires(Permission.OPERATIONS)
 def api_audit_list():
     """What the API's clients changed, newest first, filtered by client, seller, object, dates."""
     args = request.args
@@ -314,4 +332,4 @@ def _page() -> int:
 
 # The operator's own clients and subscriptions belong to no seller; it sees and changes everyone's.
 OPERATOR = integration_pages.Owner("backoffice", None, operator=True)
-integration_pages.add_routes(bp, lambda: OPERATOR, deliveries_list=True)
+access.declare(Permission.OPERATIONS, integration_pages.add_routes(bp, lambda: OPERATOR, deliveries_list=True))

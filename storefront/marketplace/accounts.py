@@ -17,7 +17,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from . import clock as shop_clock
 from . import user_sessions
 from .errors import InvalidValue, NotAllowed
-from .models import Role, Seller, User
+from .models import OperatorRole, Role, Seller, User
 from .refusals import Refusal
 from .unit_of_work import atomic
 
@@ -62,6 +62,7 @@ def create_user(
     seller: Seller | None = None,
     locale: str = "fr",
     email_confirmed: bool = True,
+    operator_role: OperatorRole | str | None = None,
 ) -> User:
     """A new account. ``email_confirmed``: accounts made by the operator, a script or the demo
     are trusted; self-registration (``registration.register``) passes False, and the account
@@ -73,6 +74,13 @@ def create_user(
         raise InvalidValue("a seller account belongs to exactly one seller, other accounts to none")
     if find_user(session, email) is not None:
         raise InvalidValue("an account already exists for this email address")
+    if role == Role.OPERATOR:
+        try:
+            operator_role = OperatorRole(operator_role or OperatorRole.ADMIN)
+        except ValueError:
+            raise InvalidValue(f"unknown staff role {operator_role!r}") from None
+    else:
+        operator_role = None
     user = User(
         email=email,
         password_hash=hasher.hash(password),
@@ -80,6 +88,7 @@ def create_user(
         role=role,
         seller=seller,
         locale=locale,
+        operator_role=operator_role,
         email_confirmed_at=shop_clock.of(session).now() if email_confirmed else None,
     )
     session.add(user)

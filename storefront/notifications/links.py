@@ -71,6 +71,10 @@ def resolve(link: Mapping[str, Any]) -> str:
             return confirm_email_url(link["token"])
         if name in PAGES:
             return absolute_url(PAGES[name])
+        if name == "endpoint":
+            # Any page of the shop by endpoint and values: outbox.link("endpoint",
+            # endpoint="account.accept_invitation", values={"token": ...}).
+            return absolute_url(link["endpoint"], **link.get("values", {}))
     except BuildError:
         # A shop built without these pages (a theme preview, a partial test app).
         return current_app.config["PUBLIC_URL"] + "/"

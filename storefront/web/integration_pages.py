@@ -66,10 +66,11 @@ SUBSCRIPTION = f"<int(max={MAX_ID}):subscription_id>"
 DELIVERY = f"<int(max={MAX_ID}):delivery_id>"
 
 
-def add_routes(bp: Blueprint, owner: Callable[[], Owner], *, deliveries_list: bool = False) -> None:
+def add_routes(bp: Blueprint, owner: Callable[[], Owner], *, deliveries_list: bool = False) -> list[str]:
     """Put the integration pages on ``bp`` as ``<area>.integration_<name>``, each called with
-    ``owner()`` (whose integrations the request is about). The back office adds the list of
-    every delivery; the portal shows a seller's on each subscription's page."""
+    ``owner()`` (whose integrations the request is about), and return those endpoints. The back
+    office adds the list of every delivery; the portal shows a seller's on each subscription's
+    page."""
     routes = [
         ("GET", "/integrations", "clients", clients_page),
         ("POST", "/integrations/clients", "create_client", create_client),
@@ -94,6 +95,7 @@ def add_routes(bp: Blueprint, owner: Callable[[], Owner], *, deliveries_list: bo
 
         view.__name__ = view.__qualname__ = f"integration_{name}"
         bp.add_url_rule(rule, f"integration_{name}", view, methods=[method])
+    return [f"{bp.name}.integration_{name}" for _method, _rule, name, _page in routes]
 
 
 # --- API clients ---------------------------------------------------------------------------------

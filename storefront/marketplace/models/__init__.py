@@ -4,8 +4,9 @@ Each domain keeps its models in its own module; this file only gathers them so t
 (and therefore migrations) sees every table.
 """
 
-from .accounts import Role, User, UserSession
+from .accounts import OperatorRole, Role, User, UserSession
 from .addresses import Address
+from .audit import OperatorAuditEntry
 from .api_clients import ApiAuditEntry, ApiClient, ApiIdempotencyKey, ApiRevocation
 from .base import Base, utcnow
 from .cart import Cart, CartDelivery, CartLine

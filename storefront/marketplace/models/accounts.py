@@ -21,6 +21,16 @@ class Role(enum.StrEnum):
     OPERATOR = "OPERATOR"
 
 
+class OperatorRole(enum.StrEnum):
+    """What an operator's staff member does in the back office (marketplace.staff maps each to
+    the permissions it grants). ADMIN can do everything."""
+
+    ADMIN = "ADMIN"
+    CATALOG = "CATALOG"
+    SUPPORT = "SUPPORT"  # customer service
+    FINANCE = "FINANCE"
+
+
 class User(Timestamped, Base):
     __tablename__ = "user_account"
 
@@ -30,6 +40,10 @@ class User(Timestamped, Base):
     name: Mapped[str] = mapped_column(String(120), default="")
     role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=10), default=Role.CUSTOMER)
     seller_id: Mapped[int | None] = mapped_column(ForeignKey("seller.id"), index=True)
+    # Operator accounts only: the staff role that limits their back-office pages (None elsewhere).
+    operator_role: Mapped[OperatorRole | None] = mapped_column(
+        Enum(OperatorRole, native_enum=False, length=10)
+    )
     locale: Mapped[str] = mapped_column(String(5), default="fr")
     message_emails: Mapped[bool] = mapped_column(default=True)
     active: Mapped[bool] = mapped_column(default=True)
