@@ -22,7 +22,6 @@ from storefront.discussions.forms import MessageEmailsForm
 from storefront.extensions import db
 from storefront.marketplace import api_audit, discussions, orders, preferences, tracking
 from storefront.marketplace.errors import DomainError, NotFound
-from storefront.marketplace.staff import Permission
 from storefront.marketplace.models import (
     ActorRole,
     ApiClient,
@@ -35,6 +34,7 @@ from storefront.marketplace.models import (
     ThreadKind,
     ThreadStatus,
 )
+from storefront.marketplace.staff import Permission
 from storefront.web import integration_pages, order_actions, query_params
 from storefront.web.refusals import explain
 

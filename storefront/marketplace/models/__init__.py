@@ -6,8 +6,8 @@ Each domain keeps its models in its own module; this file only gathers them so t
 
 from .accounts import OperatorRole, Role, User, UserSession
 from .addresses import Address
-from .audit import OperatorAuditEntry
 from .api_clients import ApiAuditEntry, ApiClient, ApiIdempotencyKey, ApiRevocation
+from .audit import OperatorAuditEntry
 from .base import Base, utcnow
 from .cart import Cart, CartDelivery, CartLine
 from .catalog import (
