@@ -250,6 +250,7 @@ def test_the_demo_shop_is_complete(app, app_context):
         user = accounts.authenticate(session, account.email, account.password)
         assert user is not None and user.role == account.role
         assert (user.seller is not None) == (account.role == Role.SELLER)
+        assert user.operator_role == account.staff_role
 
 
 def _assert_attribute_values_fit(session) -> None:

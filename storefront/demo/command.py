@@ -149,4 +149,5 @@ def seed_demo(products: int, seed: int) -> None:
     click.echo("\nDemo accounts (email / password):")
     for account in DEMO_ACCOUNTS:
         seller = f" for {account.seller_code}" if account.seller_code else ""
-        click.echo(f"  {account.role.value.lower():<9} {account.email} / {account.password}{seller}")
+        staff = f" ({account.staff_role.value.lower()})" if account.staff_role else ""
+        click.echo(f"  {account.role.value.lower():<9} {account.email} / {account.password}{seller}{staff}")

@@ -35,6 +35,7 @@ from storefront.marketplace.models import (
     CommissionRate,
     DeliveryMode,
     DiscussionTopic,
+    OperatorRole,
     ReasonCode,
     Role,
     Seller,
@@ -78,6 +79,7 @@ class DemoAccount:
     name: str
     role: Role
     seller_code: str | None = None
+    staff_role: OperatorRole | None = None  # operators: what the back office lets them do
 
 
 # The README and the tests refer to these; the command prints them at the end of every run.
@@ -88,7 +90,14 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("vendeur@demo.storefront.example", "demo-vendeur-2026", "Julien Moreau", Role.SELLER,
                 seller_code="maison-electro"),
     DemoAccount("operateur@demo.storefront.example", "demo-operateur-2026", "Sophie Bernard",
-                Role.OPERATOR),
+                Role.OPERATOR, staff_role=OperatorRole.ADMIN),
+    # One back-office account per other staff role, to see what each may open.
+    DemoAccount("catalogue@demo.storefront.example", "demo-catalogue-2026", "Hugo Lefèvre",
+                Role.OPERATOR, staff_role=OperatorRole.CATALOG),
+    DemoAccount("service-client@demo.storefront.example", "demo-service-2026", "Inès Garnier",
+                Role.OPERATOR, staff_role=OperatorRole.SUPPORT),
+    DemoAccount("finance@demo.storefront.example", "demo-finance-2026", "Louis Mercier",
+                Role.OPERATOR, staff_role=OperatorRole.FINANCE),
 )
 
 
@@ -311,7 +320,7 @@ def _ensure_accounts(session: Session) -> None:
             seller = sellers.get_seller(session, code=account.seller_code)
         accounts.create_user(
             session, account.email, account.password, name=account.name, role=account.role,
-            seller=seller,
+            seller=seller, operator_role=account.staff_role,
         )
 
 
