@@ -188,7 +188,7 @@ def suspend_seller(session: Session, seller: Seller, reason: str, *, actor: User
     _not_the_retailer(seller, "suspended")
     if seller.state != SellerState.OPEN:
         raise InvalidTransition(f"only an open shop can be suspended (this one is {seller.state})",
-                                reason=Refusal.SELLER_STATE, state=seller.state.value)
+                                reason=Refusal.SELLER_STATE, seller_state=seller.state.value)
     reason = _reason(reason)
     before = operator_audit.snapshot(seller, STATE_FIELDS)
     seller.state = SellerState.SUSPENDED
@@ -203,7 +203,7 @@ def reopen_seller(session: Session, seller: Seller, *, actor: User | None = None
     work again."""
     if seller.state != SellerState.SUSPENDED:
         raise InvalidTransition(f"only a suspended shop can be reopened (this one is {seller.state})",
-                                reason=Refusal.SELLER_STATE, state=seller.state.value)
+                                reason=Refusal.SELLER_STATE, seller_state=seller.state.value)
     before = operator_audit.snapshot(seller, STATE_FIELDS)
     seller.state = SellerState.OPEN
     seller.suspended_reason = ""
@@ -219,7 +219,7 @@ def close_seller(session: Session, seller: Seller, reason: str, *, actor: User |
     _not_the_retailer(seller, "closed")
     if seller.state == SellerState.CLOSED:
         raise InvalidTransition("this shop is closed already", reason=Refusal.SELLER_STATE,
-                                state=seller.state.value)
+                                seller_state=seller.state.value)
     reason = _reason(reason)
     count = open_order_count(session, seller)
     if count:

@@ -168,6 +168,14 @@ def _message_too_long(details: Details) -> str:
              count=details.get("length", 0))
 
 
+def _seller_state(details: Details) -> str:
+    try:
+        state = state_label(str(details.get("seller_state")), "SellerState").lower()
+    except ValueError:
+        return _("This step is not possible for this shop now.")
+    return _("This shop is %(state)s: this step is not possible now.", state=state)
+
+
 _UNAVAILABLE = _l("This item is not available: it may have been removed meanwhile.")
 _MODE_NOT_OFFERED = _l("This delivery mode is not offered for this shipment to your address.")
 _CART_CHANGED = _l(
@@ -292,10 +300,7 @@ SENTENCES: dict[Refusal, Sentence] = {
     ),
     Refusal.NO_SCOPE: _l("Choose at least one access scope for the API client."),
     # Sellers in the back office
-    Refusal.SELLER_STATE: lambda details: _(
-        "This shop is %(state)s: this step is not possible now.",
-        state=state_label(str(details.get("state") or "OPEN"), "SellerState").lower(),
-    ),
+    Refusal.SELLER_STATE: _seller_state,
     Refusal.RETAILER_SHOP: _l("The retailer's own shop cannot be suspended or closed."),
     Refusal.SUSPENSION_REASON: _l("Say why (the seller will read it)."),
     Refusal.OPEN_ORDERS: lambda details: _(
