@@ -341,3 +341,25 @@ def test_the_pages_are_french_by_default(client, marketplace, staff_of):
 
 def test_a_seller_action_name_is_an_enum_value():
     assert {a.value for a in SellerAction} == {"suspend", "reopen", "close"}
+
+
+def test_a_suspension_empties_the_page_cache(app, session, marketplace, staff_of):
+    """Anonymous shoppers get product pages from the page cache: a suspended shop's offer must
+    not linger there for a minute."""
+    from cachetools import TTLCache
+
+    from tests.conftest import RequestIsolatingClient
+
+    app.config.update(PAGE_CACHE_SECONDS=60)
+    app.extensions["page_cache"] = cache = TTLCache(maxsize=100, ttl=60)
+    try:
+        shopper = RequestIsolatingClient(app)
+        url = f"/p/{marketplace.shop.products['dryer'].id}"
+        assert "Alpha Maison" in shopper.get(url, follow_redirects=True).text and len(cache) >= 1
+        admin = staff_of(OperatorRole.ADMIN)
+        assert admin.post("/backoffice/sellers/alpha/suspend", {"reason": "Fraude"}).status_code == 302
+        assert len(cache) == 0
+        assert "Alpha Maison" not in shopper.get(url, follow_redirects=True).text
+    finally:
+        app.config.update(PAGE_CACHE_SECONDS=0)
+        app.extensions["page_cache"] = TTLCache(maxsize=100, ttl=1)
