@@ -89,6 +89,8 @@ QUERY_PARAMETERS: dict[str, tuple[str, ...]] = {
     "seller.integration_subscription": (),
     "seller.integration_subscription_created": (),
     "seller.integration_confirm_deactivate": (),
+    "seller.colleagues_page": (),
+    "seller.confirm_remove_colleague": (),
     "static": ("v",),
 }
 

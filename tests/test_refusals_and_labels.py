@@ -18,6 +18,7 @@ from storefront.marketplace.models import (
     DeliveryStatus,
     LineState,
     SellerOrderState,
+    SellerState,
     ShipmentStatus,
     ThreadKind,
     ThreadStatus,
@@ -41,6 +42,8 @@ DETAILS = {
 # The state enums a page shows; each must have a table in the registry.
 STATE_ENUMS = [CustomerOrderStatus, SellerOrderState, LineState, ShipmentStatus, ThreadStatus,
                ThreadKind, DeliveryStatus]
+STATE_ENUMS.append(SellerState)
+DETAILS.update(seller_state="SUSPENDED", count=2)  # a shop's state, its open orders
 # Words spelt the same in both languages (still translated: the catalog has them).
 SAME_IN_BOTH = {"Discussion"}
 

@@ -5,4 +5,5 @@ from flask import Blueprint
 
 bp = Blueprint("backoffice", __name__, url_prefix="/backoffice")
 
+from storefront.backoffice import sellers  # noqa: E402,F401,I001
 from storefront.backoffice import views  # noqa: E402,F401  (routes register on import)

@@ -104,3 +104,15 @@ class Refusal(enum.StrEnum):
     # API clients (storefront/marketplace/api_clients.py).
     UNKNOWN_SCOPE = "unknown_scope"
     NO_SCOPE = "no_scope"
+    # Sellers in the back office (storefront/marketplace/sellers.py).
+    SELLER_STATE = "seller_state"  # the shop is not in a state where this step is possible
+    RETAILER_SHOP = "retailer_shop"  # the retailer's own shop cannot be suspended nor closed
+    SUSPENSION_REASON = "suspension_reason"  # suspending or closing needs a reason
+    OPEN_ORDERS = "open_orders"  # closing a shop whose orders are not all delivered or ended
+    # Colleagues in the seller portal (storefront/marketplace/colleagues.py).
+    NOT_SELLER_ADMIN = "not_seller_admin"
+    COLLEAGUE_OF_OTHER_SHOP = "colleague_of_other_shop"  # the email is another shop's account
+    EMAIL_TAKEN = "email_taken"  # an account (customer, staff…) already uses the email
+    REMOVE_SELF = "remove_self"
+    LAST_SELLER_ADMIN = "last_seller_admin"
+    NOT_A_COLLEAGUE = "not_a_colleague"

@@ -6,12 +6,13 @@ from collections.abc import Mapping
 from datetime import time
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from . import reference_cache, token_revocations
+from . import operator_audit, reference_cache, token_revocations
 from .errors import InvalidTransition, InvalidValue, NotFound
-from .models import Seller, SellerRating, SellerState, User
+from .models import Offer, Seller, SellerOrder, SellerOrderState, SellerRating, SellerState, User
+from .refusals import Refusal
 from .text import slugify
 from .unit_of_work import atomic
 
@@ -167,31 +168,106 @@ def rate_seller(
     return rating
 
 
+# Seller orders still under way: closing a shop waits until each is delivered or has ended
+# (refused, cancelled). A delivered order may still be refunded: the shop stays a seller of
+# record (its statements, its threads), closed shops are only gone from the shop front.
+OPEN_ORDER_STATES = frozenset({
+    SellerOrderState.WAITING_ACCEPTANCE, SellerOrderState.SHIPPING, SellerOrderState.SHIPPED,
+    SellerOrderState.TO_COLLECT,
+})
+STATE_FIELDS = ("state", "suspended_reason")
+MAX_REASON = 300  # Seller.suspended_reason
+
+
 @atomic
-def suspend_seller(session: Session, seller: Seller, reason: str) -> Seller:
-    """Suspended sellers' offers disappear from the shop; their orders go on (in the seller
-    portal: the API refuses the tokens of the shop's clients and gives them no new one)."""
-    if seller.is_operator:
-        raise InvalidTransition("the retailer's own shop cannot be suspended")
+def suspend_seller(session: Session, seller: Seller, reason: str, *, actor: User | None = None) -> Seller:
+    """Suspended sellers' offers disappear from the shop at once (the listing of their products
+    is rebuilt in this transaction; the web layer empties its page cache after the commit);
+    their orders go on (in the seller portal: the API refuses the tokens of the shop's clients
+    and gives them no new one). Recorded in the operator's audit log."""
+    _not_the_retailer(seller, "suspended")
     if seller.state != SellerState.OPEN:
-        raise InvalidTransition(f"only an open shop can be suspended (this one is {seller.state})")
-    if not reason.strip():
-        raise InvalidValue("say why the shop is suspended")
+        raise InvalidTransition(f"only an open shop can be suspended (this one is {seller.state})",
+                                reason=Refusal.SELLER_STATE, seller_state=seller.state.value)
+    reason = _reason(reason)
+    before = operator_audit.snapshot(seller, STATE_FIELDS)
     seller.state = SellerState.SUSPENDED
-    seller.suspended_reason = reason.strip()
+    seller.suspended_reason = reason
     token_revocations.refuse_seller_tokens(session, seller.id)
-    session.flush()
-    return seller
+    return _changed(session, seller, actor, "seller.suspend", before)
 
 
 @atomic
-def reopen_seller(session: Session, seller: Seller) -> Seller:
+def reopen_seller(session: Session, seller: Seller, *, actor: User | None = None) -> Seller:
+    """A suspended shop opens again: its offers are back in the listing, its clients' tokens
+    work again."""
     if seller.state != SellerState.SUSPENDED:
-        raise InvalidTransition(f"only a suspended shop can be reopened (this one is {seller.state})")
+        raise InvalidTransition(f"only a suspended shop can be reopened (this one is {seller.state})",
+                                reason=Refusal.SELLER_STATE, seller_state=seller.state.value)
+    before = operator_audit.snapshot(seller, STATE_FIELDS)
     seller.state = SellerState.OPEN
     seller.suspended_reason = ""
     token_revocations.accept_seller_tokens(session, seller.id)
+    return _changed(session, seller, actor, "seller.reopen", before)
+
+
+@atomic
+def close_seller(session: Session, seller: Seller, reason: str, *, actor: User | None = None) -> Seller:
+    """The shop leaves the marketplace for good (its offers go, its clients' tokens are
+    refused); only once it has no open order (:data:`OPEN_ORDER_STATES`), which it must still
+    be able to ship: suspend it meanwhile."""
+    _not_the_retailer(seller, "closed")
+    if seller.state == SellerState.CLOSED:
+        raise InvalidTransition("this shop is closed already", reason=Refusal.SELLER_STATE,
+                                seller_state=seller.state.value)
+    reason = _reason(reason)
+    count = open_order_count(session, seller)
+    if count:
+        raise InvalidTransition(f"the shop still has {count} open orders", reason=Refusal.OPEN_ORDERS,
+                                count=count)
+    before = operator_audit.snapshot(seller, STATE_FIELDS)
+    seller.state = SellerState.CLOSED
+    seller.suspended_reason = reason
+    token_revocations.refuse_seller_tokens(session, seller.id)
+    return _changed(session, seller, actor, "seller.close", before)
+
+
+def open_order_count(session: Session, seller: Seller) -> int:
+    return session.scalar(
+        select(func.count(SellerOrder.id))
+        .where(SellerOrder.seller_id == seller.id, SellerOrder.state.in_(OPEN_ORDER_STATES))
+    ) or 0
+
+
+def _not_the_retailer(seller: Seller, what: str) -> None:
+    if seller.is_operator:
+        raise InvalidTransition(f"the retailer's own shop cannot be {what}", reason=Refusal.RETAILER_SHOP)
+
+
+def _reason(reason: str) -> str:
+    reason = " ".join((reason or "").replace("\x00", "").split())
+    if not reason:
+        raise InvalidValue("say why the shop is suspended", reason=Refusal.SUSPENSION_REASON,
+                           field="reason")
+    if len(reason) > MAX_REASON:
+        raise InvalidValue(f"a reason is at most {MAX_REASON} characters", field="reason")
+    return reason
+
+
+def _changed(session: Session, seller: Seller, actor: User | None, action: str, before: dict) -> Seller:
+    """Flush a state change, rebuild the listing of the shop's products (its offers count only
+    while it is open) and record it in the operator's audit log."""
+    from . import listing  # here: listing reads this module (operator_seller)
+
     session.flush()
+    products = session.scalars(select(Offer.product_id).where(Offer.seller_id == seller.id).distinct()).all()
+    # Without the retailer's own seller no listing was ever built (listing.refresh ranks
+    # against it): nothing to rebuild then.
+    if products and operator_seller(session, required=False) is not None:
+        listing.refresh(session, products)
+    before, after = operator_audit.changes(before, operator_audit.snapshot(seller, STATE_FIELDS))
+    operator_audit.record(session, actor, action, seller, before=before, after=after,
+                          summary=seller.code)
     return seller
 
 

@@ -17,6 +17,7 @@ from storefront.marketplace.models import (
     DeliveryStatus,
     LineState,
     SellerOrderState,
+    SellerState,
     ShipmentStatus,
     ThreadKind,
     ThreadStatus,
@@ -68,6 +69,11 @@ STATE_LABELS: dict[type[enum.StrEnum], dict[enum.StrEnum, LazyString]] = {
         DeliveryStatus.SENDING: _l("Sending"),
         DeliveryStatus.DELIVERED: _l("Delivered"),
         DeliveryStatus.FAILED: _l("Failed"),
+    },
+    SellerState: {  # a seller's shop
+        SellerState.OPEN: _l("Open"),
+        SellerState.SUSPENDED: _l("Suspended"),
+        SellerState.CLOSED: _l("Closed"),
     },
 }
 

@@ -23,7 +23,7 @@ from storefront.marketplace.cart import MAX_QUANTITY, Notice, NoticeKind
 from storefront.marketplace.errors import DomainError
 from storefront.marketplace.price_changes import PriceWarningKind
 from storefront.marketplace.refusals import Refusal
-from storefront.web.labels import state_in_sentence
+from storefront.web.labels import state_in_sentence, state_label
 
 Details = Mapping[str, object]
 Sentence = LazyString | Callable[[Details], str]
@@ -168,6 +168,14 @@ def _message_too_long(details: Details) -> str:
              count=details.get("length", 0))
 
 
+def _seller_state(details: Details) -> str:
+    try:
+        state = state_label(str(details.get("seller_state")), "SellerState").lower()
+    except ValueError:
+        return _("This step is not possible for this shop now.")
+    return _("This shop is %(state)s: this step is not possible now.", state=state)
+
+
 _UNAVAILABLE = _l("This item is not available: it may have been removed meanwhile.")
 _MODE_NOT_OFFERED = _l("This delivery mode is not offered for this shipment to your address.")
 _CART_CHANGED = _l(
@@ -291,6 +299,29 @@ SENTENCES: dict[Refusal, Sentence] = {
         "%(scope)s is not an access scope of the API.", scope=details.get("scope", "")
     ),
     Refusal.NO_SCOPE: _l("Choose at least one access scope for the API client."),
+    # Sellers in the back office
+    Refusal.SELLER_STATE: _seller_state,
+    Refusal.RETAILER_SHOP: _l("The retailer's own shop cannot be suspended or closed."),
+    Refusal.SUSPENSION_REASON: _l("Say why (the seller will read it)."),
+    Refusal.OPEN_ORDERS: lambda details: _(
+        "This shop still has %(count)s open orders: it can be closed once they are all "
+        "delivered, refused or cancelled. Suspend it meanwhile.",
+        count=details.get("count", 0),
+    ),
+    # Colleagues in the seller portal
+    Refusal.NOT_SELLER_ADMIN: _l("Only your shop's administrator may invite or remove colleagues."),
+    Refusal.COLLEAGUE_OF_OTHER_SHOP: _l(
+        "This email address belongs to the account of another shop's staff: a person works for "
+        "one shop only. Ask your colleague for another address."
+    ),
+    Refusal.EMAIL_TAKEN: _l(
+        "An account already uses this email address: invite your colleague with another one."
+    ),
+    Refusal.REMOVE_SELF: _l("You cannot remove your own account."),
+    Refusal.LAST_SELLER_ADMIN: _l(
+        "This account is your shop's administrator: the shop cannot be left without one."
+    ),
+    Refusal.NOT_A_COLLEAGUE: _l("This person is not one of your shop's colleagues."),
 }
 
 
