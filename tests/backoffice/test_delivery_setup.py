@@ -363,4 +363,4 @@ def test_other_roles_get_403_and_change_nothing(staff_of, session, people, role)
 def test_a_customer_cannot_open_the_pages(client, people):
     visitor = Visitor(client).log_in(people.customer)
     assert visitor.get("/backoffice/delivery").status_code == 403
-    assert Role.CUSTOMER == people.customer.role
+    assert people.customer.role == Role.CUSTOMER

@@ -11,7 +11,13 @@ from sqlalchemy import func, select
 
 from storefront.marketplace import delivery, delivery_admin, operator_audit, tracking
 from storefront.marketplace.errors import InvalidValue
-from storefront.marketplace.models import DeliveryMode, OperatorAuditEntry, ShippingRate, Zone, ZoneRule
+from storefront.marketplace.models import (
+    DeliveryMode,
+    OperatorAuditEntry,
+    ShippingRate,
+    Zone,
+    ZoneRule,
+)
 from storefront.marketplace.refusals import Refusal
 from tests import order_fixtures
 from tests.checkout_fixtures import MORNING
