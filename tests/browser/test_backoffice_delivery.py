@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import order_fixtures
-from tests.browser.screens import assert_french, shoot
+from tests.browser.screens import assert_french, assert_french_spacing, shoot
 from tests.browser.test_seller_journey import log_in
 
 pytestmark = pytest.mark.browser
@@ -34,6 +34,7 @@ def test_the_operator_opens_belgium_and_previews_a_promise(live_server, browser_
     page.get_by_test_id("save-zone").click()
     expect(page.get_by_test_id("error-rules")).to_contain_text("Corse (FR-COR)")
     expect(page.locator("#code")).to_have_value("BE")
+    assert_french_spacing(page.get_by_test_id("error-rules"))
     assert_french(page)
     shoot(page, "backoffice-delivery-zone-refused")
     page.locator("#rules").fill("BE")
