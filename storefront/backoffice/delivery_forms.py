@@ -107,7 +107,7 @@ class PreviewForm(FlaskForm):
 
     q = text_field(_l("Offer"), 100, required=_l("Enter an offer id, a GTIN or words of the title."),
                    description=_l("An offer id, a GTIN, or words of the product title."), autocomplete="off")
-    country = SelectField(_l("Country"), default="FR",
+    country = SelectField(_l("Country"), default="FR", validators=[DataRequired(_l("Choose a country."))],
                           choices=[SelectChoice(code, name) for code, name in COUNTRY_NAMES.items()])
     postal_code = text_field(_l("Postal code"), 20, required=_l("Enter the postal code."),
                              inputmode="numeric", autocomplete="off")

@@ -529,7 +529,7 @@ def find_offers(session: Session, query: str, *, limit: int = 20) -> list[Offer]
         if exact:
             return list(dict.fromkeys(exact))[:limit]
     words = [w for w in text.split() if w][:6]
-    condition = [or_(Product.title.contains(w, autoescape=True), Offer.sku.contains(w, autoescape=True))
+    condition = [or_(Product.title.icontains(w, autoescape=True), Offer.sku.icontains(w, autoescape=True))
                  for w in words]
     return list(session.scalars(
         select(Offer).join(Offer.product).where(*condition).options(*options)

@@ -242,6 +242,7 @@ def test_offers_are_found_by_id_gtin_or_words(session, people):
     assert delivery_admin.find_offers(session, str(offer.id))[0] == offer
     assert offer in delivery_admin.find_offers(session, offer.product.gtin)
     assert offer in delivery_admin.find_offers(session, "réfrigérateur")
+    assert len(delivery_admin.find_offers(session, "LAVE-LINGE hublot")) == 2  # any case, every word
     assert delivery_admin.find_offers(session, "99999999999999") == []
     assert delivery_admin.find_offers(session, "%") == []
 
