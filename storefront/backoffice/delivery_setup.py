@@ -29,7 +29,7 @@ from storefront.backoffice.delivery_forms import (
     ZoneForm,
 )
 from storefront.extensions import db
-from storefront.marketplace import delivery_admin
+from storefront.marketplace import delivery, delivery_admin, sellers
 from storefront.marketplace.errors import DomainError, NotFound
 from storefront.marketplace.staff import Permission
 from storefront.web import fragments, query_params
@@ -272,8 +272,6 @@ def _rate_row(cell, form, *, saved: bool = False):
 def _rates_page(zone_id: int | None, failed: dict, status: int = 200):
     cells = delivery_admin.rate_grid(db.session, zone_id)
     rows = [(cell, failed.get((cell.mode.id, cell.zone.id)) or _rate_form(cell)) for cell in cells]
-    from storefront.marketplace import delivery
-
     return render_template("backoffice/delivery/rates.html", rows=rows, zones=delivery.zones(db.session),
                            zone_id=zone_id), status
 
@@ -362,15 +360,11 @@ def delivery_cutoff():
 
 
 def _cutoff_form() -> CutoffForm:
-    from storefront.marketplace import sellers
-
     retailer = sellers.operator_seller(db.session)
     return CutoffForm(formdata=None, cutoff=retailer.cutoff_time.strftime("%H:%M"))
 
 
 def _modes_page(form: ModeForm, cutoff_form: CutoffForm, status: int = 200):
-    from storefront.marketplace import delivery
-
     return render_template("backoffice/delivery/modes.html", form=form, cutoff_form=cutoff_form,
                            modes=delivery.modes(db.session), active_form=ActiveForm()), status
 
