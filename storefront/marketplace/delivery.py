@@ -388,7 +388,7 @@ def _zone_rates_loader(zone_id: int):
         rows = session.execute(
             select(ShippingRate, DeliveryMode)
             .join(ShippingRate.mode)
-            .where(ShippingRate.zone_id == zone_id)
+            .where(ShippingRate.zone_id == zone_id, DeliveryMode.active)  # a switched-off mode: nowhere
             .order_by(DeliveryMode.position, DeliveryMode.id)
         )
         modes: dict[int, ModeRef] = {}

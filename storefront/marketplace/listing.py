@@ -20,6 +20,7 @@ from . import sellers as sellers_service
 from .buybox import Ranker
 from .models import (
     Condition,
+    DeliveryMode,
     Fulfillment,
     Offer,
     OfferState,
@@ -65,7 +66,7 @@ def refresh(
     shops = {s.id: s for s in session.scalars(select(Seller))}
     zones = list(session.scalars(select(Zone).order_by(Zone.id)))
     rates_by_zone: dict[int, dict[int, list[ShippingRate]]] = {z.id: {} for z in zones}
-    for rate in session.scalars(select(ShippingRate).join(ShippingRate.mode)):
+    for rate in session.scalars(select(ShippingRate).join(ShippingRate.mode).where(DeliveryMode.active)):
         rates_by_zone[rate.zone_id].setdefault(rate.shipper_id, []).append(rate)
     for rates in rates_by_zone.values():
         for shipper_rates in rates.values():

@@ -116,3 +116,17 @@ class Refusal(enum.StrEnum):
     REMOVE_SELF = "remove_self"
     LAST_SELLER_ADMIN = "last_seller_admin"
     NOT_A_COLLEAGUE = "not_a_colleague"
+    # Delivery set-up in the back office (storefront/marketplace/delivery_admin.py).
+    DELIVERY_CODE = "delivery_code"  # a zone, mode or carrier code of the wrong shape
+    CODE_TAKEN = "code_taken"  # details: code
+    LABEL_NEEDED = "label_needed"  # a label or name empty or too long
+    ZONE_RULE = "zone_rule"  # details: rule (as typed)
+    ZONE_RULE_TWICE = "zone_rule_twice"  # details: rule
+    ZONE_OVERLAP = "zone_overlap"  # details: rule, zone (the other zone's label and code)
+    ZONE_EMPTY = "zone_empty"
+    ZONE_IN_USE = "zone_in_use"  # rates or orders point to it
+    TRACKING_TEMPLATE = "tracking_template"
+    AMOUNT = "amount"  # not a whole number of cents from 0 to the maximum
+    TRANSIT_DAYS = "transit_days"
+    TRANSIT_RANGE = "transit_range"
+    CUTOFF = "cutoff"  # not a time of day HH:MM

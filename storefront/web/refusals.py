@@ -322,6 +322,35 @@ SENTENCES: dict[Refusal, Sentence] = {
         "This account is your shop's administrator: the shop cannot be left without one."
     ),
     Refusal.NOT_A_COLLEAGUE: _l("This person is not one of your shop's colleagues."),
+    # Delivery set-up (back office)
+    Refusal.DELIVERY_CODE: _l("A code has 1 to 20 letters, digits, “-”, “_” or “.”, without spaces."),
+    Refusal.CODE_TAKEN: lambda details: _("The code %(code)s is already used.", code=details.get("code", "")),
+    Refusal.LABEL_NEEDED: _l("Enter a name of at most 80 characters."),
+    Refusal.ZONE_RULE: lambda details: _(
+        "“%(rule)s” is not a rule: write a country code, then optionally the start of a postal "
+        "code or a range, for example “FR”, “FR 20” or “FR 971-976”.",
+        rule=details.get("rule", ""),
+    ),
+    Refusal.ZONE_RULE_TWICE: lambda details: _(
+        "%(rule)s is listed twice.", rule=details.get("rule", "")
+    ),
+    Refusal.ZONE_OVERLAP: lambda details: _(
+        "%(rule)s already belongs to the zone %(zone)s: take it out of that zone first.",
+        rule=details.get("rule", ""), zone=details.get("zone", ""),
+    ),
+    Refusal.ZONE_EMPTY: _l("A zone needs at least one country or postal-code rule."),
+    Refusal.ZONE_IN_USE: _l(
+        "This zone has shipping rates or orders: it cannot be deleted. Remove its rates first; "
+        "a zone with orders stays."
+    ),
+    Refusal.TRACKING_TEMPLATE: _l(
+        "A tracking link is an http:// or https:// address containing {tracking} where the "
+        "tracking number goes, for example https://carrier.example/track?n={tracking}."
+    ),
+    Refusal.AMOUNT: _l("An amount is 0 or more and at most 100 000 €."),
+    Refusal.TRANSIT_DAYS: _l("A number of days is a whole number from 0 to 60."),
+    Refusal.TRANSIT_RANGE: _l("The longest transit time cannot be shorter than the shortest."),
+    Refusal.CUTOFF: _l("Enter a time of day as HH:MM, for example 14:00."),
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base
@@ -22,6 +23,9 @@ class DeliveryMode(Base):
     # Scheduled delivery of heavy goods (FDHD) is offered only above this weight.
     min_weight_grams: Mapped[int] = mapped_column(default=0)
     position: Mapped[int] = mapped_column(default=0)
+    # An inactive mode is offered nowhere (product pages, cart, checkout); shipments that chose
+    # it keep it.
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
 
     def label_for(self, locale: str) -> str:
         return self.label_en if locale == "en" and self.label_en else self.label
