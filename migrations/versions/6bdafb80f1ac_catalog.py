@@ -18,18 +18,14 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('product', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('active', sa.Boolean(), server_default=sa.true(), nullable=False))
-        batch_op.create_index(batch_op.f('ix_product_active'), ['active'], unique=False)
-
-    with op.batch_alter_table('product_image', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('thumbnail_url', sa.String(length=400), server_default='', nullable=False))
+    # Plain ALTER TABLE ADD COLUMN, not a batch: on SQLite a batch would copy the product table
+    # and lose the triggers that keep its full-text index (product_fts) in step.
+    op.add_column('product', sa.Column('active', sa.Boolean(), server_default=sa.true(), nullable=False))
+    op.create_index(op.f('ix_product_active'), 'product', ['active'], unique=False)
+    op.add_column('product_image', sa.Column('thumbnail_url', sa.String(length=400), server_default='', nullable=False))
 
 
 def downgrade():
-    with op.batch_alter_table('product_image', schema=None) as batch_op:
-        batch_op.drop_column('thumbnail_url')
-
-    with op.batch_alter_table('product', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_product_active'))
-        batch_op.drop_column('active')
+    op.drop_column('product_image', 'thumbnail_url')
+    op.drop_index(op.f('ix_product_active'), table_name='product')
+    op.drop_column('product', 'active')  # ALTER TABLE DROP COLUMN: the full-text triggers stay

@@ -126,7 +126,6 @@ def create(session: Session, actor: User, *, gtin: str, title: str, category_id:
         session, gtin, title, category.code, brand_name=_brand_name(brand_name) or None,
         description=_description(description), attributes=dict(attributes or {}),
     )
-    listing.refresh(session, [product.id])
     operator_audit.record(session, actor, "product.created", product, after=_state(product),
                           summary=product.title)
     return product
@@ -150,7 +149,7 @@ def update(session: Session, actor: User, product: Product, *, title: str, categ
     product.search_text = search.document(title, brand_name, product.description, product.gtin)
     _replace_values(product, checked)
     session.flush()
-    listing.refresh(session, [product.id])
+    _refresh_listing(session, product)
     old, new = operator_audit.changes(before, _state(product))
     if new:
         operator_audit.record(session, actor, "product.updated", product, before=old, after=new,
@@ -166,7 +165,7 @@ def set_active(session: Session, actor: User, product: Product, active: bool) ->
         return product
     product.active = active
     session.flush()
-    listing.refresh(session, [product.id])
+    _refresh_listing(session, product)
     operator_audit.record(session, actor, "product.reactivated" if active else "product.deactivated",
                           product, before={"active": not active}, after={"active": active},
                           summary=product.title)
@@ -176,6 +175,13 @@ def set_active(session: Session, actor: User, product: Product, active: bool) ->
 def form_values(product: Product) -> dict[str, str]:
     """{attribute code: value as text} of the stored values, for an edit form."""
     return {row.attribute.code: product_attributes.as_text(row) for row in product.attribute_values}
+
+
+def _refresh_listing(session: Session, product: Product) -> None:
+    """Rebuild the product's listing rows when it has offers (without any, it lists nowhere
+    whatever its fields; a new product has none)."""
+    if session.scalar(select(Offer.id).where(Offer.product_id == product.id).limit(1)) is not None:
+        listing.refresh(session, [product.id])
 
 
 def _replace_values(product: Product, checked: product_attributes.CheckedValues) -> None:
