@@ -133,6 +133,7 @@ def product_edit(product_id: int):
     else:
         form = ProductForm()
     form.gtin.data = product.gtin  # shown, never changed: offers and orders name it
+    form.gtin.validators = []
     _category_choices(form.category)
     status = 200
     if request.method == "POST" and "refresh" not in request.form and form.validate_on_submit():
