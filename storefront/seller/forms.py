@@ -59,7 +59,7 @@ class NewOfferForm(FlaskForm):
         SelectChoice(Condition.GOOD.value, _l("Good condition")),
         SelectChoice(Condition.REFURBISHED.value, _l("Refurbished")),
         SelectChoice(Condition.USED.value, _l("Used")),
-    ], default=Condition.NEW.value)
+    ], default=Condition.NEW.value, validators=[InputRequired(_l("Choose a condition."))])
     lead_time_days = IntegerField(
         _l("Lead time (days)"),
         validators=[InputRequired(_l("Enter the lead time.")), NumberRange(min=0, max=MAX_LEAD_TIME_DAYS)],
