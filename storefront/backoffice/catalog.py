@@ -44,6 +44,7 @@ from storefront.marketplace.models import Brand, RequirementLevel
 from storefront.marketplace.product_attributes import AttributeErrors
 from storefront.marketplace.staff import Permission
 from storefront.web import query_params
+from storefront.web.fragments import page_or_fragment
 from storefront.web.refusals import explain
 
 MAX_ID = 2**31 - 1
@@ -260,11 +261,17 @@ def _product_page(form, product, status: int):
             "value": typed.get(attribute.code, ""),
             "error": errors.get(attribute.code),
         })
-    return render_template(
-        "backoffice/product_form.html", form=form, product=product, category=category, fields=fields,
+    context = dict(
+        form=form, product=product, category=category, fields=fields,
         image_form=ImageForm(formdata=None), active_form=ActiveForm(formdata=None), confirm_form=ConfirmForm(formdata=None),
         brands=reference.brands(db.session), requirement=RequirementLevel,
-    ), status
+    )
+    if "refresh" in request.form:
+        # Another category chosen: htmx swaps in its attribute inputs; without JavaScript the
+        # "show its attributes" button brings the whole form back.
+        response = page_or_fragment("backoffice/product_form.html", "backoffice/partials/attribute_fields.html", **context)
+        return response, status
+    return render_template("backoffice/product_form.html", **context), status
 
 
 # --- Categories ----------------------------------------------------------------------------------

@@ -97,6 +97,10 @@ def test_create_a_product_with_its_attributes(session, people, catalog_staff):
     assert 'data-testid="attribute-colour" data-requirement="REQUIRED"' in text
     assert 'data-testid="attribute-capacity_kg" data-requirement="RECOMMENDED"' in text
     assert 'value="Atlas"' in text
+    fragment = catalog_staff.post("/backoffice/products/new", {"category": washers.id, "refresh": "1"},
+                                  headers={"HX-Request": "true"})
+    assert fragment.get_data(as_text=True).lstrip().startswith('<fieldset class="attribute-fields')
+    assert "HX-Request" in fragment.headers["Vary"]
     before = audit_count(session)
     refused = catalog_staff.post("/backoffice/products/new", {
         "gtin": factories.gtin(), "title": "Lave-linge Atlas", "category": washers.id, "brand": "Atlas",

@@ -5,8 +5,6 @@ product form, the category tree and the portal's new-offer page."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
 from PIL import Image
 from playwright.sync_api import expect
@@ -39,7 +37,7 @@ def test_the_catalog_team_creates_edits_and_withdraws_a_product(live_server, bro
     page.locator("#title").fill("Lave-linge hublot Atlas 8 kg")
     page.locator("#brand").fill("Atlas")
     page.locator("#category").select_option(label="— — Lave-linge")
-    page.get_by_test_id("refresh-attributes").click()  # no JavaScript needed: the form comes back
+    # htmx brings the category's attribute inputs in (without JavaScript, a button does).
     colour = page.get_by_test_id("attribute-colour")
     expect(colour).to_contain_text("obligatoire")
     expect(page.get_by_test_id("attribute-capacity_kg")).to_contain_text("recommandé")
