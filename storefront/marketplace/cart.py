@@ -207,7 +207,7 @@ def _buyable_offer(session: Session, offer_id: int) -> Offer:
     )
     if offer is None:
         raise NotFound(f"unknown offer {offer_id}", reason=Refusal.UNKNOWN_OFFER)
-    if offer.state != OfferState.ACTIVE or not offer.seller.is_open:
+    if offer.state != OfferState.ACTIVE or not offer.seller.is_open or not offer.product.active:
         raise InvalidValue(
             f"the offer of {offer.seller.name} for {offer.product.title} is no longer available",
             reason=Refusal.INACTIVE,
@@ -612,7 +612,7 @@ def review(session: Session, cart: Cart | None, zone: Zone, *, now: datetime) ->
     for line in lines:
         offer = line.offer
         title = offer.product.title
-        if offer.state != OfferState.ACTIVE or not offer.seller.is_open:
+        if offer.state != OfferState.ACTIVE or not offer.seller.is_open or not offer.product.active:
             notices.append(Notice(NoticeKind.REMOVED_INACTIVE, title))
             _drop(cart, line)
             continue

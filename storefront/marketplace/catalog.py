@@ -8,18 +8,15 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from . import price_changes, reference, search, webhooks
+from . import price_changes, product_attributes, reference, search, webhooks
 from .errors import DomainError, InvalidValue, NotFound
 from .models import (
-    AttributeType,
     Condition,
     Fulfillment,
     Offer,
     OfferState,
     Product,
-    ProductAttributeValue,
     ProductImage,
-    RequirementLevel,
     Seller,
     SellerState,
 )
@@ -59,20 +56,21 @@ def create_product(
     images: list[str] | None = None,
     highlighted: bool = False,
 ) -> Product:
-    """Create a product; every attribute value is checked against the reference data, and the
-    category's REQUIRED attributes must be given."""
+    """Create a product; its attribute values are checked by ``product_attributes.check`` (the
+    category's REQUIRED attributes must be given), as the back office's edits are."""
     gtin = (gtin or "").strip()
     if not gtin_is_valid(gtin):
-        raise InvalidValue(f"{gtin!r} is not a valid GTIN (8, 12, 13 or 14 digits with check digit)")
+        raise InvalidValue(f"{gtin!r} is not a valid GTIN (8, 12, 13 or 14 digits with check digit)",
+                           reason=Refusal.GTIN, field="gtin")
     title = " ".join((title or "").split())
     if not title:
-        raise InvalidValue("a product needs a title")
+        raise InvalidValue("a product needs a title", reason=Refusal.TITLE, field="title")
     if isinstance(weight_grams, bool) or not isinstance(weight_grams, int) or weight_grams < 0:
         raise InvalidValue(f"weight must be a whole, non-negative number of grams, not {weight_grams!r}")
     if session.scalar(select(Product.id).where(Product.gtin == gtin)) is not None:
-        raise InvalidValue(f"a product with GTIN {gtin} already exists")
+        raise InvalidValue(f"a product with GTIN {gtin} already exists", reason=Refusal.GTIN_TAKEN, field="gtin")
     category = reference.get_category(session, category_code)
-    values = _attribute_values(session, category, attributes or {})
+    values = product_attributes.rows(product_attributes.check(session, category, attributes or {}))
     product = Product(
         gtin=gtin,
         title=title,
@@ -89,49 +87,6 @@ def create_product(
     session.add(product)
     session.flush()
     return product
-
-
-def _attribute_values(session, category, given: Mapping[str, object]) -> list[ProductAttributeValue]:
-    links = {link.attribute.code: link for link in reference.attributes_for(session, category)}
-    unknown = sorted(set(given) - set(links))
-    if unknown:
-        raise InvalidValue(
-            f"attribute(s) {', '.join(unknown)} do not apply to category {category.code}"
-        )
-    missing = [
-        code
-        for code, link in links.items()
-        if link.requirement == RequirementLevel.REQUIRED and given.get(code) in (None, "")
-    ]
-    if missing:
-        raise InvalidValue(f"required attribute(s) missing: {', '.join(sorted(missing))}")
-    values = []
-    for code, raw in given.items():
-        if raw is None or raw == "":
-            continue
-        attribute = links[code].attribute
-        value = ProductAttributeValue(attribute=attribute)
-        if attribute.type == AttributeType.LIST:
-            item = next((i for i in attribute.value_list.items if i.code == raw), None)
-            if item is None:
-                raise InvalidValue(f"{raw!r} is not a value of {code}")
-            value.item = item
-        elif attribute.type == AttributeType.INTEGER:
-            if isinstance(raw, bool) or not isinstance(raw, int):
-                raise InvalidValue(f"{code} takes a whole number, not {raw!r}")
-            value.number_value = float(raw)
-        elif attribute.type == AttributeType.DECIMAL:
-            if isinstance(raw, bool) or not isinstance(raw, int | float):
-                raise InvalidValue(f"{code} takes a number, not {raw!r}")
-            value.number_value = float(raw)
-        elif attribute.type == AttributeType.BOOLEAN:
-            if not isinstance(raw, bool):
-                raise InvalidValue(f"{code} takes yes or no, not {raw!r}")
-            value.number_value = 1.0 if raw else 0.0
-        else:
-            value.text_value = str(raw).strip()[:250]
-        values.append(value)
-    return values
 
 
 @atomic
@@ -233,6 +188,9 @@ def _checked_offer(
         raise InvalidValue("the retailer's own offers ship from its warehouse (OPERATOR)")
     if seller.state != SellerState.OPEN and state == OfferState.ACTIVE:
         raise InvalidValue(f"{seller.name} is {seller.state.lower()}: its offers cannot be active")
+    if offer is None and product.active is False:
+        raise InvalidValue(f"{product.title} is no longer sold: no new offer", reason=Refusal.PRODUCT_WITHDRAWN,
+                           field="product")
     if offer is not None and offer.product_id != product.id:
         raise InvalidValue(f"SKU {sku} already sells another product", field="sku")
     if clash(condition):

@@ -90,9 +90,11 @@ def _refresh_batch(session, ids, zones, rankers, shops, local_today) -> int:
     products = session.execute(
         select(
             Product.id, Product.category_id, Product.brand_id, Product.highlighted,
-            Product.weight_grams,
+            Product.weight_grams, Product.active,
         ).where(Product.id.in_(ids))
     ).all()
+    # A withdrawn product keeps a row without offers: off every listing and search at once.
+    withdrawn = {p.id for p in products if not p.active}
     offers_by_product: dict[int, list[_OfferRow]] = {p.id: [] for p in products}
     open_ids = {sid for sid, shop in shops.items() if shop.state == SellerState.OPEN}
     for row in session.execute(
@@ -101,7 +103,7 @@ def _refresh_batch(session, ids, zones, rankers, shops, local_today) -> int:
             Offer.lead_time_days, Offer.fulfillment, Offer.condition,
         ).where(Offer.product_id.in_(ids), Offer.state == OfferState.ACTIVE)
     ):
-        if row.seller_id in open_ids:
+        if row.seller_id in open_ids and row.product_id not in withdrawn:
             offers_by_product[row.product_id].append(
                 _OfferRow(row.id, row.product_id, shops[row.seller_id], row.price, row.stock,
                           row.lead_time_days, row.fulfillment, row.condition)

@@ -70,7 +70,7 @@ def product_detail(
             ),
         )
     )
-    if product is None:
+    if product is None or not product.active:  # withdrawn from sale in the back office
         raise NotFound(f"unknown product {product_id}")
     retailer = sellers.operator_seller(session)
     offers = catalog.offers_for(session, product)

@@ -122,6 +122,7 @@ def suggest(session: Session, query: str, *, limit: int = 8) -> list[tuple[int, 
         for row in session.execute(
             select(Product.id, Product.title, Product.slug)
             .join(ranked, ranked.c.product_id == Product.id)
+            .where(Product.active.is_(True))
             .order_by(ranked.c.score, Product.id)
             .limit(limit)
         )

@@ -12,10 +12,11 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from . import catalog, discussions, listing, orders
+from . import catalog, discussions, listing, orders, search
 from .api_clients import acting_user
 from .errors import InvalidValue, NotAllowed, NotFound
 from .models import (
+    Condition,
     Offer,
     OrderLine,
     Product,
@@ -215,3 +216,69 @@ def is_seller_admin(session: Session, user: User) -> bool:
         return acting_user(session, user.seller_id).id == user.id
     except NotAllowed:
         return False
+
+
+# --- A new offer from the portal ---------------------------------------------------------------------
+
+
+def find_product(session: Session, reference: str) -> Product:
+    """The product a seller names by GTIN or by id (what the portal's form accepts); a product
+    withdrawn from sale is unknown here."""
+    text = "".join((reference or "").split())[:20]
+    product = None
+    if text.isdigit() and len(text) in (8, 12, 13, 14):
+        product = session.scalar(select(Product).where(Product.gtin == text))
+    if product is None and text.isdigit() and 0 < int(text) <= MAX_ID:
+        product = session.get(Product, int(text))
+    if product is None or not product.active:
+        raise NotFound(f"no product {text!r}", reason=Refusal.UNKNOWN_PRODUCT, field="product")
+    return product
+
+
+def product_matches(session: Session, query: str, *, limit: int = 10) -> list[Product]:
+    """Products on sale whose title (or brand, GTIN) starts words with ``query``, for the
+    portal's "find the product" search."""
+    ids = [product_id for product_id, _, _ in search.suggest(session, query, limit=limit)]
+    if not ids:
+        return []
+    found = {p.id: p for p in session.scalars(select(Product).where(Product.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
+
+
+@atomic
+def add_offer(
+    session: Session,
+    seller: Seller,
+    product_reference: str,
+    *,
+    price: int,
+    stock: int,
+    condition: str,
+    lead_time_days: int | None,
+) -> Offer:
+    """A new offer of ``seller`` for the product named by GTIN or id, through
+    ``catalog.bulk_upsert_offers`` with one line (what the API's ``POST /offers`` does, so the
+    same rules apply: bounds, conditions, one offer per product and condition, listing refresh,
+    the ``offer.updated`` event). Its SKU is made from the GTIN and the condition."""
+    product = find_product(session, product_reference)
+    try:
+        condition = Condition(condition)
+    except ValueError:
+        raise InvalidValue(f"unknown condition {condition!r}", field="condition") from None
+    used = set(session.scalars(select(Offer.sku).where(
+        Offer.seller_id == seller.id, Offer.sku.startswith(f"{product.gtin}-", autoescape=True))))
+    sku = f"{product.gtin}-{condition.value}"
+    number = 1
+    while sku in used:  # a SKU the seller gave another offer by hand: never overwrite it
+        number += 1
+        sku = f"{product.gtin}-{condition.value}-{number}"
+    line = catalog.OfferLine(sku=sku, price=price, stock=stock, product_id=product.id,
+                             lead_time_days=lead_time_days, condition=condition)
+    result = catalog.bulk_upsert_offers(session, seller, [line])[0]
+    if result.error is not None:
+        error = result.error
+        if isinstance(error, InvalidValue) and error.details.get("field") == "condition" and not error.details.get("reason"):
+            # The service's "already has an offer in this condition", in the portal's words.
+            raise InvalidValue(error.message, reason=Refusal.DUPLICATE_OFFER, field="condition")
+        raise error
+    return result.offer

@@ -35,7 +35,7 @@ def product_tiles(
         p.id: p
         for p in session.scalars(
             select(Product)
-            .where(Product.id.in_(product_ids))
+            .where(Product.id.in_(product_ids), Product.active.is_(True))
             .options(joinedload(Product.brand), selectinload(Product.images))
         )
     }

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField
-from wtforms.validators import InputRequired, NumberRange
+from wtforms import HiddenField, IntegerField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange
 
 from storefront.marketplace.catalog import MAX_LEAD_TIME_DAYS, MAX_STOCK
-from storefront.web.forms import AmountField
+from storefront.marketplace.models import Condition
+from storefront.web.forms import AmountField, one_line
 
 
 class OfferForm(FlaskForm):
@@ -35,3 +37,32 @@ class OfferForm(FlaskForm):
     def confirms_price(self) -> bool:
         """Whether the seller ticked "confirm this price" for the price in this very form."""
         return self.price.data is not None and self.confirm_price.data == str(self.price.data)
+
+
+class NewOfferForm(FlaskForm):
+    """A new offer (seller.offer_new): the product by GTIN or id, and the offer's values."""
+
+    product = StringField(_l("Product (GTIN or product number)"), filters=[one_line],
+                          validators=[InputRequired(_l("Give the product's GTIN or number.")), Length(max=20)],
+                          render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    price = AmountField(_l("Price (€)"), validators=[InputRequired(_l("Enter a price."))],
+                        render_kw={"inputmode": "decimal"})
+    stock = IntegerField(
+        _l("Stock"),
+        validators=[InputRequired(_l("Enter the stock.")), NumberRange(min=0, max=MAX_STOCK)],
+        render_kw={"inputmode": "numeric"},
+    )
+    condition = SelectField(_l("Condition"), choices=[
+        SelectChoice(Condition.NEW.value, _l("New")),
+        SelectChoice(Condition.LIKE_NEW.value, _l("Like new")),
+        SelectChoice(Condition.VERY_GOOD.value, _l("Very good condition")),
+        SelectChoice(Condition.GOOD.value, _l("Good condition")),
+        SelectChoice(Condition.REFURBISHED.value, _l("Refurbished")),
+        SelectChoice(Condition.USED.value, _l("Used")),
+    ], default=Condition.NEW.value, validators=[InputRequired(_l("Choose a condition."))])
+    lead_time_days = IntegerField(
+        _l("Lead time (days)"),
+        validators=[InputRequired(_l("Enter the lead time.")), NumberRange(min=0, max=MAX_LEAD_TIME_DAYS)],
+        description=_l("Business days between the order and the shipment."),
+        render_kw={"inputmode": "numeric"},
+    )

@@ -11,7 +11,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from storefront import clock
+from storefront import clock, page_cache
 from storefront.auth import private_area
 from storefront.discussions import conversation
 from storefront.discussions.forms import MessageEmailsForm
@@ -21,7 +21,7 @@ from storefront.marketplace.errors import DomainError, NeedsConfirmation, NotFou
 from storefront.marketplace.models import Role, Seller, SellerOrderState
 from storefront.marketplace.orders import OrderAction as A
 from storefront.seller import bp
-from storefront.seller.forms import OfferForm
+from storefront.seller.forms import NewOfferForm, OfferForm
 from storefront.web import integration_pages, order_actions, query_params
 from storefront.web.fragments import wants_fragment
 from storefront.web.refusals import explain
@@ -180,6 +180,43 @@ def offer_update(offer_id: int):
         found=seller_portal.OfferPage([offer], 1, 1, 1),
         forms={offer.id: form},
         q="",
+    ), status
+
+
+@bp.route("/offers/new", methods=["GET", "POST"])
+def offer_new():
+    """A new offer: the product by GTIN or number (a title search helps find it), then price,
+    stock, condition and lead time; created by seller_portal.add_offer (the API's rules)."""
+    form = NewOfferForm()
+    if request.method == "GET":
+        form.lead_time_days.data = g.seller.default_lead_time_days
+        chosen = query_params.identifier(request.args.get("product"))
+        if chosen is not None:
+            form.product.data = str(chosen)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.validate_on_submit():
+            try:
+                offer = seller_portal.add_offer(
+                    db.session, g.seller, form.product.data, price=form.price.data, stock=form.stock.data,
+                    condition=form.condition.data, lead_time_days=form.lead_time_days.data,
+                )
+            except DomainError as error:
+                field = getattr(form, str(error.details.get("field", "")), None)
+                if field is not None and field.name != "csrf_token" and hasattr(field, "errors"):
+                    field.errors = [*field.errors, explain(error)]
+                else:
+                    form.form_errors.append(explain(error))
+                status = error.status
+            else:
+                page_cache.clear()  # the product's page shows the new offer at once (this process)
+                flash(_("The offer %(sku)s is created: it shows on the product's page.", sku=offer.sku), "success")
+                return redirect(url_for(".offers", q=offer.sku))
+    q = request.args.get("q", "")[:100]
+    return render_template(
+        "seller/offer_new.html", form=form, q=q,
+        matches=seller_portal.product_matches(db.session, q) if q.strip() else [],
     ), status
 
 

@@ -353,6 +353,46 @@ SENTENCES: dict[Refusal, Sentence] = {
     Refusal.CUTOFF: _l("Enter a time of day as HH:MM, for example 14:00."),
 }
 
+# Catalog in the back office, and new offers of the seller portal.
+SENTENCES |= {
+    Refusal.ATTRIBUTE_UNKNOWN: _l("This attribute does not apply to the product's category."),
+    Refusal.ATTRIBUTE_REQUIRED: _l("This attribute is required in this category."),
+    Refusal.ATTRIBUTE_NOT_IN_LIST: _l("Choose a value from the list."),
+    Refusal.ATTRIBUTE_INTEGER: _l("Enter a whole number, for example 12."),
+    Refusal.ATTRIBUTE_NUMBER: _l("Enter a number, for example 8,5."),
+    Refusal.ATTRIBUTE_BOOLEAN: _l("Choose yes or no."),
+    Refusal.ATTRIBUTE_TOO_LONG: _l("At most 250 characters, on one line."),
+    Refusal.PRODUCT_WITHDRAWN: _l("This product is no longer sold: it cannot take a new offer."),
+    Refusal.GTIN: _l("A GTIN (EAN) has 8, 12, 13 or 14 digits and a valid check digit."),
+    Refusal.GTIN_TAKEN: _l("A product with this GTIN already exists."),
+    Refusal.TITLE: _l("Give the product a title (at most 250 characters)."),
+    Refusal.UNKNOWN_CATEGORY: _l("Choose a category from the list."),
+    Refusal.IMAGE_TOO_BIG: _l("An image is at most 8 MB."),
+    Refusal.IMAGE_TOO_MANY_PIXELS: _l("This image is too large (at most 40 megapixels)."),
+    Refusal.IMAGE_TYPE: _l("Only JPEG, PNG and WebP images are accepted (no SVG)."),
+    Refusal.IMAGE_MISMATCH: _l("This file's name does not match its content: it is not the image type it claims."),
+    Refusal.IMAGE_COUNT: _l("A product has at most 12 images."),
+    Refusal.CATEGORY_CODE: _l("A code has 1 to 60 letters, digits, '-', '_' or '.', and is not used by another category."),
+    Refusal.CATEGORY_LABEL: _l("Give the category a French label (at most 120 characters)."),
+    Refusal.CATEGORY_CYCLE: _l("A category cannot move under itself or one of its subcategories."),
+    Refusal.CATEGORY_DEPTH: _l("The category tree is at most 6 levels deep."),
+    Refusal.CATEGORY_NOT_EMPTY: lambda details: _(
+        "This category cannot be deleted: it still has %(children)d subcategories and %(products)d "
+        "products. Move them first.", children=details.get("children", 0), products=details.get("products", 0)
+    ),
+    Refusal.ATTRIBUTE_LINKED: _l("This attribute is already attached to this category."),
+    Refusal.VALUE_CODE: _l("A code has 1 to 60 letters, digits, '-', '_' or '.'."),
+    Refusal.VALUE_TAKEN: _l("This code is already used in this list."),
+    Refusal.VALUE_IN_USE: lambda details: _(
+        "This value is used by %(count)d products: change them first.", count=details.get("count", 0)
+    ),
+    Refusal.VALUE_LABEL: _l("Give a label (at most 120 characters)."),
+    Refusal.BRAND_NAME: _l("Give the brand a name (at most 120 characters)."),
+    Refusal.BRAND_TAKEN: _l("Another brand already has this name."),
+    Refusal.BRAND_SAME: _l("Choose another brand to merge into."),
+    Refusal.DUPLICATE_OFFER: _l("You already sell this product in this condition: change that offer instead."),
+}
+
 
 # --- corrections the cart review applied (cart.NoticeKind) --------------------------------------
 

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, Timestamped, utcnow
@@ -36,6 +37,9 @@ class Product(Timestamped, Base):
     weight_grams: Mapped[int] = mapped_column(default=500)
     # Featured on the home page ("coups de coeur").
     highlighted: Mapped[bool] = mapped_column(default=False, index=True)
+    # False: withdrawn by the operator (back office): off listings, search, its page and carts,
+    # but kept with its offers and order history (product_editing.set_active).
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa_true(), index=True)
     # Title, brand, description and GTIN, lower-cased and without accents: what full-text search
     # indexes (FTS5 on SQLite, a GIN tsvector index on PostgreSQL; see marketplace/search.py).
     search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
@@ -60,6 +64,8 @@ class ProductImage(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)
     url: Mapped[str] = mapped_column(String(400))
+    # A small copy for lists (uploaded images: product_images.store); "" = use ``url``.
+    thumbnail_url: Mapped[str] = mapped_column(String(400), default="", server_default="")
     alt: Mapped[str] = mapped_column(String(250), default="")
     position: Mapped[int] = mapped_column(default=0)
 
