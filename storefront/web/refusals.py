@@ -291,6 +291,14 @@ SENTENCES: dict[Refusal, Sentence] = {
         "%(scope)s is not an access scope of the API.", scope=details.get("scope", "")
     ),
     Refusal.NO_SCOPE: _l("Choose at least one access scope for the API client."),
+    # Customer accounts blocked by customer service
+    Refusal.ACCOUNT_BLOCKED: _l(
+        "This account is blocked: it can neither log in nor order. Please contact customer service."
+    ),
+    Refusal.BLOCK_REASON_MISSING: _l("Give the reason: it is kept in the audit log."),
+    Refusal.BLOCK_REASON_TOO_LONG: _l("A reason has at most 500 characters."),
+    Refusal.ALREADY_BLOCKED: _l("This customer is already blocked."),
+    Refusal.NOT_BLOCKED: _l("This customer is not blocked."),
 }
 
 
