@@ -35,7 +35,13 @@ from storefront.account.forms import (
 )
 from storefront.extensions import db, limiter
 from storefront.marketplace import accounts, addresses, invitations, password_reset, registration
-from storefront.marketplace.errors import DomainError, InvalidValue, NotAllowed, NotDeliverable, NotFound
+from storefront.marketplace.errors import (
+    DomainError,
+    InvalidValue,
+    NotAllowed,
+    NotDeliverable,
+    NotFound,
+)
 from storefront.marketplace.models import User
 from storefront.web import login_throttle
 from storefront.web.forms import COUNTRY_NAMES

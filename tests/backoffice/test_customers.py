@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from storefront.marketplace import accounts, customer_admin, operator_audit, user_sessions
 from storefront.marketplace import cart as cart_service
 from storefront.marketplace.customer_admin import CustomerSort, CustomerStatus
-from storefront.marketplace.errors import InvalidTransition, InvalidValue, NotAllowed
+from storefront.marketplace.errors import InvalidTransition, InvalidValue, NotAllowed, NotFound
 from storefront.marketplace.models import OperatorAuditEntry, OperatorRole, Role, UserSession
 from storefront.marketplace.refusals import Refusal
 from tests import order_fixtures
@@ -129,7 +129,7 @@ def test_refused_blocks_change_nothing(session, people):
 def test_support_may_block_and_another_staff_account_is_not_a_customer(session, people):
     support = staff_member(session, OperatorRole.SUPPORT)
     customer_admin.block(session, support, people.customer, "Comportement abusif")
-    with pytest.raises(Exception):
+    with pytest.raises(NotFound):
         customer_admin.block(session, support, people.alpha_staff, "Pas un client")
 
 
