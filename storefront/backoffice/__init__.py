@@ -8,4 +8,4 @@ bp = Blueprint("backoffice", __name__, url_prefix="/backoffice")
 from storefront.backoffice import views  # noqa: E402,F401  (routes register on import)
 
 # isort: split
-from storefront.backoffice import customers  # noqa: E402,F401
+from storefront.backoffice import customers, home  # noqa: E402,F401

@@ -4,19 +4,32 @@ order list filtered the same way."""
 
 from __future__ import annotations
 
+import re
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from storefront.marketplace import discussions, marketplace_stats, orders
-from storefront.marketplace.models import ActorRole
+from storefront.backoffice import charts
+from storefront.marketplace import accounts, discussions, marketplace_stats, orders
+from storefront.marketplace.models import ActorRole, OperatorRole, Role
 from tests import order_fixtures
-from tests.order_fixtures import part_of, place
+from tests.order_fixtures import PASSWORD, Visitor, html_text, part_of, place
 
 people = order_fixtures.people
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2026, 12, 10, 12, 0, tzinfo=PARIS)  # a Thursday
+
+
+@contextmanager
+def frozen(app, moment: datetime):
+    """The shop's clock stopped at ``moment`` (FROZEN_TIME), the real time again afterwards."""
+    app.config["FROZEN_TIME"] = moment
+    try:
+        yield
+    finally:
+        app.config.pop("FROZEN_TIME", None)
 
 
 @pytest.fixture
@@ -91,3 +104,63 @@ def test_the_queries_do_not_grow_with_orders(session, known_orders, people, coun
     with count_queries() as many:
         assert marketplace_stats.overview(session, 90, now=NOW).totals.orders == 11
     assert len(few) == len(many) <= 5
+
+
+# --- Web ----------------------------------------------------------------------------------------
+
+
+def test_the_home_shows_the_figures_with_links_to_the_lists(app, client, session, known_orders, people):
+    with frozen(app, NOW):
+        admin = Visitor(client).log_in(people.operator)
+        page = admin.page("/backoffice/?days=7")
+    text = html_text(page)
+    assert 'data-testid="dashboard"' in page and 'data-testid="relations-model-form"' in page  # the form stays
+    assert re.search(r"data-testid=\"figure-gmv-value\">€38\.00<", page), re.findall(r"figure-[a-z]+-value\">[^<]*", page)
+    assert re.search(r'data-testid="figure-acceptance-value">50%', page)
+    assert 'href="/backoffice/orders?late=1&amp;since=2026-12-04&amp;until=2026-12-10"' in page
+    assert 'href="/backoffice/orders?state=REFUSED&amp;since=2026-12-04&amp;until=2026-12-10"' in page
+    assert 'aria-current="page" data-testid="period-7"' in page
+    assert "2 hours" in text
+    assert '/backoffice/charts/gmv.svg?days=7' in page
+    with frozen(app, NOW):
+        late = admin.page("/backoffice/orders?late=1&since=2026-12-04&until=2026-12-10")
+        assert known_orders.number in late and late.count('data-testid="order-row"') == 1
+        refused = admin.page("/backoffice/orders?state=REFUSED&since=2026-12-04&until=2026-12-10")
+        assert refused.count('data-testid="order-row"') == 1
+        none = admin.page("/backoffice/orders?since=2026-12-11")
+        assert 'data-testid="order-row"' not in none
+        for hostile in ("?days=-1", "?days=1e9", "?days=%00", "?days=7&days=90"):
+            assert admin.get(f"/backoffice/{hostile}").status_code == 200
+        for hostile in ("?since=9999-12-31&until=9999-12-31", "?since=0001-01-01", "?until=x&late=2"):
+            assert admin.get(f"/backoffice/orders{hostile}").status_code == 200
+
+
+@pytest.mark.parametrize("chart", ["gmv", "orders", "sellers"])
+def test_charts_are_svg_without_any_script(app, client, session, known_orders, people, chart):
+    with frozen(app, NOW):
+        admin = Visitor(client).log_in(people.operator)
+        answer = admin.get(f"/backoffice/charts/{chart}.svg?days=90")
+    assert answer.status_code == 200 and answer.mimetype == "image/svg+xml"
+    svg = answer.get_data(as_text=True)
+    assert "<svg" in svg and "<script" not in svg.lower()
+    assert not re.search(r"\son[a-z]+\s*=", svg)
+    assert "http://" not in svg.replace("http://www.w3.org", "").replace("http://pygal.org", "").replace(
+        "http://github.com/Kozea/pygal", "")
+    assert answer.headers["Content-Security-Policy"] == "default-src 'none'; style-src 'unsafe-inline'"
+
+
+def test_scripts_are_stripped_whatever_pygal_writes():
+    svg = b'<svg><script type="text/javascript">alert(1)</script><SCRIPT src="x"/><g onclick="x()"/></svg>'
+    assert charts.without_scripts(svg) == b"<svg><g/></svg>"
+
+
+@pytest.mark.parametrize("role", list(OperatorRole))
+def test_every_role_sees_the_home_and_links_only_what_it_opens(client, session, known_orders, role):
+    user = accounts.create_user(session, f"{role.value.lower()}@staff.example.com", PASSWORD,
+                                role=Role.OPERATOR, operator_role=role)
+    session.commit()
+    visitor = Visitor(client).log_in(user)
+    page = visitor.page("/backoffice/?days=90")
+    assert 'data-testid="figures"' in page
+    assert ('data-testid="figure-late-link"' in page) == (role != OperatorRole.CATALOG)
+    assert visitor.get("/backoffice/charts/sellers.svg").status_code == 200
