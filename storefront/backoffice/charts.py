@@ -10,6 +10,7 @@ strict as everywhere else.
 
 from __future__ import annotations
 
+import math
 import re
 import sys
 
@@ -28,7 +29,9 @@ sys.meta_path[:] = [finder for finder in sys.meta_path if not isinstance(finder,
 # The policy of a chart's response: nothing may load or run, inline styles only.
 CHART_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 CHARTS = ("gmv", "orders", "sellers")
-TOP_SELLERS = 10
+WIDTH, HEIGHT = 640, 320  # the viewBox; the image is as wide as its box
+TOP_SELLERS = 8
+SELLERS_HEIGHT = HEIGHT
 
 _SCRIPT = re.compile(rb"<script\b[^>]*?(?:/>|>.*?</script\s*>)", re.DOTALL | re.IGNORECASE)
 _EVENT_ATTRIBUTE = re.compile(rb"""\s on[a-z]+\s*=\s*(?:"[^"]*"|'[^']*')""", re.IGNORECASE | re.VERBOSE)
@@ -43,11 +46,17 @@ STYLE = Style(
     opacity_hover=".95",
     colors=("#2746b8", "#e0662e", "#15803d", "#a21caf", "#b45309"),
     font_family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
-    label_font_size=13,
-    major_label_font_size=13,
-    value_font_size=12,
-    title_font_size=16,
+    label_font_size=15,
+    major_label_font_size=15,
+    value_font_size=14,
+    tooltip_font_size=14,
 )
+
+
+STYLE_ORDERS = Style(**{**{key: getattr(STYLE, key) for key in (
+    "background", "plot_background", "foreground", "foreground_strong", "foreground_subtle", "opacity",
+    "opacity_hover", "font_family", "label_font_size", "major_label_font_size", "value_font_size",
+    "tooltip_font_size")}, "colors": ("#e0662e",)})
 
 
 def render(chart: str, overview: Overview) -> bytes:
@@ -63,15 +72,29 @@ def without_scripts(svg: bytes) -> bytes:
 
 def _config(**options):
     return {
-        "style": STYLE,
+        "style": options.pop("style", STYLE),
         "js": [],  # no script from pygal's CDN
         "show_legend": False,
-        "width": 800,
-        "height": 320,
+        "width": WIDTH,
+        "height": HEIGHT,
         "margin": 12,
+        "truncate_label": -1,  # whole labels: "4 déc.", not "4…"
+        "truncate_legend": -1,
         "no_data_text": _("No order in this period"),
         **options,
     }
+
+
+def _scale(most: float, steps: int = 4, factors: tuple = (1, 2, 2.5, 5, 10)) -> list[float]:
+    """0 to at least ``most`` in a few round steps (1, 2, 2.5 or 5 times a power of ten): the axis
+    of a chart reads 0, 50, 100, 150 rather than a line every 2 euros."""
+    if most <= 0:
+        return [0, 1]
+    rough = most / steps
+    power = 10 ** math.floor(math.log10(rough))
+    step = next(power * factor for factor in factors if power * factor >= rough)
+    count = math.ceil(most / step)
+    return [round(step * index, 2) for index in range(count + 1)]
 
 
 def _euros(cents_as_euros: float) -> str:
@@ -91,29 +114,31 @@ def _every(overview: Overview) -> int:
 
 def _gmv(overview: Overview):
     chart = pygal.Bar(**_config(
-        title=_("GMV"), value_formatter=_euros, x_label_rotation=0,
-        show_minor_x_labels=False, x_labels_major_every=_every(overview),
+        value_formatter=_euros, show_minor_x_labels=False, x_labels_major_every=_every(overview),
     ))
     chart.x_labels = _day_labels(overview)
+    chart.y_labels = _scale(max((point.gmv for point in overview.series), default=0) / 100)
     chart.add(_("GMV"), [point.gmv / 100 for point in overview.series])
     return chart
 
 
 def _orders(overview: Overview):
-    chart = pygal.Line(**_config(
-        title=_("Orders"), value_formatter=lambda value: format_decimal(value), fill=True,
-        show_minor_x_labels=False, x_labels_major_every=_every(overview), min_scale=1, max_scale=6,
+    most = max((point.orders for point in overview.series), default=0)
+    chart = pygal.Bar(**_config(
+        value_formatter=lambda value: format_decimal(value), show_minor_x_labels=False,
+        x_labels_major_every=_every(overview), style=STYLE_ORDERS,
     ))
     chart.x_labels = _day_labels(overview)
+    # Whole orders: no "0.4 order", no step of 2.5.
+    chart.y_labels = [int(label) for label in _scale(max(most, 4), factors=(1, 2, 5, 10))]
     chart.add(_("Orders"), [point.orders for point in overview.series])
     return chart
 
 
 def _sellers(overview: Overview):
     top = [s for s in overview.sellers if s.figures.gmv][:TOP_SELLERS]
-    chart = pygal.HorizontalBar(**_config(
-        title=_("GMV by seller"), value_formatter=_euros, height=max(160, 60 + 36 * len(top)),
-    ))
+    chart = pygal.HorizontalBar(**_config(value_formatter=_euros, height=SELLERS_HEIGHT, margin_right=36))
     chart.x_labels = [s.name for s in reversed(top)]
+    chart.y_labels = _scale(max((s.figures.gmv for s in top), default=0) / 100, steps=3)
     chart.add(_("GMV"), [s.figures.gmv / 100 for s in reversed(top)])
     return chart
