@@ -97,8 +97,8 @@ def search(
     page: int = 1,
     per_page: int = 50,
 ) -> CustomerPage:
-    """Customer accounts matching ``query`` (part of the name or email, or the start of one of
-    their customer orders' numbers), filtered by ``status``, sorted, one page."""
+    """Customer accounts matching ``query`` (part of the name or email, or the start of the number
+    of one of their orders or seller orders), filtered by ``status``, sorted, one page."""
     stats = (
         select(
             CustomerOrder.customer_id.label("customer_id"),
@@ -126,7 +126,15 @@ def search(
                 func.lower(User.email).like(pattern, escape="\\"),
                 exists().where(
                     CustomerOrder.customer_id == User.id,
-                    CustomerOrder.number.startswith(number, autoescape=True),
+                    or_(
+                        CustomerOrder.number.startswith(number, autoescape=True),
+                        # a seller order's number too (the customer's with "-A", "-B"…)
+                        CustomerOrder.id.in_(
+                            select(SellerOrder.customer_order_id).where(
+                                SellerOrder.number.startswith(number, autoescape=True)
+                            )
+                        ),
+                    ),
                 ),
             )
         )

@@ -46,6 +46,7 @@ def test_search_by_name_email_or_order_number(session, people):
     assert found(query=people.other_customer.email[:6]) == [people.other_customer.email]
     assert found(query=order.number) == [people.customer.email]
     assert found(query=order.number.lower()) == [people.customer.email]
+    assert found(query=order.seller_orders[0].number) == [people.customer.email]
     assert found(query="%") == [] and found(query="_") == []  # literal, not wildcards
     assert found(query="nobody") == []
     # Only customers: sellers' staff and the operator are not listed.
