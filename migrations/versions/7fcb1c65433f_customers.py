@@ -1,4 +1,5 @@
-"""Blocked customer accounts (customer_block): customer service keeps a customer out of the shop
+"""Blocked customer accounts (customer_block): customer service keeps a customer out of the shop;
+messages indexed by date for the back office's home
 
 Revision ID: 7fcb1c65433f
 Revises: 76b361a9fa3d
@@ -28,7 +29,10 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_customer_block')),
     sa.UniqueConstraint('user_id', name=op.f('uq_customer_block_user_id'))
     )
+    # The back office's home reads the messages of a period (marketplace_stats).
+    op.create_index(op.f('ix_message_created_at'), 'message', ['created_at'], unique=False)
 
 
 def downgrade():
+    op.drop_index(op.f('ix_message_created_at'), table_name='message')
     op.drop_table('customer_block')

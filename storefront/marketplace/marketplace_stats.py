@@ -248,9 +248,13 @@ def _answers(session: Session, span: Period) -> list[tuple[int, str, str, int]]:
     """(seller id, code, name, seconds) of each customer message of the period that was answered:
     the first customer message of a row of them, to the next message from the other side."""
     previous = func.lag(Message.author_role).over(partition_by=Message.thread_id, order_by=Message.id)
-    ordered = select(
-        Message.id, Message.thread_id, Message.author_role, Message.created_at, previous.label("previous_role")
-    ).subquery()
+    # Only the conversations with a message in the period (the window needs their earlier ones).
+    active = select(Message.thread_id).where(Message.created_at >= span.start, Message.created_at < span.end)
+    ordered = (
+        select(Message.id, Message.thread_id, Message.author_role, Message.created_at, previous.label("previous_role"))
+        .where(Message.thread_id.in_(active))
+        .subquery()
+    )
     reply = Message.__table__.alias("reply")
     answered_at = (
         select(func.min(reply.c.created_at))
