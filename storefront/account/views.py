@@ -35,7 +35,13 @@ from storefront.account.forms import (
 )
 from storefront.extensions import db, limiter
 from storefront.marketplace import accounts, addresses, invitations, password_reset, registration
-from storefront.marketplace.errors import DomainError, InvalidValue, NotDeliverable, NotFound
+from storefront.marketplace.errors import (
+    DomainError,
+    InvalidValue,
+    NotAllowed,
+    NotDeliverable,
+    NotFound,
+)
 from storefront.marketplace.models import User
 from storefront.web import login_throttle
 from storefront.web.forms import COUNTRY_NAMES
@@ -63,7 +69,13 @@ def login():
         if attempt.refused:
             form.form_errors.append(attempt.message)
             return _form_page("account/login.html", form)[0], 429
-        user = accounts.authenticate(db.session, form.email.data, form.password.data)
+        try:
+            user = accounts.authenticate(db.session, form.email.data, form.password.data)
+        except NotAllowed as error:
+            # A blocked customer who typed the right password: told why (nobody else is).
+            attempt.succeeded()
+            form.form_errors.append(explain(error))
+            return _form_page("account/login.html", form)
         if user is None:
             attempt.failed()
             # The same words whether the email or the password was wrong (no account enumeration).

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from storefront import clock
 from storefront.auth import private_area
-from storefront.backoffice import access, bp
+from storefront.backoffice import access, bp, home
 from storefront.backoffice.access import requires
 from storefront.backoffice.forms import ForwardForm, RelationsModelForm
 from storefront.discussions import conversation
@@ -63,6 +63,7 @@ def index():
         waiting=discussions.awaiting_reply(db.session, _me(), limit=20),
         unread=discussions.unread_total(db.session, _me()),
         preference_form=MessageEmailsForm(message_emails=_me().message_emails),
+        **home.overview_context(),  # the marketplace at a glance (backoffice/home.py)
     )
 
 
@@ -102,11 +103,17 @@ def order_list():
     state = state if state in SellerOrderState.__members__ else ""
     seller_code = "".join(ch for ch in request.args.get("seller", "") if ch.isprintable())[:40]
     seller = db.session.scalar(select(Seller).where(Seller.code == seller_code)) if seller_code else None
+    # The home's figures link here: late orders, and orders placed from ``since`` to ``until``.
+    late = request.args.get("late") == "1"
+    since, until = _day(request.args.get("since", "")), _day(request.args.get("until", ""))
     found = orders.search_seller_orders(
         db.session,
         seller_id=seller.id if seller else None,
         state=SellerOrderState(state) if state else None,
         number=request.args.get("q", ""),
+        late_on=orders.today_in_shop(db.session) if late else None,
+        placed_from=_start_of(since) if since else None,
+        placed_before=_start_of(until + timedelta(days=1)) if until else None,
         page=_page(),
         per_page=PER_PAGE,
     )
@@ -120,6 +127,9 @@ def order_list():
         states=list(SellerOrderState),
         deadline=orders.deadline,
         today=clock.today(),
+        late=late,
+        since=since,
+        until=until,
     )
 
 
@@ -312,11 +322,13 @@ def _text(raw: str, length: int) -> str:
 
 
 def _day(raw: str) -> date | None:
-    """A YYYY-MM-DD date from a filter (anything else: no filter)."""
+    """A YYYY-MM-DD date from a filter (anything else: no filter). Years 1900 to 9998 only:
+    midnight of 0001-01-01 in Paris is before the first UTC moment Python has (a 500)."""
     try:
-        return date.fromisoformat(raw) if len(raw) == 10 else None
+        day = date.fromisoformat(raw) if len(raw) == 10 else None
     except ValueError:
         return None
+    return day if day is not None and 1900 <= day.year <= 9998 else None
 
 
 def _start_of(day: date) -> datetime:

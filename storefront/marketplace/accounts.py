@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import clock as shop_clock
-from . import user_sessions
+from . import customer_admin, user_sessions
 from .errors import InvalidValue, NotAllowed
 from .models import OperatorRole, Role, Seller, User
 from .refusals import Refusal
@@ -101,13 +101,18 @@ def find_user(session: Session, email: str) -> User | None:
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
-    """The active user with this email and password, or None (never says which one was wrong)."""
+    """The active user with this email and password, or None (never says which one was wrong).
+
+    A customer account blocked by customer service raises NotAllowed (``ACCOUNT_BLOCKED``), but
+    only once the password is right: whoever knows it may be told, nobody else learns more about
+    an address than a wrong password tells."""
     user = find_user(session, email)
     if user is None:
         hasher.verify(_DUMMY_HASH, password)  # the same work as for a known address
         return None
     if not hasher.verify(user.password_hash, password) or not user.active:
         return None
+    customer_admin.require_not_blocked(session, user)
     return user
 
 

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from . import (
     accounts,
+    customer_admin,
     email_contexts,
     finance,
     listing,
@@ -222,11 +223,13 @@ def _checked_review(
 
 def _check_customer(session: Session, cart: Cart) -> None:
     """A cart of an account orders only once the account's email address is confirmed (a guest's
-    cart has no account and orders with the address it gives)."""
+    cart has no account and orders with the address it gives), and never while customer service
+    has blocked the account (customer_admin.block ends its sessions, this closes the gap)."""
     if cart.user_id is not None:
         customer = session.get(User, cart.user_id)  # the signed-in user: already in the session
         if customer is not None:
             accounts.require_confirmed_email(customer)
+            customer_admin.require_not_blocked(session, customer)
 
 
 def _write_order(

@@ -164,3 +164,10 @@ class Refusal(enum.StrEnum):
     BRAND_TAKEN = "brand_taken"
     BRAND_SAME = "brand_same"
     DUPLICATE_OFFER = "duplicate_offer"
+
+    # Customer accounts customer service blocks (storefront/marketplace/customer_admin.py).
+    ACCOUNT_BLOCKED = "account_blocked"  # logging in or ordering with a blocked account
+    BLOCK_REASON_MISSING = "block_reason_missing"
+    BLOCK_REASON_TOO_LONG = "block_reason_too_long"
+    ALREADY_BLOCKED = "already_blocked"
+    NOT_BLOCKED = "not_blocked"

@@ -391,6 +391,14 @@ SENTENCES |= {
     Refusal.BRAND_TAKEN: _l("Another brand already has this name."),
     Refusal.BRAND_SAME: _l("Choose another brand to merge into."),
     Refusal.DUPLICATE_OFFER: _l("You already sell this product in this condition: change that offer instead."),
+    # Customer accounts blocked by customer service
+    Refusal.ACCOUNT_BLOCKED: _l(
+        "This account is blocked: it can neither log in nor order. Please contact customer service."
+    ),
+    Refusal.BLOCK_REASON_MISSING: _l("Give the reason: it is kept in the audit log."),
+    Refusal.BLOCK_REASON_TOO_LONG: _l("A reason has at most 500 characters."),
+    Refusal.ALREADY_BLOCKED: _l("This customer is already blocked."),
+    Refusal.NOT_BLOCKED: _l("This customer is not blocked."),
 }
 
 

@@ -19,6 +19,7 @@ from .catalog import (
     ProductAttributeValue,
     ProductImage,
 )
+from .customers import CustomerBlock
 from .delivery import DeliveryMode, ShippingRate, Zone, ZoneRule
 from .discussions import (
     DiscussionTopic,

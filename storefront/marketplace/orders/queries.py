@@ -87,13 +87,16 @@ def search_seller_orders(
     state: SellerOrderState | None = None,
     number: str = "",
     late_on: date | None = None,
+    placed_from: datetime | None = None,
+    placed_before: datetime | None = None,
     page: int = 1,
     per_page: int = 25,
 ) -> OrderPage:
     """Seller orders, newest first: one seller's (the portal) or everyone's (the operator).
 
     ``number`` matches the start of the seller or customer order number; ``late_on`` keeps the
-    accepted orders that should have shipped before that day.
+    accepted orders that should have shipped before that day; ``placed_from`` and
+    ``placed_before`` bound when they were placed (the back office's home links here).
     """
     query = select(SellerOrder)
     if seller_id is not None:
@@ -105,6 +108,10 @@ def search_seller_orders(
         query = query.where(SellerOrder.number.startswith(number, autoescape=True))
     if late_on is not None:
         query = query.where(SellerOrder.state == S.SHIPPING, _late(late_on))
+    if placed_from is not None:
+        query = query.where(SellerOrder.created_at >= placed_from)
+    if placed_before is not None:
+        query = query.where(SellerOrder.created_at < placed_before)
     total = session.scalar(query.with_only_columns(func.count(SellerOrder.id)).order_by(None))
     page = max(page, 1)
     items = session.scalars(
