@@ -6,3 +6,6 @@ from flask import Blueprint
 bp = Blueprint("backoffice", __name__, url_prefix="/backoffice")
 
 from storefront.backoffice import views  # noqa: E402,F401  (routes register on import)
+
+# isort: split
+from storefront.backoffice import commissions, operations  # noqa: E402,F401  (operations, audit log, staff, commissions)

@@ -186,3 +186,8 @@ def __getattr__(name: str):
 
 
 from storefront.jobs import deadlines, email, housekeeping, webhooks  # noqa: E402,F401  (tasks are declared on import)
+
+
+def scheduled_names() -> list[str]:
+    """The names of the scheduled jobs (their runs are recorded: ``marketplace.job_runs``)."""
+    return sorted(declared.func.__name__ for declared in _tasks if declared.schedule is not None)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
@@ -56,6 +56,11 @@ class RateRow:
     seller: Seller | None
     status: str  # "past", "current" or "future"
     can_withdraw: bool
+
+    @property
+    def last_day(self) -> date | None:
+        """The last day the rate holds (``valid_to`` is the first day it no longer does)."""
+        return self.rate.valid_to - timedelta(days=1) if self.rate.valid_to else None
 
 
 def rates(session: Session, *, seller: Seller | None = None, today: date | None = None) -> list[RateRow]:
