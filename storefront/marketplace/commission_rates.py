@@ -29,7 +29,7 @@ from .staff import Permission
 from .unit_of_work import atomic
 
 MAX_BP = 10_000  # 100 %
-_PERCENT = re.compile(r"^\s*(\d{1,3})(?:[.,](\d{1,2}))?\s*%?\s*$")
+_PERCENT = re.compile(r"^\s*([0-9]{1,3})(?:[.,]([0-9]{1,2}))?\s*%?\s*$", re.ASCII)
 
 
 def parse_percent(text: str) -> int:
