@@ -31,7 +31,7 @@ class ConfirmForm(FlaskForm):
 
 
 class CommissionRateForm(FlaskForm):
-    category = SelectField(_l("Category"), choices=[], validate_choice=True)
+    category = SelectField(_l("Category"), choices=[], validate_choice=False)
     percent = StringField(
         _l("Rate (%)"), description=_l("For example 12,5 for 12.5 %."),
         validators=[InputRequired(_l("Enter a rate.")), Length(max=12), _no_control_characters],
@@ -39,6 +39,11 @@ class CommissionRateForm(FlaskForm):
     valid_from = DateField(_l("From"), validators=[InputRequired(_l("Enter the first day."))])
     last_day = DateField(_l("Last day"), validators=[Optional()],
                          description=_l("Empty: until a new rate replaces it."))
+
+    def validate_category(self, field):
+        # Missing means all categories; anything else must be one of the list.
+        if field.data and field.data not in {choice.value for choice in field.choices}:
+            raise ValidationError(_l("Choose a category of the list."))
 
     def validate_percent(self, field):
         try:
