@@ -31,7 +31,8 @@ class ConfirmForm(FlaskForm):
 
 
 class CommissionRateForm(FlaskForm):
-    category = SelectField(_l("Category"), choices=[], validate_choice=False)
+    category = SelectField(_l("Category"), choices=[], validate_choice=False,
+                           description=_l("All categories: the default rate, or all the seller's sales."))
     percent = StringField(
         _l("Rate (%)"), description=_l("For example 12,5 for 12.5 %."),
         validators=[InputRequired(_l("Enter a rate.")), Length(max=12), _no_control_characters],
@@ -61,9 +62,11 @@ class InviteForm(FlaskForm):
                                                 Email(_l("Enter a valid email address, like name@example.com."))])
     name = StringField(_l("Name"), validators=[Optional(), Length(max=120), _no_control_characters])
     role = SelectField(_l("Role"), choices=[SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()],
-                       default=OperatorRole.SUPPORT.value)
-    locale = SelectField(_l("Language of the email"), choices=[SelectChoice("fr", "Français"), SelectChoice("en", "English")], default="fr")
+                       default=OperatorRole.SUPPORT.value, validators=[InputRequired(_l("Choose a role."))])
+    locale = SelectField(_l("Language of the email"), choices=[SelectChoice("fr", "Français"), SelectChoice("en", "English")], default="fr",
+                         validators=[InputRequired(_l("Choose a language."))])
 
 
 class RoleForm(FlaskForm):
-    role = SelectField(_l("Role"), choices=[SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()])
+    role = SelectField(_l("Role"), choices=[SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()],
+                       validators=[InputRequired(_l("Choose a role."))])
