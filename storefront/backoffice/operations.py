@@ -159,6 +159,8 @@ def target_link(entry: OperatorAuditEntry) -> str | None:
             if not entry.target_id.isdigit():
                 continue
             values[parameter] = int(entry.target_id)
+        if endpoint == "backoffice.commission_list" and isinstance(entry.after, dict) and entry.after.get("seller"):
+            values["seller"] = entry.after["seller"]  # a seller's override: that seller's rates
         try:
             return url_for(endpoint, **values)
         except BuildError:

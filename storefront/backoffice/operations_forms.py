@@ -38,8 +38,7 @@ class CommissionRateForm(FlaskForm):
         validators=[InputRequired(_l("Enter a rate.")), Length(max=12), _no_control_characters],
     )
     valid_from = DateField(_l("From"), validators=[InputRequired(_l("Enter the first day."))])
-    last_day = DateField(_l("Last day"), validators=[Optional()],
-                         description=_l("Empty: until a new rate replaces it."))
+    last_day = DateField(_l("Last day"), validators=[Optional()])  # empty: until replaced
 
     def validate_category(self, field):
         # Missing means all categories; anything else must be one of the list.
