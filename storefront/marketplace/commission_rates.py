@@ -4,7 +4,8 @@ A rate holds for a period of the shop's days, from ``valid_from`` (included) to 
 (excluded, empty: until further notice), for one scope: the marketplace default, a category, a
 seller for all its categories, or a seller in one category (lookup order in ``finance``).
 :func:`schedule` adds a rate from a day on: the rate in force then (open-ended, started before)
-is closed that day, and any other overlap is refused, so a scope never has two rates for one day.
+is closed that day (and resumes after a rate given a last day), and any other overlap is
+refused, so a scope never has two rates for one day.
 A rate starts today at the earliest: the rate of each order line is copied onto it at checkout
 (``checkout._write_lines``, with the order's day), and the past stays as it was charged.
 Every change is written to the operator audit log with the values before and after.
@@ -136,6 +137,16 @@ def schedule(
         rate_bp=rate_bp, valid_from=valid_from, valid_to=valid_to,
     )
     session.add(rate)
+    if previous is not None and valid_to is not None:
+        # A rate for a while (a promotion): the one it interrupts resumes afterwards, rather than
+        # leaving the scope without a rate (the default with none would charge nothing).
+        resumed = CommissionRate(category_id=rate.category_id, seller_id=rate.seller_id,
+                                 rate_bp=previous.rate_bp, valid_from=valid_to)
+        session.add(resumed)
+        session.flush()
+        operator_audit.record(session, actor, "commission.resume", resumed, before=None,
+                              after={"rate_bp": resumed.rate_bp, "valid_from": valid_to},
+                              summary=_describe(category, seller))
     session.flush()
     operator_audit.record(
         session, actor, "commission.schedule", rate, before=None,
@@ -171,7 +182,7 @@ def end(session: Session, actor: User, rate_id: int, on: date) -> CommissionRate
 
 @atomic
 def withdraw(session: Session, actor: User, rate_id: int) -> None:
-    """Delete a rate that has not started yet; the rate it had closed runs on again."""
+    """Delete a rate that has not started yet; the rate it had closed covers its days again."""
     staff.require(actor, Permission.COMMISSIONS)
     rate = _get(session, rate_id)
     if rate.valid_from <= shop_clock.of(session).today():
@@ -184,18 +195,11 @@ def withdraw(session: Session, actor: User, rate_id: int) -> None:
                           summary=_describe(category, seller))
     if reopened is not None:
         previous = operator_audit.snapshot(reopened, ["valid_to"])
-        reopened.valid_to = rate.valid_to if not _blocks(scope, reopened, rate) else rate.valid_from
+        reopened.valid_to = rate.valid_to  # it covers the withdrawn one's days again
         operator_audit.record(session, actor, "commission.reopen", reopened, before=previous,
                               after={"valid_to": reopened.valid_to})
     session.delete(rate)
     session.flush()
-
-
-def _blocks(scope, reopened: CommissionRate, removed: CommissionRate) -> bool:
-    """Whether another rate starts where ``removed`` ends (``reopened`` then stops there)."""
-    return removed.valid_to is not None and any(
-        other.valid_from == removed.valid_to for other in scope if other.id not in (reopened.id, removed.id)
-    )
 
 
 def _owners(session: Session, rate: CommissionRate) -> tuple[Category | None, Seller | None]:

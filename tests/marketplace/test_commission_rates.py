@@ -106,8 +106,12 @@ def test_overlapping_periods_are_refused_and_nothing_changes(session, people, ad
     session.expire_all()
     assert audit_count(session) == entries
     assert session.scalar(select(func.count(CommissionRate.id))) == rows
-    # after the planned one: allowed (nothing overlaps)
-    commission_rates.schedule(session, admin, 700, valid_from=day + timedelta(days=20), valid_to=day + timedelta(days=30))
+    # after the planned one, the default resumes; a new rate from a later day closes that one
+    commission_rates.schedule(session, admin, 700, valid_from=day + timedelta(days=25))
+    rows = session.scalars(select(CommissionRate).order_by(CommissionRate.valid_from)).all()
+    assert [(r.rate_bp, (r.valid_from - day).days if r.valid_from > day else None,
+             r.valid_to and (r.valid_to - day).days) for r in rows] == [
+        (1200, None, 10), (900, 10, 20), (1200, 20, 25), (700, 25, None)]
 
 
 @pytest.mark.parametrize("rate_bp, start, stop, reason", [
@@ -188,3 +192,16 @@ def test_checkout_copies_the_rate_of_the_order_day_and_never_rewrites_it(session
     session.expire_all()
     assert session.get(OrderLine, first_line.id).commission_bp == 1200
     assert session.get(OrderLine, later_line.id).commission_bp == 700
+
+
+def test_a_rate_for_a_while_lets_the_previous_one_resume(session, people, admin):
+    day, washers = today(session), category(session, "washers")
+    commission_rates.schedule(session, admin, 500, valid_from=day + timedelta(days=2), valid_to=day + timedelta(days=5))
+    rate = finance.commission_rate_for
+    assert [rate(session, people.shop.alpha, washers, on=day + timedelta(days=n)) for n in (1, 2, 4, 5, 30)] == [
+        1200, 500, 500, 1200, 1200]
+    # withdrawing the promotion leaves the default as it was before, in one piece or two
+    promotion = session.scalars(select(CommissionRate).where(CommissionRate.rate_bp == 500)).one()
+    commission_rates.withdraw(session, admin, promotion.id)
+    assert [rate(session, people.shop.alpha, washers, on=day + timedelta(days=n)) for n in (1, 2, 4, 5, 30)] == [
+        1200] * 5
