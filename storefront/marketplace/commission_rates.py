@@ -228,8 +228,9 @@ def _overlaps(rate: CommissionRate, start: date, stop: date | None) -> bool:
 
 
 def _describe(category: Category | None, seller: Seller | None) -> str:
-    parts = [f"seller {seller.code}" if seller else "", f"category {category.code}" if category else ""]
-    return ", ".join(part for part in parts if part) or "default"
+    """The scope in codes (the audit log shows it as is, in any language): "alpha · washers",
+    "alpha", "washers", or "*" for the default."""
+    return " · ".join(part for part in (seller and seller.code, category and category.code) if part) or "*"
 
 
 def overrides_count(session: Session, seller: Seller) -> int:

@@ -77,7 +77,7 @@ def retry(session: Session, actor: User, message_id: int) -> OutboxMessage:
     operator_audit.record(
         session, actor, "outbox.retry", message, before=before,
         after=operator_audit.snapshot(message, ["status", "attempts", "next_attempt_at"]),
-        summary=f"{message.kind} to {message.to_address}",
+        summary=f"{message.kind} → {message.to_address}",
     )
     outbox.deliver_soon(session, message.id)
     return message
@@ -99,7 +99,7 @@ def cancel(session: Session, actor: User, message_id: int) -> OutboxMessage:
         raise InvalidValue("this email is sent or being sent", reason=Refusal.EMAIL_NOT_CANCELABLE)
     session.refresh(message)
     operator_audit.record(session, actor, "outbox.cancel", message, before=before,
-                          after={"status": message.status}, summary=f"{message.kind} to {message.to_address}")
+                          after={"status": message.status}, summary=f"{message.kind} → {message.to_address}")
     return message
 
 
