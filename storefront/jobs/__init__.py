@@ -16,6 +16,7 @@ process environment, on first access (the web processes never touch it).
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,8 @@ from huey.api import Result, TaskWrapper
 from huey.signals import SIGNAL_ERROR
 
 from storefront.observability.context import current_request_id, request_id_set_to
+
+logger = logging.getLogger(__name__)
 
 EXTENSION = "jobs"
 # The keyword a queued task carries the request id of the request that queued it under; the
@@ -69,15 +72,53 @@ class Task:
     def register(self, huey: Huey, app: Flask) -> TaskWrapper:
         """Register on ``huey`` under the function's own name (the name queued messages carry)."""
 
+        run = self.func if self.schedule is None else _recorded(self.func)
+
         @functools.wraps(self.func)
         def run_in_app(*args, **kwargs):
             request_id = kwargs.pop(REQUEST_ID_KWARG, None)
             with app.app_context(), request_id_set_to(request_id or current_request_id()):
-                return self.func(*args, **kwargs)
+                return run(*args, **kwargs)
 
         if self.schedule is None:
             return huey.task()(run_in_app)
         return huey.periodic_task(self.schedule)(run_in_app)
+
+
+def _recorded(func: Callable) -> Callable:
+    """``func`` (a scheduled job) writing each of its runs to ``job_run`` (start, end, result or
+    error) for the back office's operations page, in a session of its own: the job's own
+    transaction, committed or rolled back, does not carry it. Recording never stops the job."""
+    from sqlalchemy.orm import Session
+
+    from storefront.extensions import db
+    from storefront.marketplace import job_runs
+
+    @functools.wraps(func)
+    def run(*args, **kwargs):
+        try:
+            with Session(db.engine) as session:
+                run_id = job_runs.started(session, func.__name__)
+        except Exception:  # the database is down: the job will say so itself
+            logger.exception("could not record the start of %s", func.__name__)
+            run_id = None
+        ok, message = False, ""
+        try:
+            result = func(*args, **kwargs)
+            ok, message = True, "" if result is None else str(result)
+            return result
+        except BaseException as error:
+            message = f"{type(error).__name__}: {error}"
+            raise
+        finally:
+            if run_id is not None:
+                try:
+                    with Session(db.engine) as session:
+                        job_runs.finished(session, run_id, ok=ok, message=message)
+                except Exception:
+                    logger.exception("could not record the end of %s", func.__name__)
+
+    return run
 
 
 _tasks: list[Task] = []
@@ -145,3 +186,8 @@ def __getattr__(name: str):
 
 
 from storefront.jobs import deadlines, email, housekeeping, webhooks  # noqa: E402,F401  (tasks are declared on import)
+
+
+def scheduled_names() -> list[str]:
+    """The names of the scheduled jobs (their runs are recorded: ``marketplace.job_runs``)."""
+    return sorted(declared.func.__name__ for declared in _tasks if declared.schedule is not None)

@@ -20,7 +20,7 @@ import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select, update
@@ -170,7 +170,7 @@ def _place(
     order = _write_order(session, cart, view, zone, idempotency_key, payment, locale, now)
     seller_orders = _write_seller_orders(session, order, view, now)
     shipments = _write_shipments(session, order, view, now)
-    _write_lines(session, view, seller_orders, shipments)
+    _write_lines(session, view, seller_orders, shipments, shop_clock.of(session).local_date(now))
     _accept_retailer_order(session, seller_orders.values(), now)
     session.flush()  # claims the idempotency key (unique): a replay racing this one stops here
 
@@ -323,8 +323,10 @@ def _write_lines(
     view: CartView,
     seller_orders: dict[int, SellerOrder],
     shipments: dict[int, Shipment],
+    day: date,
 ) -> None:
-    """Each line in its seller order and its shipment, with the commission rate of the day."""
+    """Each line in its seller order and its shipment, with the commission rate of the order's
+    day (copied: a later change of rates never rewrites it)."""
     commissions: dict[tuple[int, int], int] = {}
     for item in view.items:
         seller_orders[item.seller.id].lines.append(
@@ -338,7 +340,7 @@ def _write_lines(
                 quantity=item.quantity,
                 # The retailer's own lines need no acceptance (its order moves on below).
                 state=LineState.ACCEPTED if item.seller.is_operator else LineState.WAITING_ACCEPTANCE,
-                commission_bp=_commission(session, item.seller, item.product.category_id, commissions),
+                commission_bp=_commission(session, item.seller, item.product.category_id, commissions, day),
             )
         )
 
@@ -396,14 +398,14 @@ def _take_stock(session: Session, items) -> set[int]:
     return {row.product_id for row in left if row.stock == 0}
 
 
-def _commission(session: Session, seller: Seller, category_id: int, cache: dict) -> int:
+def _commission(session: Session, seller: Seller, category_id: int, cache: dict, day: date) -> int:
     if seller.is_operator:
         return 0  # the retailer pays itself no commission (finance.commission_rate_for)
     key = (seller.id, category_id)
     if key not in cache:
         category = session.get(Category, category_id)
         try:
-            cache[key] = finance.commission_rate_for(session, seller, category)
+            cache[key] = finance.commission_rate_for(session, seller, category, on=day)
         except NotFound:
             cache[key] = 0  # no rate set up yet: the operator settles it from the back office
     return cache[key]

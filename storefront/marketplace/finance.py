@@ -2,17 +2,19 @@
 
 Lookup order for a seller selling in a category: the seller's rate for that category or its
 nearest ancestor, then the seller's rate for all categories, then the category's rate (nearest
-ancestor first), then the marketplace default.
+ancestor first), then the marketplace default. Each rate holds for a period
+(marketplace/commission_rates.py schedules them); the lookup takes the day it is about.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from . import clock as shop_clock
 from . import reference
 from .errors import InvalidValue, NotFound
 from .models import (
@@ -31,7 +33,10 @@ from .unit_of_work import atomic
 def set_commission_rate(
     session: Session, rate_bp: int, *, category_code: str | None = None, seller: Seller | None = None
 ) -> CommissionRate:
-    """Set a rate in basis points (1,500 = 15 %) for a category, a seller, both, or the default."""
+    """Set the standing rate in basis points (1,500 = 15 %) for a category, a seller, both, or
+    the default: the open-ended rate of that scope is changed in place (or one valid since always
+    is added). For the shop's setup and tests; the back office schedules dated rates through
+    ``commission_rates.schedule``."""
     if isinstance(rate_bp, bool) or not isinstance(rate_bp, int) or not 0 <= rate_bp <= 10_000:
         raise InvalidValue(f"a commission rate is 0 to 10,000 basis points, not {rate_bp!r}")
     category = reference.get_category(session, category_code) if category_code else None
@@ -41,7 +46,8 @@ def set_commission_rate(
         select(CommissionRate).where(
             _is(CommissionRate.category_id, category.id if category else None),
             _is(CommissionRate.seller_id, seller.id if seller else None),
-        )
+            CommissionRate.valid_to.is_(None),
+        ).order_by(CommissionRate.valid_from.desc()).limit(1)
     )
     if row is None:
         row = CommissionRate(category_id=category.id if category else None, seller_id=seller.id if seller else None)
@@ -51,15 +57,20 @@ def set_commission_rate(
     return row
 
 
-def commission_rate_for(session: Session, seller: Seller, category: Category) -> int:
-    """The rate in basis points that applies to ``seller`` selling in ``category`` (one query)."""
+def commission_rate_for(session: Session, seller: Seller, category: Category, on: date | None = None) -> int:
+    """The rate in basis points that applies to ``seller`` selling in ``category`` on the shop's
+    day ``on`` (today by default; checkout passes the order's day), in one query."""
     if seller.is_operator:
         return 0
+    if on is None:
+        on = shop_clock.of(session).today()
     chain = [int(part) for part in category.path.strip("/").split("/") if part]
     rows = session.execute(
         select(CommissionRate.category_id, CommissionRate.seller_id, CommissionRate.rate_bp).where(
             or_(CommissionRate.category_id.in_(chain), CommissionRate.category_id.is_(None)),
             or_(CommissionRate.seller_id == seller.id, CommissionRate.seller_id.is_(None)),
+            CommissionRate.valid_from <= on,
+            or_(CommissionRate.valid_to.is_(None), CommissionRate.valid_to > on),
         )
     ).all()
     depth = {category_id: i for i, category_id in enumerate(chain)}

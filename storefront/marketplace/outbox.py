@@ -155,3 +155,9 @@ def _valid_address(to: str) -> str:
         return validate_email(to.strip(), check_deliverability=False).normalized
     except EmailNotValidError as exc:
         raise InvalidValue(f"cannot send an email to {to!r}: {exc}") from None
+
+
+def deliver_soon(session: Session, message_id: int) -> None:
+    """Ask for ``message_id`` to be delivered right after the caller's transaction commits (a
+    message put back in line by the operator, marketplace/outbox_admin.py)."""
+    _after_commit.add(session, message_id)

@@ -171,3 +171,17 @@ class Refusal(enum.StrEnum):
     BLOCK_REASON_TOO_LONG = "block_reason_too_long"
     ALREADY_BLOCKED = "already_blocked"
     NOT_BLOCKED = "not_blocked"
+
+    # Back office: commissions, outbox, staff (marketplace/commission_rates.py, outbox_admin.py,
+    # staff_accounts.py).
+    COMMISSION_RATE = "commission_rate"  # not a percentage from 0 to 100
+    RETAILER_COMMISSION = "retailer_commission"  # the retailer pays itself no commission
+    RATE_IN_PAST = "rate_in_past"  # a rate starts (or ends) today or later
+    RATE_PERIOD = "rate_period"  # ends before it starts
+    RATE_OVERLAP = "rate_overlap"  # another rate of the scope holds then
+    RATE_STARTED = "rate_started"  # only a rate not yet started can be withdrawn
+    EMAIL_NOT_RETRYABLE = "email_not_retryable"  # sent, or being sent
+    EMAIL_NOT_CANCELABLE = "email_not_cancelable"  # sent, or being sent
+    LAST_ADMIN = "last_admin"  # the shop keeps at least one active admin
+    DEACTIVATE_SELF = "deactivate_self"
+    NOT_STAFF = "not_staff"  # not an operator account

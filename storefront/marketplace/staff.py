@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from .errors import InvalidValue, NotAllowed
 from .models import OperatorRole, Role, User
+from .refusals import Refusal
 from .unit_of_work import atomic
 
 
@@ -92,7 +93,7 @@ def set_role(session: Session, actor: User, user: User, role: OperatorRole | str
         raise InvalidValue(f"unknown staff role {role!r}") from None
     before = role_of(user)
     if before == OperatorRole.ADMIN and role != OperatorRole.ADMIN and _admins(session) <= 1:
-        raise NotAllowed("the shop needs at least one admin")
+        raise NotAllowed("the shop needs at least one admin", reason=Refusal.LAST_ADMIN)
     user.operator_role = role
     operator_audit.record(
         session, actor, "staff.role", user, before={"role": before and before.value},
@@ -103,3 +104,8 @@ def set_role(session: Session, actor: User, user: User, role: OperatorRole | str
 
 def _admins(session: Session) -> int:
     return sum(1 for user in staff(session) if user.active and role_of(user) == OperatorRole.ADMIN)
+
+
+def active_admins(session: Session) -> int:
+    """How many active admins the shop has (it keeps at least one)."""
+    return _admins(session)

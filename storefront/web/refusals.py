@@ -446,3 +446,18 @@ NOTICES: dict[NoticeKind, Callable[[Notice], str]] = {
     NoticeKind.REMOVED_OUT_OF_STOCK: _removed_out_of_stock,
     NoticeKind.MODE_UNAVAILABLE: _mode_unavailable,
 }
+
+# Back office: commissions, outbox, staff.
+SENTENCES.update({
+    Refusal.COMMISSION_RATE: _l("Enter a percentage from 0 to 100, for example 12,5."),
+    Refusal.RETAILER_COMMISSION: _l("The retailer pays no commission on its own sales."),
+    Refusal.RATE_IN_PAST: _l("Choose today or a later day: orders already placed keep the rate they were placed with."),
+    Refusal.RATE_PERIOD: _l("The end date must come after the start date."),
+    Refusal.RATE_OVERLAP: _l("Another rate of the same scope already applies during this period: withdraw or end it first."),
+    Refusal.RATE_STARTED: _l("This rate has already applied to orders: end it instead of withdrawing it."),
+    Refusal.EMAIL_NOT_RETRYABLE: _l("This email is sent or being sent: there is nothing to retry."),
+    Refusal.EMAIL_NOT_CANCELABLE: _l("This email is sent or being sent: it can no longer be cancelled."),
+    Refusal.LAST_ADMIN: _l("The shop needs at least one active administrator."),
+    Refusal.DEACTIVATE_SELF: _l("You cannot deactivate your own account."),
+    Refusal.NOT_STAFF: _l("This account is not a staff account."),
+})

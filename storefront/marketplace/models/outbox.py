@@ -27,6 +27,7 @@ class OutboxStatus(enum.StrEnum):
     SENDING = "SENDING"  # claimed by a worker, under lease
     SENT = "SENT"  # accepted by the SMTP server
     FAILED = "FAILED"  # given up after too many attempts; kept for the operator to look at
+    CANCELED = "CANCELED"  # withdrawn by the operator (marketplace/outbox_admin.py); never sent
 
 
 class OutboxMessage(Timestamped, Base):
