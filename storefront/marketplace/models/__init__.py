@@ -31,6 +31,7 @@ from .discussions import (
 )
 from .finance import CommissionRate
 from .listing import ProductListing
+from .mappings import MappingKind, MarketplaceMapping
 from .orders import (
     ActorRole,
     Cancellation,
