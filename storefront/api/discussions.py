@@ -116,6 +116,8 @@ def thread_summary(thread: Thread, role: ActorRole, unread: int, numbers: dict[i
         "id": thread.id,
         "subject": thread.subject,
         "topic": thread.topic.code,
+        # The marketplace message type the topic was mapped to when the thread was opened.
+        "message_type": thread.message_type or None,
         "kind": str(thread.kind),
         "model": str(thread.model),
         "status": str(thread.status),

@@ -211,6 +211,7 @@ def order_summary(order: SellerOrder) -> dict:
         "customer_order_number": order.customer_order.number,
         "seller": {"code": order.seller.code, "name": order.seller.name},
         "state": str(order.state),
+        "payment_code": order.customer_order.payment_code or None,  # the marketplace's code
         "created_at": rfc3339(order.created_at),
         "updated_at": rfc3339(order.updated_at or order.created_at),
         "acceptance_deadline": rfc3339(order.acceptance_deadline),
@@ -235,6 +236,10 @@ def order_summary(order: SellerOrder) -> dict:
             {
                 "id": shipment.id,
                 "status": str(shipment.status),
+                "delivery_mode": shipment.mode.code,
+                # The marketplace's delivery mode and carrier, as mapped at checkout.
+                "marketplace_delivery_mode": shipment.marketplace_mode or None,
+                "marketplace_carrier": shipment.marketplace_carrier or None,
                 "ship_by": day(shipment.ship_by),
                 "promised_from": day(shipment.promised_min),
                 "promised_to": day(shipment.promised_max),
@@ -272,6 +277,7 @@ def order_detail(detail: orders.OrderDetail) -> dict:
                 "quantity": c.quantity,
                 "amount": money(c.amount, currency),
                 "reason_code": c.reason.code,
+                "marketplace_code": c.marketplace_code or None,
                 "by": str(c.actor_role),
                 "created_at": rfc3339(c.created_at),
             }
@@ -283,6 +289,7 @@ def order_detail(detail: orders.OrderDetail) -> dict:
                 "amount": money(r.amount, currency),
                 "shipping_amount": money(r.shipping_amount, currency),
                 "reason_code": r.reason.code,
+                "marketplace_code": r.marketplace_code or None,
                 "by": str(r.actor_role),
                 "created_at": rfc3339(r.created_at),
             }

@@ -5,4 +5,8 @@ from flask import Blueprint
 
 bp = Blueprint("backoffice", __name__, url_prefix="/backoffice")
 
-from storefront.backoffice import views  # noqa: E402,F401  (routes register on import)
+from storefront.backoffice import (  # noqa: E402,F401
+    mappings,
+    shop_settings,
+    views,  # noqa: E402,F401  (routes register on import)
+)

@@ -104,3 +104,10 @@ class Refusal(enum.StrEnum):
     # API clients (storefront/marketplace/api_clients.py).
     UNKNOWN_SCOPE = "unknown_scope"
     NO_SCOPE = "no_scope"
+    # Back office: preferences and mappings (preferences.py, mappings.py, reason_codes.py).
+    SETTING_RANGE = "setting_range"  # a whole number outside its range (details: low, high)
+    SETTING_CHOICE = "setting_choice"  # not one of the choices
+    MARKETPLACE_CODE = "marketplace_code"  # not capitals, digits, "_" or "-", at most 40
+    REASON_FORMAT = "reason_format"  # a reason's own code: capitals, digits and "_"
+    REASON_EXISTS = "reason_exists"
+    LABEL_NEEDED = "label_needed"

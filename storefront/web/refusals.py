@@ -291,6 +291,18 @@ SENTENCES: dict[Refusal, Sentence] = {
         "%(scope)s is not an access scope of the API.", scope=details.get("scope", "")
     ),
     Refusal.NO_SCOPE: _l("Choose at least one access scope for the API client."),
+    # Back office: preferences and mappings
+    Refusal.SETTING_RANGE: lambda details: _(
+        "Enter a whole number from %(low)s to %(high)s.", low=details.get("low", ""),
+        high=details.get("high", ""),
+    ),
+    Refusal.SETTING_CHOICE: _l("Choose one of the options."),
+    Refusal.MARKETPLACE_CODE: _l(
+        "A marketplace code has at most 40 capital letters, digits, “_” or “-”, without spaces."
+    ),
+    Refusal.REASON_FORMAT: _l("A reason code has at most 40 capital letters, digits or “_”."),
+    Refusal.REASON_EXISTS: _l("A reason of this type already has this code."),
+    Refusal.LABEL_NEEDED: _l("Enter a label of at most 120 characters."),
 }
 
 

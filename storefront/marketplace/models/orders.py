@@ -6,7 +6,16 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint, true
+from sqlalchemy import (
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, Timestamped
@@ -80,7 +89,10 @@ class ReasonCode(Base):
     marketplace_code: Mapped[str] = mapped_column(String(40), default="", server_default="")
 
     def allows(self, role: ActorRole) -> bool:
-        return self.active is not False and {
+        # A deactivated reason is offered to nobody; the scheduler's own (timeouts) still work.
+        if ActorRole(role) != ActorRole.SYSTEM and self.active is False:
+            return False
+        return {
             ActorRole.CUSTOMER: self.customer_allowed,
             ActorRole.SELLER: self.seller_allowed,
             ActorRole.OPERATOR: self.operator_allowed,
