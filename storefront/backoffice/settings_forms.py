@@ -35,11 +35,11 @@ class PaymentMappingForm(FlaskForm):
 
 
 REASON_TYPE_LABELS = {
-    ReasonType.CANCELATION: _l("Cancellation"),
-    ReasonType.REFUND: _l("Refund"),
-    ReasonType.REFUSAL: _l("Refusal"),
-    ReasonType.ORDER_MESSAGING: _l("Order messaging"),
-    ReasonType.INCIDENT: _l("Incident"),
+    ReasonType.CANCELATION: _l("Cancellations"),
+    ReasonType.REFUND: _l("Refunds"),
+    ReasonType.REFUSAL: _l("Refusals"),
+    ReasonType.ORDER_MESSAGING: _l("Order messages"),
+    ReasonType.INCIDENT: _l("Incidents"),
 }
 
 
