@@ -78,6 +78,7 @@ class ThreadSummary(Out):
     id: int
     subject: str
     topic: str = Field(description="the topic's code (GET /discussion-topics)")
+    message_type: str | None = Field(description="the marketplace message type of the topic when opened")
     kind: ThreadKind
     model: RelationsModel
     status: ThreadStatus

@@ -103,6 +103,9 @@ class OrderLineOut(Out):
 class ShipmentOut(Out):
     id: int
     status: ShipmentStatus
+    delivery_mode: str = Field(description="the shop's delivery mode code (THD, EHD, RELAY…)")
+    marketplace_delivery_mode: str | None = Field(description="the marketplace's mode, as mapped at checkout")
+    marketplace_carrier: str | None = Field(description="the marketplace's carrier, as mapped at checkout")
     ship_by: str | None = Field(description="a date, YYYY-MM-DD")
     promised_from: str | None
     promised_to: str | None
@@ -115,6 +118,7 @@ class OrderSummary(Out):
     customer_order_number: str
     seller: SellerRef
     state: SellerOrderState
+    payment_code: str | None = Field(description="the marketplace's payment code of the order")
     created_at: str
     updated_at: str
     acceptance_deadline: str | None
@@ -152,6 +156,7 @@ class CancellationOut(Out):
     quantity: int
     amount: Money
     reason_code: str
+    marketplace_code: str | None = Field(description="the reason's marketplace code when it was made")
     by: str
     created_at: str
 
@@ -161,6 +166,7 @@ class RefundOut(Out):
     amount: Money
     shipping_amount: Money
     reason_code: str
+    marketplace_code: str | None = Field(description="the reason's marketplace code when it was made")
     by: str
     created_at: str
 
