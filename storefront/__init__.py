@@ -88,6 +88,10 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     database.configure_engine(app)
     clock.init_app(app)  # the shop's time zone and "now", for views, jobs and services
+    from storefront.marketplace import reference_cache
+
+    with app.app_context():  # how soon this process sees preferences another one saved
+        reference_cache.set_ttl(db.engine, app.config.get("REFERENCE_CACHE_SECONDS", reference_cache.TTL_SECONDS))
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     page_cache.init_app(app)

@@ -64,6 +64,12 @@ def load_settings(environ: Mapping[str, str], instance_path: str | os.PathLike) 
         "THEMES_DIR": str(Path(environ.get("THEMES_DIR") or _PROJECT_ROOT / "themes").resolve()),
         "DEFAULT_LOCALE": _locale(environ.get("DEFAULT_LOCALE", "fr")),
         "DEFAULT_POSTAL_CODE": environ.get("DEFAULT_POSTAL_CODE", "75001"),
+        # How long a process keeps its copy of preferences, mappings and delivery tables before
+        # reading them again (storefront/marketplace/reference_cache.py): what another process
+        # saved shows here within this many seconds; 0 reads them on every use.
+        "REFERENCE_CACHE_SECONDS": _seconds(
+            "REFERENCE_CACHE_SECONDS", environ.get("REFERENCE_CACHE_SECONDS"), 30, 3600
+        ),
         # The shop's days and hours (delivery cut-off, deadlines, dates shown): storefront.clock.
         "SHOP_TIMEZONE": _timezone(environ.get("SHOP_TIMEZONE", "Europe/Paris")),
         "SHOP_CURRENCY": environ.get("SHOP_CURRENCY", "EUR").upper(),

@@ -147,7 +147,7 @@ def test_escalating_and_closing(client, session, people, operator):
 
 def test_setting_the_relations_model(client, session, people, operator):
     old = ask(session, people)
-    page = operator.page("/backoffice/")
+    page = operator.page("/backoffice/settings")  # moved from the overview to the preferences
     assert 'value="DIRECT" checked' in page or re.search(r'checked[^>]*value="DIRECT"', page)
     assert operator.post("/backoffice/relations", {"model": "MEDIATED"}).status_code == 302
     assert preferences.get(session, "relations_model") == "MEDIATED"

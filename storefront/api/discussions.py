@@ -78,6 +78,7 @@ class ThreadSummary(Out):
     id: int
     subject: str
     topic: str = Field(description="the topic's code (GET /discussion-topics)")
+    message_type: str | None = Field(description="the marketplace message type of the topic when opened")
     kind: ThreadKind
     model: RelationsModel
     status: ThreadStatus
@@ -116,6 +117,8 @@ def thread_summary(thread: Thread, role: ActorRole, unread: int, numbers: dict[i
         "id": thread.id,
         "subject": thread.subject,
         "topic": thread.topic.code,
+        # The marketplace message type the topic was mapped to when the thread was opened.
+        "message_type": thread.message_type or None,
         "kind": str(thread.kind),
         "model": str(thread.model),
         "status": str(thread.status),

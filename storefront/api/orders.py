@@ -103,6 +103,9 @@ class OrderLineOut(Out):
 class ShipmentOut(Out):
     id: int
     status: ShipmentStatus
+    delivery_mode: str = Field(description="the shop's delivery mode code (THD, EHD, RELAY…)")
+    marketplace_delivery_mode: str | None = Field(description="the marketplace's mode, as mapped at checkout")
+    marketplace_carrier: str | None = Field(description="the marketplace's carrier, as mapped at checkout")
     ship_by: str | None = Field(description="a date, YYYY-MM-DD")
     promised_from: str | None
     promised_to: str | None
@@ -115,6 +118,7 @@ class OrderSummary(Out):
     customer_order_number: str
     seller: SellerRef
     state: SellerOrderState
+    payment_code: str | None = Field(description="the marketplace's payment code of the order")
     created_at: str
     updated_at: str
     acceptance_deadline: str | None
@@ -152,6 +156,7 @@ class CancellationOut(Out):
     quantity: int
     amount: Money
     reason_code: str
+    marketplace_code: str | None = Field(description="the reason's marketplace code when it was made")
     by: str
     created_at: str
 
@@ -161,6 +166,7 @@ class RefundOut(Out):
     amount: Money
     shipping_amount: Money
     reason_code: str
+    marketplace_code: str | None = Field(description="the reason's marketplace code when it was made")
     by: str
     created_at: str
 
@@ -211,6 +217,7 @@ def order_summary(order: SellerOrder) -> dict:
         "customer_order_number": order.customer_order.number,
         "seller": {"code": order.seller.code, "name": order.seller.name},
         "state": str(order.state),
+        "payment_code": order.customer_order.payment_code or None,  # the marketplace's code
         "created_at": rfc3339(order.created_at),
         "updated_at": rfc3339(order.updated_at or order.created_at),
         "acceptance_deadline": rfc3339(order.acceptance_deadline),
@@ -235,6 +242,10 @@ def order_summary(order: SellerOrder) -> dict:
             {
                 "id": shipment.id,
                 "status": str(shipment.status),
+                "delivery_mode": shipment.mode.code,
+                # The marketplace's delivery mode and carrier, as mapped at checkout.
+                "marketplace_delivery_mode": shipment.marketplace_mode or None,
+                "marketplace_carrier": shipment.marketplace_carrier or None,
                 "ship_by": day(shipment.ship_by),
                 "promised_from": day(shipment.promised_min),
                 "promised_to": day(shipment.promised_max),
@@ -272,6 +283,7 @@ def order_detail(detail: orders.OrderDetail) -> dict:
                 "quantity": c.quantity,
                 "amount": money(c.amount, currency),
                 "reason_code": c.reason.code,
+                "marketplace_code": c.marketplace_code or None,
                 "by": str(c.actor_role),
                 "created_at": rfc3339(c.created_at),
             }
@@ -283,6 +295,7 @@ def order_detail(detail: orders.OrderDetail) -> dict:
                 "amount": money(r.amount, currency),
                 "shipping_amount": money(r.shipping_amount, currency),
                 "reason_code": r.reason.code,
+                "marketplace_code": r.marketplace_code or None,
                 "by": str(r.actor_role),
                 "created_at": rfc3339(r.created_at),
             }

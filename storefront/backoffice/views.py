@@ -70,17 +70,18 @@ def index():
 @bp.post("/relations")
 @requires(Permission.SETTINGS)
 def relations_model():
+    """The model alone (the form now lives on the preferences page, which this returns to)."""
     form = RelationsModelForm()
     if not form.validate_on_submit():
         flash(_("Choose a model."), "error")
-        return redirect(url_for(".index"))
+        return redirect(url_for(".settings"))
     try:
-        preferences.set(db.session, "relations_model", form.model.data)
+        preferences.update(db.session, _me(), {"relations_model": form.model.data})
     except DomainError as error:
         flash(explain(error), "error")
     else:
         flash(_("Saved: new conversations follow this model; the ones already open keep theirs."), "success")
-    return redirect(url_for(".index"))
+    return redirect(url_for(".settings"))
 
 
 @bp.post("/preferences")

@@ -34,7 +34,7 @@ from storefront.cart.views import apply_mode_choices, render_expired_form
 from storefront.checkout import bp
 from storefront.checkout.forms import CardForm, DeliveryAddressForm, GuestAddressForm
 from storefront.extensions import db, limiter
-from storefront.marketplace import addresses, checkout, tracking
+from storefront.marketplace import addresses, checkout, mappings, tracking
 from storefront.marketplace import cart as cart_service
 from storefront.marketplace.cart import CartView, ShippingAddress
 from storefront.marketplace.errors import DomainError, NotFound
@@ -351,7 +351,7 @@ def place():
         return _render_review(progress, status=409)
     payment = checkout.pay_and_place(
         db.session, progress.cart, progress.view, provider=_provider(),
-        payment_codes=current_app.config["PAYMENT_CODES"], idempotency_key=key,
+        payment_codes=_payment_codes(), idempotency_key=key,
         shown_total=_int(request.form.get("expected_total")), locale=str(get_locale()),
     )
     Outcome = checkout.PaymentOutcome
@@ -383,7 +383,7 @@ def confirm_payment():
         return render_template("checkout/confirm_payment.html", cart=cart)
     payment = checkout.confirm_and_place(
         db.session, cart, confirmed=request.form.get("action") == "confirm", provider=_provider(),
-        payment_codes=current_app.config["PAYMENT_CODES"], locale=str(get_locale()),
+        payment_codes=_payment_codes(), locale=str(get_locale()),
     )
     Outcome = checkout.PaymentOutcome
     if payment.outcome == Outcome.NOT_CONFIRMED:
@@ -478,3 +478,8 @@ def _id(raw: str) -> int:
     if value is None or value > MAX_ID:
         raise NotFound("no address")
     return value
+
+
+def _payment_codes() -> dict[str, str]:
+    """PAYMENT_CODES (the environment's defaults) with the operator's mapping on top."""
+    return mappings.payment_codes(db.session, current_app.config["PAYMENT_CODES"])

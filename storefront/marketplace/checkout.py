@@ -33,6 +33,7 @@ from . import (
     email_contexts,
     finance,
     listing,
+    mappings,
     orders,
     outbox,
     payments,
@@ -301,10 +302,13 @@ def _write_shipments(
     shipments: dict[int, Shipment] = {}
     for shipment_view in view.shipments:
         chosen = shipment_view.chosen
+        codes = mappings.delivery_codes(session, chosen.mode.code)  # the operator's mapping
         shipment = Shipment(
             customer_order=order,
             shipper=shipment_view.shipper,
             mode_id=chosen.mode.id,
+            marketplace_mode=codes.mode,
+            marketplace_carrier=codes.carrier,
             fee=chosen.fee,
             currency=view.currency,
             ship_by=chosen.promise.ship_by,

@@ -143,6 +143,7 @@ def open_thread(
     at = at or utcnow()
     thread = Thread(
         topic=topic,
+        message_type=topic.message_type,  # the topic's marketplace type, as mapped today
         subject=(subject.strip() or topic.label)[:200],
         model=RelationsModel(preferences.get(session, "relations_model")),
         customer_id=customer.id,

@@ -1,4 +1,9 @@
-"""Shop-wide preferences set by the operator (read by the shop, the portal and the jobs)."""
+"""Shop-wide preferences set by the operator (read by the shop, the portal and the jobs).
+
+Every process reads them through ``reference_cache``: the process that saves sees the change on
+its next read, the others within ``REFERENCE_CACHE_SECONDS``. The back office saves them with
+:func:`update`, which checks every value first and records one audit entry of what changed.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from . import reference_cache
 from .errors import InvalidValue
-from .models import RelationsModel, StoreSetting
+from .models import RelationsModel, StoreSetting, User
+from .refusals import Refusal
 from .unit_of_work import atomic
 
 # Every known preference with its default; an unknown key is a programming error, not data.
@@ -20,7 +26,26 @@ DEFAULTS: dict[str, object] = {
     "show_delivery_promise": True,
     "show_seller_rating": True,
     "acceptance_delay_hours": 48,
+    # The product page's list of the other sellers' offers.
+    "show_other_sellers": True,
+    # The postal code whose delivery dates a shopper sees before giving theirs; "" keeps the
+    # shop's DEFAULT_POSTAL_CODE setting.
+    "default_postal_code": "",
+    # Imports and exports (read by the import and export jobs).
+    "offer_import_min_minutes": 15,  # at least this long between two offer imports of a seller
+    "imports_per_day": 24,  # at most this many imports a seller may send a day
+    "order_export_minutes": 60,  # orders are pushed to sellers who asked every this many minutes
 }
+
+# The whole numbers' allowed ranges, both ends included.
+RANGES: dict[str, tuple[int, int]] = {
+    "acceptance_delay_hours": (1, 240),
+    "offer_import_min_minutes": (1, 1440),
+    "imports_per_day": (1, 288),
+    "order_export_minutes": (5, 1440),
+}
+DISPLAY_TOGGLES = ("show_sold_by", "show_shipped_by", "show_delivery_promise", "show_seller_rating",
+                   "show_other_sellers")
 
 
 def get_all(session: Session) -> dict[str, object]:
@@ -44,19 +69,56 @@ def _load(session: Session) -> MappingProxyType:
 
 @atomic
 def set(session: Session, key: str, value: object) -> None:  # noqa: A001 (reads as preferences.set)
+    value = check(key, value)
+    _store(session, key, value)
+
+
+@atomic
+def update(session: Session, actor: User | None, values: dict[str, object]) -> dict[str, object]:
+    """Save several preferences at once, after checking all of them (one refused value saves
+    none), with one audit entry of the values that changed. Returns what changed."""
+    from . import operator_audit
+
+    checked = {key: check(key, value) for key, value in values.items()}
+    current = {key: get(session, key, fresh=True) for key in checked}
+    before, after = operator_audit.changes(current, checked)
+    if not after:
+        return {}
+    for key, value in after.items():
+        _store(session, key, value)
+    operator_audit.record(session, actor, "preferences.update", target_kind="preferences",
+                          target_id="shop", before=before, after=after)
+    return after
+
+
+def check(key: str, value: object) -> object:
+    """``value`` as stored for ``key``; :class:`InvalidValue` (with ``field``) when it is not one."""
     _known(key)
     default = DEFAULTS[key]
     if key == "relations_model":
         try:
-            value = RelationsModel(value).value
+            return RelationsModel(value).value
         except ValueError:
-            raise InvalidValue(f"relations model is DIRECT or MEDIATED, not {value!r}") from None
-    elif isinstance(default, bool) and not isinstance(value, bool):
-        raise InvalidValue(f"{key} is on or off, not {value!r}")
-    elif isinstance(default, int) and not isinstance(default, bool) and (
-        isinstance(value, bool) or not isinstance(value, int) or value <= 0
-    ):
-        raise InvalidValue(f"{key} is a positive whole number, not {value!r}")
+            raise InvalidValue(f"relations model is DIRECT or MEDIATED, not {value!r}",
+                               field=key, reason=Refusal.SETTING_CHOICE) from None
+    if key == "default_postal_code":
+        value = value.strip() if isinstance(value, str) else value
+        if not isinstance(value, str) or not (value == "" or (len(value) == 5 and value.isascii() and value.isdigit())):
+            raise InvalidValue(f"a French postal code is 5 digits, not {value!r}", field=key,
+                               reason=Refusal.POSTAL_CODE)
+        return value
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise InvalidValue(f"{key} is on or off, not {value!r}", field=key, reason=Refusal.SETTING_CHOICE)
+        return value
+    low, high = RANGES.get(key, (1, 2**31 - 1))
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise InvalidValue(f"{key} is a whole number from {low} to {high}, not {value!r}",
+                           field=key, reason=Refusal.SETTING_RANGE, low=low, high=high)
+    return value
+
+
+def _store(session: Session, key: str, value: object) -> None:
     row = session.get(StoreSetting, key)
     if row is None:
         session.add(StoreSetting(key=key, value=value))

@@ -9,7 +9,8 @@ busy shop they were a good share of all queries. Each process keeps one copy per
 - any change made through this process's ORM (a flush touching a watched model, or an
   ``insert``/``update``/``delete`` statement on its table) drops the copy when its transaction
   commits: the process that made a change sees it on its very next read;
-- other processes (the other web workers, the job worker) see it within :data:`TTL_SECONDS`.
+- other processes (the other web workers, the job worker) see it within the engine's time to
+  live (:func:`set_ttl`, ``REFERENCE_CACHE_SECONDS``; :data:`TTL_SECONDS` by default).
 
 Anything that must be exact at the moment of the order (stock, prices, offer states) is never
 cached: ``checkout.place_order`` reads and updates those rows in its own transaction.
@@ -27,11 +28,24 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, UOWTransaction
 
-from .models import ApiRevocation, DeliveryMode, Seller, ShippingRate, StoreSetting, Zone, ZoneRule
+from .models import (
+    ApiRevocation,
+    DeliveryMode,
+    DiscussionTopic,
+    MarketplaceMapping,
+    ReasonCode,
+    Seller,
+    ShippingRate,
+    StoreSetting,
+    Zone,
+    ZoneRule,
+)
 
 TTL_SECONDS = 30.0
 # ApiRevocation: the API's list of refused tokens (token_revocations), kept a few seconds only.
-WATCHED = (Zone, ZoneRule, DeliveryMode, ShippingRate, Seller, StoreSetting, ApiRevocation)
+# MarketplaceMapping, DiscussionTopic, ReasonCode: the back office's mappings (marketplace/mappings.py).
+WATCHED = (Zone, ZoneRule, DeliveryMode, ShippingRate, Seller, StoreSetting, ApiRevocation,
+           MarketplaceMapping, DiscussionTopic, ReasonCode)
 _WATCHED_TABLES = frozenset(model.__table__.name for model in WATCHED)
 _CHANGED = "storefront.reference_changed"
 
@@ -42,6 +56,7 @@ class _Store:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.values: dict[object, tuple[float, object]] = {}
+        self.ttl = TTL_SECONDS
 
 
 _stores: weakref.WeakKeyDictionary[Engine, _Store] = weakref.WeakKeyDictionary()
@@ -61,12 +76,19 @@ def _store(engine: Engine) -> _Store:
     return store
 
 
+def set_ttl(engine: Engine, seconds: float) -> None:
+    """How many seconds copies of ``engine``'s data are kept (the app's REFERENCE_CACHE_SECONDS)."""
+    _store(engine).ttl = max(float(seconds), 0.0)
+
+
 def cached(
-    session: Session, key: object, load: Callable[[Session], T], ttl: float = TTL_SECONDS
+    session: Session, key: object, load: Callable[[Session], T], ttl: float | None = None
 ) -> T:
     """The value of ``key`` for the session's database, from ``load(session)`` when absent or
-    older than ``ttl`` seconds. ``load`` must return an immutable snapshot."""
+    older than ``ttl`` seconds (the engine's :func:`set_ttl` by default). ``load`` must return an
+    immutable snapshot."""
     store = _store(_engine_of(session))
+    ttl = store.ttl if ttl is None else ttl
     now = time.monotonic()
     entry = store.values.get(key)
     if entry is not None and entry[0] > now:

@@ -185,3 +185,10 @@ class Refusal(enum.StrEnum):
     LAST_ADMIN = "last_admin"  # the shop keeps at least one active admin
     DEACTIVATE_SELF = "deactivate_self"
     NOT_STAFF = "not_staff"  # not an operator account
+    # Back office: preferences and mappings (preferences.py, mappings.py, reason_codes.py).
+    SETTING_RANGE = "setting_range"  # a whole number outside its range (details: low, high)
+    SETTING_CHOICE = "setting_choice"  # not one of the choices
+    MARKETPLACE_CODE = "marketplace_code"  # not capitals, digits, "_" or "-", at most 40
+    REASON_FORMAT = "reason_format"  # a reason's own code: capitals, digits and "_"
+    REASON_EXISTS = "reason_exists"
+    REASON_LABEL = "reason_label"  # a reason code label empty or over 120 characters

@@ -1,7 +1,8 @@
 """Who is browsing: the postal code and delivery zone kept in the session.
 
 The shopper gives a postal code once; promises, fees and availability follow it on every page.
-Without one, the shop's ``DEFAULT_POSTAL_CODE`` (Paris) is used.
+Without one, the operator's default postal code (back office preferences), else the shop's
+``DEFAULT_POSTAL_CODE`` (Paris), is used.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from flask import current_app, g, session
 
 from storefront.extensions import db
-from storefront.marketplace import delivery
+from storefront.marketplace import delivery, preferences
 from storefront.marketplace.errors import DomainError
 from storefront.marketplace.models import Zone
 
@@ -35,7 +36,9 @@ def destination() -> Destination:
         except DomainError:  # a zone was removed since: fall back to the default
             zone, chosen = None, False
         if zone is None:
-            country, postal_code = "FR", current_app.config["DEFAULT_POSTAL_CODE"]
+            # The operator's default (back office preferences), else the shop's setting.
+            default = preferences.get(db.session, "default_postal_code")
+            country, postal_code = "FR", default or current_app.config["DEFAULT_POSTAL_CODE"]
             try:
                 zone = delivery.zone_for(db.session, country, postal_code)
             except DomainError:  # a shop not set up yet: pages show nothing deliverable

@@ -399,6 +399,18 @@ SENTENCES |= {
     Refusal.BLOCK_REASON_TOO_LONG: _l("A reason has at most 500 characters."),
     Refusal.ALREADY_BLOCKED: _l("This customer is already blocked."),
     Refusal.NOT_BLOCKED: _l("This customer is not blocked."),
+    # Back office: preferences and mappings
+    Refusal.SETTING_RANGE: lambda details: _(
+        "Enter a whole number from %(low)s to %(high)s.", low=details.get("low", ""),
+        high=details.get("high", ""),
+    ),
+    Refusal.SETTING_CHOICE: _l("Choose one of the options."),
+    Refusal.MARKETPLACE_CODE: _l(
+        "A marketplace code has at most 40 capital letters, digits, “_” or “-”, without spaces."
+    ),
+    Refusal.REASON_FORMAT: _l("A reason code has at most 40 capital letters, digits or “_”."),
+    Refusal.REASON_EXISTS: _l("A reason of this type already has this code."),
+    Refusal.REASON_LABEL: _l("Enter a label of at most 120 characters."),
 }
 
 

@@ -198,7 +198,7 @@ def test_the_whole_flow_over_http_from_waiting_to_shipped_refunded_received_and_
     assert first.status_code == 200, first.json()
     assert first.json()["refunds"] == [{
         "line_id": line_id, "amount": {"amount": 500, "currency": "EUR"},
-        "shipping_amount": {"amount": 0, "currency": "EUR"}, "reason_code": "DAMAGED", "by": "SELLER",
+        "shipping_amount": {"amount": 0, "currency": "EUR"}, "reason_code": "DAMAGED", "marketplace_code": None, "by": "SELLER",
         "created_at": first.json()["refunds"][0]["created_at"],
     }]
     assert first.json()["amounts"]["refunded"]["amount"] == 500

@@ -32,6 +32,7 @@ from .discussions import (
 )
 from .finance import CommissionRate
 from .listing import ProductListing
+from .mappings import MappingKind, MarketplaceMapping
 from .operations import JobRun
 from .orders import (
     ActorRole,

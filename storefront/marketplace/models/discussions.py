@@ -54,6 +54,8 @@ class Thread(Timestamped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     topic_id: Mapped[int] = mapped_column(ForeignKey("discussion_topic.id"))
+    # The marketplace message type of the topic when the thread was opened.
+    message_type: Mapped[str] = mapped_column(String(40), default="", server_default="")
     subject: Mapped[str] = mapped_column(String(200))
     model: Mapped[RelationsModel] = mapped_column(Enum(RelationsModel, native_enum=False, length=10))
     kind: Mapped[ThreadKind] = mapped_column(

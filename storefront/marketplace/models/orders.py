@@ -6,7 +6,16 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, Timestamped
@@ -74,8 +83,15 @@ class ReasonCode(Base):
     seller_allowed: Mapped[bool] = mapped_column(default=False)
     operator_allowed: Mapped[bool] = mapped_column(default=True)
     position: Mapped[int] = mapped_column(default=0)
+    # Deactivated: no longer offered nor accepted; the records that used it keep it.
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # The marketplace's cancellation or refund code (Octopia's motive), copied onto each record.
+    marketplace_code: Mapped[str] = mapped_column(String(40), default="", server_default="")
 
     def allows(self, role: ActorRole) -> bool:
+        # A deactivated reason is offered to nobody; the scheduler's own (timeouts) still work.
+        if ActorRole(role) != ActorRole.SYSTEM and self.active is False:
+            return False
         return {
             ActorRole.CUSTOMER: self.customer_allowed,
             ActorRole.SELLER: self.seller_allowed,
@@ -238,6 +254,9 @@ class Cancellation(Timestamped, Base):
     reason_code_id: Mapped[int] = mapped_column(ForeignKey("reason_code.id"))
     actor_role: Mapped[ActorRole] = mapped_column(Enum(ActorRole, native_enum=False, length=10))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # The reason's marketplace code when the cancellation was made (a later mapping edit does
+    # not rewrite what was reported).
+    marketplace_code: Mapped[str] = mapped_column(String(40), default="", server_default="")
 
     line: Mapped[OrderLine] = relationship()
     reason: Mapped[ReasonCode] = relationship()
@@ -259,6 +278,7 @@ class Refund(Timestamped, Base):
     actor_role: Mapped[ActorRole] = mapped_column(Enum(ActorRole, native_enum=False, length=10))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     comment: Mapped[str] = mapped_column(Text, default="")
+    marketplace_code: Mapped[str] = mapped_column(String(40), default="", server_default="")
 
     seller_order: Mapped[SellerOrder] = relationship()
     reason: Mapped[ReasonCode] = relationship()

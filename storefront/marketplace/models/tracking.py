@@ -44,6 +44,9 @@ class Shipment(Timestamped, Base):
     customer_order_id: Mapped[int] = mapped_column(ForeignKey("customer_order.id"), index=True)
     shipper_id: Mapped[int] = mapped_column(ForeignKey("seller.id"))
     mode_id: Mapped[int] = mapped_column(ForeignKey("delivery_mode.id"))
+    # The marketplace's delivery mode and carrier for the chosen mode, mapped at checkout.
+    marketplace_mode: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    marketplace_carrier: Mapped[str] = mapped_column(String(40), default="", server_default="")
     fee: Mapped[int] = mapped_column(default=0)
     currency: Mapped[str] = mapped_column(String(3), default="EUR")
     ship_by: Mapped[date]

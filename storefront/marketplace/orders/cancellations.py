@@ -174,6 +174,7 @@ def _take_back(
             amount=line.unit_price * quantity,
             reason_code_id=reason.id,
             reason=reason,
+            marketplace_code=reason.marketplace_code if reason else "",
             actor_role=actor_role,
             actor_id=actor_id,
             created_at=now,

@@ -24,6 +24,7 @@ def create_reason_code(
     seller_allowed: bool = False,
     operator_allowed: bool = True,
     position: int = 0,
+    marketplace_code: str = "",
 ) -> ReasonCode:
     code = (code or "").strip().upper()
     if not code or not all(ch.isalnum() or ch == "_" for ch in code):
@@ -48,6 +49,7 @@ def create_reason_code(
         seller_allowed=seller_allowed,
         operator_allowed=operator_allowed,
         position=position,
+        marketplace_code=marketplace_code,
     )
     session.add(reason)
     session.flush()
@@ -55,10 +57,10 @@ def create_reason_code(
 
 
 def reason_codes(session: Session, type: ReasonType, role: ActorRole) -> list[ReasonCode]:
-    """The reasons of ``type`` that ``role`` may pick, in the operator's order."""
+    """The active reasons of ``type`` that ``role`` may pick, in the operator's order."""
     reasons = session.scalars(
         select(ReasonCode)
-        .where(ReasonCode.type == ReasonType(type))
+        .where(ReasonCode.type == ReasonType(type), ReasonCode.active.is_(True))
         .order_by(ReasonCode.position, ReasonCode.code)
     )
     return [reason for reason in reasons if reason.allows(role)]
@@ -75,6 +77,9 @@ def get_reason(session: Session, type: ReasonType, code: str, role: ActorRole) -
 
 
 def _check_reason(reason: ReasonCode, type: ReasonType, role: ActorRole) -> None:
+    if not reason.active and role != ActorRole.SYSTEM:
+        # Deactivated by the operator: records that used it keep it, new ones cannot.
+        raise InvalidValue(f"reason {reason.code} is no longer in use", reason=Refusal.REASON_CODE)
     if reason.type != type:
         raise InvalidValue(
             f"reason {reason.code} is a {reason.type} reason, not a {type} one", reason=Refusal.REASON_CODE

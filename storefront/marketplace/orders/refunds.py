@@ -95,6 +95,7 @@ def refund(
         shipping_amount=shipping_amount,
         reason_code_id=reason.id,
         reason=reason,
+        marketplace_code=reason.marketplace_code,
         actor_role=actor_role,
         actor_id=actor_id,
         comment=comment,

@@ -1,0 +1,104 @@
+"""Forms of the back office's mappings and preferences pages (checks of shape only: the rules
+are the services', ``marketplace/mappings.py``, ``reason_codes.py``, ``preferences.py``)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+
+from storefront.marketplace import preferences
+from storefront.marketplace.models import ReasonType, RelationsModel
+
+MARKETPLACE_CODE = Regexp(r"^[A-Za-z0-9][A-Za-z0-9_-]*$",
+                          message=_l("Capital letters, digits, “_” or “-”, without spaces."))
+
+
+def _code_field(label):
+    return StringField(label, validators=[Optional(), Length(max=40), MARKETPLACE_CODE],
+                       filters=[lambda value: (value or "").strip().upper()])
+
+
+class TopicMappingForm(FlaskForm):
+    message_type = _code_field(_l("Marketplace message type"))
+
+
+class DeliveryMappingForm(FlaskForm):
+    marketplace_mode = _code_field(_l("Marketplace delivery mode"))
+    carrier = _code_field(_l("Marketplace carrier"))
+
+
+class PaymentMappingForm(FlaskForm):
+    code = _code_field(_l("Marketplace payment code"))
+
+
+REASON_TYPE_LABELS = {
+    ReasonType.CANCELATION: _l("Cancellations"),
+    ReasonType.REFUND: _l("Refunds"),
+    ReasonType.REFUSAL: _l("Refusals"),
+    ReasonType.ORDER_MESSAGING: _l("Order messages"),
+    ReasonType.INCIDENT: _l("Incidents"),
+}
+
+
+class ReasonForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(_l("Enter a code.")), Length(max=40),
+                                               Regexp(r"^[A-Za-z0-9_]+$", message=_l("Letters, digits or “_”."))],
+                       filters=[lambda value: (value or "").strip().upper()])
+    type = SelectField(_l("Type"), choices=[SelectChoice(t.value, label) for t, label in REASON_TYPE_LABELS.items()])
+    label = StringField(_l("Label (French)"), validators=[DataRequired(_l("Enter a label.")), Length(max=120)])
+    label_en = StringField(_l("Label (English)"), validators=[Optional(), Length(max=120)])
+    customer_allowed = BooleanField(_l("Customers may use it"))
+    seller_allowed = BooleanField(_l("Sellers may use it"))
+    operator_allowed = BooleanField(_l("Customer service may use it"), default=True)
+    marketplace_code = _code_field(_l("Marketplace code"))
+    active = BooleanField(_l("Active (offered in forms and accepted by the API)"), default=True)
+
+
+class ReasonEditForm(ReasonForm):
+    """The same, without the code and type (they name the reason in records and the API)."""
+
+    code = None
+    type = None
+
+
+def _minutes_or_count(key: str, label):
+    low, high = preferences.RANGES[key]
+    return IntegerField(label, validators=[
+        InputRequired(_l("Enter a whole number.")),
+        NumberRange(low, high, message=_l("Enter a whole number from %(min)s to %(max)s.")),
+    ], description=_l("From %(low)d to %(high)d.", low=low, high=high))
+
+
+class PreferencesForm(FlaskForm):
+    show_sold_by = BooleanField(_l("Show who sells each offer (“Sold by”)"))
+    show_shipped_by = BooleanField(_l("Show who ships each offer (“Shipped by”)"))
+    show_delivery_promise = BooleanField(_l("Show delivery dates"))
+    show_seller_rating = BooleanField(_l("Show seller ratings"))
+    show_other_sellers = BooleanField(_l("Show the other sellers’ offers on product pages"))
+    relations_model = RadioField(
+        _l("Customer relations"),
+        choices=[
+            SelectChoice(RelationsModel.DIRECT.value, _l("Direct: customers and sellers write to each other; "
+                                                        "customer service reads every conversation and may step in.")),
+            SelectChoice(RelationsModel.MEDIATED.value, _l("Mediated: customers write to customer service, which "
+                                                          "answers or brings the seller in; customers never deal "
+                                                          "with sellers directly.")),
+        ],
+        validators=[DataRequired(_l("Choose a model."))],
+    )
+    acceptance_delay_hours = _minutes_or_count("acceptance_delay_hours", _l("Time a seller has to accept an order (hours)"))
+    default_postal_code = StringField(
+        _l("Default postal code for delivery dates"),
+        validators=[Optional(), Regexp(r"^\d{5}$", message=_l("A French postal code has 5 digits."))],
+        filters=[lambda value: (value or "").strip()],
+        description=_l("Delivery dates shown to shoppers who have not given theirs; empty keeps the shop's setting."),
+    )
+    offer_import_min_minutes = _minutes_or_count("offer_import_min_minutes", _l("Minimum time between two offer imports (minutes)"))
+    imports_per_day = _minutes_or_count("imports_per_day", _l("Imports a seller may send per day"))
+    order_export_minutes = _minutes_or_count("order_export_minutes", _l("Order export interval (minutes)"))
+
+    TOGGLES = preferences.DISPLAY_TOGGLES
+    NUMBERS = tuple(preferences.RANGES)
