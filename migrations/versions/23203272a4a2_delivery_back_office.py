@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '23203272a4a2'
-down_revision = '76b361a9fa3d'
+down_revision = "76b361a9fa3d"
 branch_labels = None
 depends_on = None
 

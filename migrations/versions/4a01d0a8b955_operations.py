@@ -3,7 +3,7 @@
 operator cancels (status CANCELED: the column is a plain string, nothing to change)
 
 Revision ID: 4a01d0a8b955
-Revises: 76b361a9fa3d
+Revises: 7fcb1c65433f
 Create Date: 2026-12-03 06:22:09.318977
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '4a01d0a8b955'
-down_revision = '76b361a9fa3d'
+down_revision = "7fcb1c65433f"
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 product stays on sale), and an uploaded image keeps a thumbnail beside its display size.
 
 Revision ID: 6bdafb80f1ac
-Revises: 76b361a9fa3d
+Revises: 23203272a4a2
 Create Date: 2026-12-03 06:21:21.196388
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '6bdafb80f1ac'
-down_revision = '76b361a9fa3d'
+down_revision = "23203272a4a2"
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 messages indexed by date for the back office's home
 
 Revision ID: 7fcb1c65433f
-Revises: 76b361a9fa3d
+Revises: 6bdafb80f1ac
 Create Date: 2026-12-03 06:21:50.502261
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7fcb1c65433f'
-down_revision = '76b361a9fa3d'
+down_revision = "6bdafb80f1ac"
 branch_labels = None
 depends_on = None
 

@@ -3,7 +3,7 @@ cancellations and refunds), delivery mode and carrier on shipments, mapping tabl
 modes and payment methods
 
 Revision ID: 83da519cade6
-Revises: 76b361a9fa3d
+Revises: 4a01d0a8b955
 Create Date: 2026-12-03 06:21:33.035161
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '83da519cade6'
-down_revision = '76b361a9fa3d'
+down_revision = "4a01d0a8b955"
 branch_labels = None
 depends_on = None
 
