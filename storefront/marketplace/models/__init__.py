@@ -31,6 +31,7 @@ from .discussions import (
 )
 from .finance import CommissionRate
 from .listing import ProductListing
+from .onboarding import ApplicationDocument, ApplicationState, DocumentKind, SellerApplication
 from .orders import (
     ActorRole,
     Cancellation,
