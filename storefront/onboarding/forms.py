@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import SelectField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -59,7 +60,7 @@ class CheckboxesField(SelectMultipleField):
 class ApplicationForm(FlaskForm):
     shop_name = text_field(_l("Shop name"), 120, autocomplete="organization")
     legal_name = text_field(_l("Company's legal name"), 200)
-    country = SelectField(_l("Country of registration"), choices=list(COUNTRY_LABELS.items()),
+    country = SelectField(_l("Country of registration"), choices=[SelectChoice(code, label) for code, label in COUNTRY_LABELS.items()],
                           validate_choice=False)
     siret = text_field(_l("SIRET (France)"), 40, required=False, inputmode="numeric")
     company_number = text_field(_l("Company number (outside France)"), 40, required=False)

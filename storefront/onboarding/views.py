@@ -9,6 +9,7 @@ from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
+from wtforms.fields.choices import SelectChoice
 
 from storefront.extensions import db, limiter
 from storefront.marketplace import onboarding, uploads
@@ -25,8 +26,10 @@ TEXT_FIELDS = ("shop_name", "legal_name", "country", "siret", "company_number", 
                "contact_phone", "iban")
 
 
-@bp.before_request
-def limit_request_size():
+@bp.url_value_preprocessor
+def limit_request_size(endpoint, values):
+    # Before any before_request (the CSRF check reads the form first): the limit must be set
+    # before the body is parsed.
     request.max_content_length = MAX_REQUEST_BYTES
 
 
@@ -83,7 +86,7 @@ def _form(formdata=..., data=None) -> ApplicationForm:
     kwargs = {} if formdata is ... else {"formdata": formdata}
     form = ApplicationForm(data=data, **kwargs)
     form.categories.choices = [
-        (category.code, ("— " if category.level > 1 else "") + category.label_for(str(get_locale() or "fr")))
+        SelectChoice(category.code, ("— " if category.level > 1 else "") + category.label_for(str(get_locale() or "fr")))
         for category in onboarding.selectable_categories(db.session)
     ]
     return form
