@@ -12,12 +12,12 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from storefront.marketplace import onboarding
-from storefront.marketplace.models import ApplicationState, SellerApplication
-from tests import factories
+from storefront.marketplace.models import ApplicationState, Role, SellerApplication
+from tests import email_fixtures, factories
 from tests import onboarding_fixtures as files
-from tests.email_fixtures import smtp_server  # noqa: F401  (the fixture)
 from tests.order_fixtures import Visitor, html_text
 
+smtp_server = email_fixtures.smtp_server  # the fixture, for this module's tests
 pytestmark = pytest.mark.usefixtures("fresh_rate_limits")
 
 
@@ -155,7 +155,7 @@ def test_nothing_typed_crashes_the_form(visitor, session, kyc):
 
 def test_the_operators_link_opens_the_form_prefilled_then_works_once(app, visitor, session, kyc, smtp_server):
     application = onboarding.submit(session, files.answers(), files.documents(), storage_dir=kyc)
-    operator = factories.user(session, __import__("storefront.marketplace.models", fromlist=["Role"]).Role.OPERATOR)
+    operator = factories.user(session, Role.OPERATOR)
     onboarding.ask_for_information(session, operator, application, "Merci d'envoyer un Kbis récent.",
                                    secret_key=app.secret_key)
     message = next(m for m in smtp_server.messages if "more information" in m["Subject"])
