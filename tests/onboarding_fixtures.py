@@ -64,9 +64,15 @@ def png_bomb(width: int = 100_000, height: int = 100_000) -> bytes:
 
 def categories(session) -> list[str]:
     """Maison > Électroménager, and Jardin: the categories a company may choose in tests."""
-    reference.create_category(session, "home", "Maison", label_en="Home")
-    reference.create_category(session, "appliances", "Électroménager", parent_code="home")
-    reference.create_category(session, "garden", "Jardin", label_en="Garden")
+    from sqlalchemy import select
+
+    from storefront.marketplace.models import Category
+
+    existing = set(session.scalars(select(Category.code)))
+    for code, label, parent in (("home", "Maison", None), ("appliances", "Électroménager", "home"),
+                                ("garden", "Jardin", None)):
+        if code not in existing:  # the order fixtures' shop has some already
+            reference.create_category(session, code, label, parent_code=parent)
     session.commit()
     return ["home", "appliances", "garden"]
 

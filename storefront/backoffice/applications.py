@@ -4,7 +4,7 @@ KYC_DOCUMENTS (identity papers and bank details), the rest for APPLICATIONS."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -104,11 +104,10 @@ def application_document(document_id: int):
         abort(404)
     if not path.is_file():
         abort(404)
-    response = send_file(
-        path, mimetype=uploads.CONTENT_TYPES.get(path.suffix.lstrip("."), "application/octet-stream"),
-        as_attachment=True,
-        download_name=f"application-{document.application_id}-{document.kind.value.lower()}{path.suffix}",
-        max_age=0,
+    # At most 5 MB: read whole, so no file handle outlives the request.
+    response = Response(path.read_bytes(), mimetype=document.content_type)
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="application-{document.application_id}-{document.kind.value.lower()}{path.suffix}"'
     )
     # Never rendered by the browser as something else, never kept in a shared cache.
     response.headers["X-Content-Type-Options"] = "nosniff"
