@@ -15,6 +15,7 @@ from storefront import PROJECT_ROOT
 from storefront.marketplace.cart import Notice, NoticeKind
 from storefront.marketplace.errors import Conflict, DomainError, InvalidValue, NotFound
 from storefront.marketplace.models import (
+    ApplicationState,
     DeliveryStatus,
     LineState,
     SellerOrderState,
@@ -41,6 +42,7 @@ DETAILS = {
 # The state enums a page shows; each must have a table in the registry.
 STATE_ENUMS = [CustomerOrderStatus, SellerOrderState, LineState, ShipmentStatus, ThreadStatus,
                ThreadKind, DeliveryStatus]
+STATE_ENUMS += [ApplicationState]  # seller onboarding
 # Words spelt the same in both languages (still translated: the catalog has them).
 SAME_IN_BOTH = {"Discussion"}
 

@@ -86,7 +86,7 @@ def application_action(application_id: int, action: str):
     except DomainError as error:
         db.session.expire_all()
         if isinstance(error, InvalidValue) and error.details.get("field") == "message":
-            form.message.errors = [_("Write a message for the company.") if error.details.get("reason") == "required"
+            form.message.errors = [_("Write a message for the company.") if error.details.get("problem") == "required"
                                    else _("At most %(max)d characters.", max=onboarding.MAX_MESSAGE)]
         else:
             form.form_errors.append(_refusal(error))

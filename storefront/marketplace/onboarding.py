@@ -194,7 +194,7 @@ def check(session: Session, data: ApplicationData, uploaded: Iterable[Upload], *
         try:
             checked.append((kind, uploads.check(upload.data, upload.name)))
         except uploads.UploadRefused as refused:
-            errors[f"document_{kind.value}"] = refused.details["reason"]
+            errors[f"document_{kind.value}"] = refused.details["problem"]
     for kind in needed:
         if kind not in given:
             errors[f"document_{kind.value}"] = "missing"
@@ -352,9 +352,9 @@ def _require_open(application: SellerApplication, action: str) -> None:
 def _message(text: str, what: str) -> str:
     text = "".join(ch for ch in (text or "") if ch.isprintable() or ch in "\n\t").strip()
     if not text:
-        raise InvalidValue(f"write the {what}", field="message", reason="required")
+        raise InvalidValue(f"write the {what}", field="message", problem="required")
     if len(text) > MAX_MESSAGE:
-        raise InvalidValue(f"the {what} is too long", field="message", reason="too_long")
+        raise InvalidValue(f"the {what} is too long", field="message", problem="too_long")
     return text
 
 

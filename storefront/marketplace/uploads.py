@@ -40,7 +40,7 @@ _STORED_NAME = re.compile(r"^[0-9a-f]{32}\.(pdf|png|jpg)$")
 
 
 class UploadRefused(InvalidValue):
-    """The file is not a document we accept; ``details["reason"]`` says why:
+    """The file is not a document we accept; ``details["problem"]`` says why:
     ``empty``, ``too_large``, ``unsupported`` (not a PDF, PNG or JPEG by its content),
     ``damaged`` (starts like an image but does not decode) or ``too_many_pixels``."""
 
@@ -67,17 +67,17 @@ def check(data: bytes, original_name: str = "", *, max_bytes: int = MAX_BYTES) -
     :class:`UploadRefused`."""
     name = _safe_name(original_name)
     if not data:
-        raise UploadRefused("the file is empty", reason="empty")
+        raise UploadRefused("the file is empty", problem="empty")
     if len(data) > max_bytes:
         raise UploadRefused(f"the file is larger than {max_bytes // (1024 * 1024)} MB",
-                            reason="too_large", limit_mb=max_bytes // (1024 * 1024))
+                            problem="too_large", limit_mb=max_bytes // (1024 * 1024))
     if data.startswith(b"%PDF-"):
         return CheckedFile(data, PDF, name)
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
         return CheckedFile(data, _decoded_image(data, "PNG"), name)
     if data.startswith(b"\xff\xd8\xff"):
         return CheckedFile(data, _decoded_image(data, "JPEG"), name)
-    raise UploadRefused("only PDF, PNG or JPEG files are accepted", reason="unsupported")
+    raise UploadRefused("only PDF, PNG or JPEG files are accepted", problem="unsupported")
 
 
 def _decoded_image(data: bytes, expected_format: str) -> str:
@@ -89,14 +89,14 @@ def _decoded_image(data: bytes, expected_format: str) -> str:
             with Image.open(io.BytesIO(data), formats=[expected_format]) as image:
                 width, height = image.size
                 if width * height > MAX_PIXELS:
-                    raise UploadRefused("the picture has too many pixels", reason="too_many_pixels")
+                    raise UploadRefused("the picture has too many pixels", problem="too_many_pixels")
                 image.load()
     except UploadRefused:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise UploadRefused("the picture has too many pixels", reason="too_many_pixels") from None
+        raise UploadRefused("the picture has too many pixels", problem="too_many_pixels") from None
     except Exception:  # noqa: BLE001 (Pillow raises many kinds for a damaged file)
-        raise UploadRefused("the picture cannot be read", reason="damaged") from None
+        raise UploadRefused("the picture cannot be read", problem="damaged") from None
     return PNG if expected_format == "PNG" else JPEG
 
 

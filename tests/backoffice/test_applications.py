@@ -138,9 +138,11 @@ def test_asking_needs_a_message_then_emails_the_link(session, application, staff
     assert 'data-testid="action-ask"' not in page
     [entry] = session.scalars(select(OperatorAuditEntry).where(OperatorAuditEntry.action == "application.info_requested"))
     assert entry.actor_email == "finance@staff.example.com"
-    message = next(m for m in smtp_server.messages if m["To"] == "helene@epicerie.example.com"
-                   and "plus d'informations" in m["Subject"] or "more information" in m["Subject"])
-    assert "/vendre/completer/" in message.get_body(preferencelist=("plain",)).get_content()
+    message = smtp_server.messages[-1]  # in the company's language: it applied in French
+    assert message["To"] == "helene@epicerie.example.com"
+    assert " ".join(message["Subject"].split()) == "Votre candidature pour vendre sur Storefront : il nous faut plus d’informations"
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    assert "/vendre/completer/" in body and "Merci de joindre un Kbis de moins de 3 mois." in body
 
 
 def test_approving_opens_the_seller_and_emails_the_invitation(session, application, staff_of, smtp_server):

@@ -182,7 +182,7 @@ def test_rejecting_needs_a_reason_and_emails_it(session, operator, kyc):
     application = apply(session, kyc)
     with pytest.raises(InvalidValue) as refused:
         onboarding.reject(session, operator, application, "  ")
-    assert refused.value.details == {"field": "message", "reason": "required"}
+    assert refused.value.details == {"field": "message", "problem": "required"}
     onboarding.reject(session, operator, application, "Activité hors de notre catalogue.")
     assert application.state == ApplicationState.REJECTED
     [email] = emails(session, "application_rejected")

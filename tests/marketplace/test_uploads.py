@@ -39,14 +39,14 @@ def test_a_png_named_pdf_is_a_png():
 def test_anything_else_is_refused_with_its_reason(data, reason):
     with pytest.raises(uploads.UploadRefused) as refused:
         uploads.check(data, "kbis.pdf")
-    assert refused.value.details["reason"] == reason
+    assert refused.value.details["problem"] == reason
 
 
 def test_an_oversized_file_is_refused_before_anything_else():
     data = files.pdf() + b"0" * uploads.MAX_BYTES
     with pytest.raises(uploads.UploadRefused) as refused:
         uploads.check(data, "big.pdf")
-    assert refused.value.details == {"reason": "too_large", "limit_mb": 5}
+    assert refused.value.details == {"problem": "too_large", "limit_mb": 5}
 
 
 def test_the_read_stops_past_the_limit():
