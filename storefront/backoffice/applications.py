@@ -18,7 +18,7 @@ from storefront.marketplace import company_ids, onboarding, uploads
 from storefront.marketplace.errors import DomainError, InvalidValue, NotFound
 from storefront.marketplace.models import ApplicationState, User
 from storefront.marketplace.staff import Permission
-from storefront.onboarding.forms import COUNTRY_LABELS, DOCUMENT_LABELS
+from storefront.onboarding.forms import COUNTRY_LABELS, DOCUMENT_LABELS, Needed
 from storefront.web import query_params
 
 MAX_ID = 2**31 - 1
@@ -29,7 +29,8 @@ class ApplicationDecisionForm(FlaskForm):
     """The message of a request for information or the reason of a rejection (the service
     says when one is needed); approving needs none."""
 
-    message = TextAreaField(_l("Message for the company"), render_kw={"maxlength": onboarding.MAX_MESSAGE})
+    message = TextAreaField(_l("Message for the company"), render_kw={"maxlength": onboarding.MAX_MESSAGE},
+                            validators=[Needed()])
 
 
 def _me() -> User:

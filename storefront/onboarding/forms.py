@@ -42,10 +42,11 @@ class Needed:
         return None
 
 
-def text_field(label, max_length: int, *, required: bool = True, **render_kw) -> StringField:
+def text_field(label, max_length: int, *, required: bool = True, description="", **render_kw) -> StringField:
     validators = [Needed()] if required else []
     validators.append(Length(max=max_length, message=_l("At most %(max)d characters.")))
-    return StringField(label, filters=[one_line], validators=validators, render_kw=render_kw)
+    return StringField(label, filters=[one_line], validators=validators, description=description,
+                       render_kw=render_kw)
 
 
 class CheckboxesField(SelectMultipleField):
@@ -61,9 +62,11 @@ class ApplicationForm(FlaskForm):
     shop_name = text_field(_l("Shop name"), 120, autocomplete="organization")
     legal_name = text_field(_l("Company's legal name"), 200)
     country = SelectField(_l("Country of registration"), choices=[SelectChoice(code, label) for code, label in COUNTRY_LABELS.items()],
-                          validate_choice=False)
-    siret = text_field(_l("SIRET (France)"), 40, required=False, inputmode="numeric")
-    company_number = text_field(_l("Company number (outside France)"), 40, required=False)
+                          validate_choice=False, validators=[Needed()])
+    siret = text_field(_l("SIRET (France)"), 40, inputmode="numeric",
+                       description=_l("For a company registered in France: 14 digits."))
+    company_number = text_field(_l("Company number (outside France)"), 40, required=False,
+                                description=_l("For a company registered outside France, instead of the SIRET."))
     vat_number = text_field(_l("VAT number"), 30)
     address = text_field(_l("Address"), 200, autocomplete="street-address")
     postal_code = text_field(_l("Postal code"), 12, autocomplete="postal-code")
