@@ -162,7 +162,9 @@ def test_the_operators_link_opens_the_form_prefilled_then_works_once(app, visito
     text = next(body for body in bodies if "/vendre/completer/" in body)  # in French, as it applied
     assert "Merci d'envoyer un Kbis récent." in text
     path = "/" + re.search(r"https?://\S+/vendre/completer/\S+", text).group(0).split("/", 3)[3]
-    page = visitor.page(path)
+    opened = visitor.get(path)
+    assert opened.headers["Cache-Control"] == "no-store" and opened.headers["Referrer-Policy"] == "no-referrer"
+    page = opened.get_data(as_text=True)
     assert 'value="Belle Épicerie SAS"' in page and "Merci d&#39;envoyer un Kbis récent." in page
     assert "kbis.pdf" in page  # the documents already received
 

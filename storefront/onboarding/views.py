@@ -21,6 +21,9 @@ from storefront.onboarding.forms import DOCUMENT_FIELDS, DOCUMENT_LABELS, Applic
 FORM_POSTS_LIMIT = "10 per minute"
 # The three documents and the form's text: anything bigger is refused before it is read.
 MAX_REQUEST_BYTES = len(DocumentKind) * uploads.MAX_BYTES + 1024 * 1024
+# The corrections page's address holds its token: out of caches, and out of the Referer of
+# whatever the page links to (even on this site: access logs keep referrers).
+PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 TEXT_FIELDS = ("shop_name", "legal_name", "country", "siret", "company_number", "vat_number",
                "address", "postal_code", "city", "contact_name", "contact_email",
                "contact_phone", "iban")
@@ -68,7 +71,7 @@ def complete(token: str):
         application = onboarding.application_for_token(db.session, token, current_app.secret_key)
     except onboarding.ApplicationLinkInvalid:
         page = render_template("onboarding/link_error.html")
-        return page, 410, {"Cache-Control": "no-store"}
+        return page, 410, PRIVATE
     if request.method == "GET":
         form = _form(formdata=None, data=onboarding.ApplicationData.of(application).__dict__)
     else:
@@ -79,7 +82,7 @@ def complete(token: str):
         if done:
             return redirect(url_for(".sent"))
     page, status = _page(form, application)
-    return page, status, {"Cache-Control": "no-store"}
+    return page, status, PRIVATE
 
 
 def _form(formdata=..., data=None) -> ApplicationForm:
