@@ -121,6 +121,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(discussions_bp)
     app.register_blueprint(seller_bp)
     app.register_blueprint(backoffice_bp)
+    from storefront.onboarding import bp as onboarding_bp
+
+    app.register_blueprint(onboarding_bp)
     # The marketplace API (/api/v1), its OAuth 2.0 token endpoint and its public keys.
     from storefront import api
 

@@ -137,6 +137,9 @@ def load_settings(environ: Mapping[str, str], instance_path: str | os.PathLike) 
         **oidc_settings(
             environ, production, (environ.get("API_AUDIENCE") or "").strip() or f"{public_url}/api/v1"
         ),
+        # Sellers' KYC documents (identity, Kbis, bank proof): outside static/, never served
+        # but by the back office to staff allowed to read them (marketplace/uploads.py).
+        "KYC_STORAGE_DIR": str(Path(environ.get("KYC_STORAGE_DIR") or instance / "kyc").resolve()),
     }
     return config
 

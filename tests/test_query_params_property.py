@@ -34,7 +34,9 @@ people = order_fixtures.people  # the fixture, for the signed-in pages
 
 # Blueprints whose pages anyone (or a shopper, a seller) opens from a link; the back office is
 # the operator's and has its own tests.
-PUBLIC_BLUEPRINTS = ("shop", "cart", "checkout", "account", "discussions", "media", "seller")
+PUBLIC_BLUEPRINTS = (
+    "shop", "cart", "checkout", "account", "discussions", "media", "seller", "onboarding",
+)
 FACET_PARAMETERS = (*sorted(facets.RESERVED - {"q"}), "colour", "capacity_kg_min", "capacity_kg_max")
 
 # endpoint -> the query parameters it reads (facet codes of the test shop's categories included)
@@ -93,6 +95,9 @@ QUERY_PARAMETERS: dict[str, tuple[str, ...]] = {
     "seller.integration_confirm_deactivate": (),
     "seller.colleagues_page": (),
     "seller.confirm_remove_colleague": (),
+    "onboarding.apply": (),
+    "onboarding.sent": (),
+    "onboarding.complete": (),
     "static": ("v",),
 }
 

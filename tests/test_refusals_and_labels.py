@@ -15,6 +15,7 @@ from storefront import PROJECT_ROOT
 from storefront.marketplace.cart import Notice, NoticeKind
 from storefront.marketplace.errors import Conflict, DomainError, InvalidValue, NotFound
 from storefront.marketplace.models import (
+    ApplicationState,
     DeliveryStatus,
     LineState,
     SellerOrderState,
@@ -44,6 +45,7 @@ STATE_ENUMS = [CustomerOrderStatus, SellerOrderState, LineState, ShipmentStatus,
                ThreadKind, DeliveryStatus]
 STATE_ENUMS.append(SellerState)
 DETAILS.update(seller_state="SUSPENDED", count=2)  # a shop's state, its open orders
+STATE_ENUMS += [ApplicationState]  # seller onboarding
 # Words spelt the same in both languages (still translated: the catalog has them).
 SAME_IN_BOTH = {"Discussion"}
 

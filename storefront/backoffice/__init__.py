@@ -11,13 +11,14 @@ bp = Blueprint("backoffice", __name__, url_prefix="/backoffice")
 # Routes register on import. views first: it installs the sign-in and permission checks.
 from storefront.backoffice import views  # noqa: E402,F401,I001
 from storefront.backoffice import (  # noqa: E402,F401
-    shop_settings,
-    mappings,
+    applications,
     catalog,
     commissions,
     customers,
     delivery_setup,
     home,
+    mappings,
     operations,
     sellers,
+    shop_settings,
 )

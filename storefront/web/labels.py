@@ -14,6 +14,7 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from storefront.marketplace.models import (
+    ApplicationState,
     DeliveryStatus,
     LineState,
     SellerOrderState,
@@ -74,6 +75,12 @@ STATE_LABELS: dict[type[enum.StrEnum], dict[enum.StrEnum, LazyString]] = {
         SellerState.OPEN: _l("Open"),
         SellerState.SUSPENDED: _l("Suspended"),
         SellerState.CLOSED: _l("Closed"),
+    },
+    ApplicationState: {  # a seller application (onboarding)
+        ApplicationState.SUBMITTED: _l("To review"),
+        ApplicationState.INFO_REQUESTED: _l("Information requested"),
+        ApplicationState.APPROVED: _l("Approved"),
+        ApplicationState.REJECTED: _l("Rejected"),
     },
 }
 

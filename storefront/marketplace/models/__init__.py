@@ -33,6 +33,7 @@ from .discussions import (
 from .finance import CommissionRate
 from .listing import ProductListing
 from .mappings import MappingKind, MarketplaceMapping
+from .onboarding import ApplicationDocument, ApplicationState, DocumentKind, SellerApplication
 from .operations import JobRun
 from .orders import (
     ActorRole,
