@@ -63,7 +63,7 @@ def _whole_order():
     return (
         joinedload(SellerOrder.customer_order),
         joinedload(SellerOrder.seller),
-        selectinload(SellerOrder.lines).joinedload(OrderLine.shipment),
+        selectinload(SellerOrder.lines).joinedload(OrderLine.shipment).joinedload(Shipment.mode),
         selectinload(SellerOrder.parcels).selectinload(Parcel.items),
     )
 
@@ -118,7 +118,7 @@ def search_seller_orders(
         query.options(
             joinedload(SellerOrder.customer_order),
             joinedload(SellerOrder.seller),
-            selectinload(SellerOrder.lines).joinedload(OrderLine.shipment),
+            selectinload(SellerOrder.lines).joinedload(OrderLine.shipment).joinedload(Shipment.mode),
         )
         .order_by(SellerOrder.created_at.desc(), SellerOrder.id.desc())
         .limit(per_page)
@@ -301,7 +301,7 @@ def list_seller_orders(
             query.options(
                 joinedload(SellerOrder.customer_order),
                 joinedload(SellerOrder.seller),
-                selectinload(SellerOrder.lines).joinedload(OrderLine.shipment),
+                selectinload(SellerOrder.lines).joinedload(OrderLine.shipment).joinedload(Shipment.mode),
             )
             .order_by(SellerOrder.created_at.desc(), SellerOrder.id.desc())
             .limit(limit)
