@@ -29,6 +29,7 @@ from .discussions import (
     ThreadRead,
     ThreadStatus,
 )
+from .events import EventCategory, EventMember, EventPick, PickKind
 from .finance import CommissionRate
 from .listing import ProductListing
 from .orders import (
