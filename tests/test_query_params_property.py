@@ -90,6 +90,7 @@ QUERY_PARAMETERS: dict[str, tuple[str, ...]] = {
     "seller.integration_subscription_created": (),
     "seller.integration_confirm_deactivate": (),
     "static": ("v",),
+    "shop.event_page": ("page",),
 }
 
 # -- what Hypothesis throws -----------------------------------------------------------------------

@@ -14,6 +14,7 @@ from flask_babel import LazyString, force_locale
 from storefront import PROJECT_ROOT
 from storefront.marketplace.cart import Notice, NoticeKind
 from storefront.marketplace.errors import Conflict, DomainError, InvalidValue, NotFound
+from storefront.marketplace.event_categories import EventState
 from storefront.marketplace.models import (
     DeliveryStatus,
     LineState,
@@ -40,7 +41,7 @@ DETAILS = {
 
 # The state enums a page shows; each must have a table in the registry.
 STATE_ENUMS = [CustomerOrderStatus, SellerOrderState, LineState, ShipmentStatus, ThreadStatus,
-               ThreadKind, DeliveryStatus]
+               ThreadKind, DeliveryStatus, EventState]
 # Words spelt the same in both languages (still translated: the catalog has them).
 SAME_IN_BOTH = {"Discussion"}
 

@@ -6,3 +6,5 @@ from flask import Blueprint
 bp = Blueprint("backoffice", __name__, url_prefix="/backoffice")
 
 from storefront.backoffice import views  # noqa: E402,F401  (routes register on import)
+
+from storefront.backoffice import events  # noqa: E402,F401  # isort: skip

@@ -48,6 +48,7 @@ from .models import (
     Seller,
     User,
 )
+from .refusals import Refusal
 from .unit_of_work import atomic
 
 MAX_PRICE_CENTS = 100_000_000  # a million euros: anything above is a typo
@@ -399,7 +400,7 @@ def find_product(session: Session, reference: str) -> Product:
         if product is None and len(text) <= 10 and int(text) <= 2**31 - 1:
             product = session.get(Product, int(text))
     if product is None:
-        raise NotFound("no product has this GTIN or id", reason="unknown_product")
+        raise NotFound("no product has this GTIN or id", reason=Refusal.UNKNOWN_PRODUCT)
     return product
 
 
@@ -431,7 +432,7 @@ def unpick(session: Session, actor: User | None, event: EventCategory, product_i
     """Give a pinned or excluded product back to the rules."""
     existing = session.get(EventPick, (event.id, product_id))
     if existing is None:
-        raise NotFound("this product is neither pinned nor excluded", reason="unknown_product")
+        raise NotFound("this product is neither pinned nor excluded", reason=Refusal.UNKNOWN_PRODUCT)
     operator_audit.record(
         session, actor, "event.unpick", event, before={"product_id": product_id, "kind": existing.kind},
         after=None, summary=event.name,

@@ -13,6 +13,7 @@ from flask import Flask
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
+from storefront.marketplace.event_categories import EventState
 from storefront.marketplace.models import (
     DeliveryStatus,
     LineState,
@@ -68,6 +69,12 @@ STATE_LABELS: dict[type[enum.StrEnum], dict[enum.StrEnum, LazyString]] = {
         DeliveryStatus.SENDING: _l("Sending"),
         DeliveryStatus.DELIVERED: _l("Delivered"),
         DeliveryStatus.FAILED: _l("Failed"),
+    },
+    EventState: {  # an event category (Black Friday…) in the back office
+        EventState.UPCOMING: _l("Upcoming"),
+        EventState.LIVE: _l("Live"),
+        EventState.ENDED: _l("Ended"),
+        EventState.INACTIVE: _l("Deactivated"),
     },
 }
 
