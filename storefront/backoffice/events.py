@@ -9,7 +9,7 @@ button posts the same form there and gets the whole page back, what was typed ke
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -185,7 +185,8 @@ def event_create():
     except EventInvalid as error:
         _show_problems(form, error.problems)
         return _form_page(form, None, status=422)
-    flash(_("Event saved: %(count)d products match its rules.", count=event.member_count), "success")
+    flash(ngettext("Event saved: %(num)d product matches its rules.",
+                   "Event saved: %(num)d products match its rules.", event.member_count), "success")
     return redirect(url_for(".event_detail", event_id=event.id))
 
 
@@ -209,7 +210,8 @@ def event_update(event_id: int):
     except EventInvalid as error:
         _show_problems(form, error.problems)
         return _form_page(form, event, status=422)
-    flash(_("Event saved: %(count)d products match its rules.", count=event.member_count), "success")
+    flash(ngettext("Event saved: %(num)d product matches its rules.",
+                   "Event saved: %(num)d products match its rules.", event.member_count), "success")
     return redirect(url_for(".event_detail", event_id=event.id))
 
 
