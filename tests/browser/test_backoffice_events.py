@@ -20,7 +20,7 @@ people = order_fixtures.people
 
 
 def test_the_operator_makes_an_event_the_home_page_shows(live_server, browser_page, session, people):
-    build_event_shop(session, people.shop)
+    ev = build_event_shop(session, people.shop)
     page = browser_page
     log_in(page, live_server, people.operator.email)
     page.goto(f"{live_server}/backoffice/")
@@ -53,6 +53,16 @@ def test_the_operator_makes_an_event_the_home_page_shows(live_server, browser_pa
     page.get_by_test_id("save-event").click()
     expect(page.get_by_test_id("event-name")).to_have_text("Semaine Lumo")
     expect(page.get_by_test_id("event-state")).to_have_text("En cours")
+    expect(page.get_by_test_id("member-row")).to_have_count(2)
+    # Pin a product by its GTIN: in whatever the rules say; then give it back to the rules.
+    fridge = ev.products["fridge"]
+    page.locator("#reference").fill(fridge.gtin)
+    page.get_by_test_id("pin").click()
+    expect(page.get_by_test_id("pick-row")).to_have_count(1)
+    expect(page.get_by_test_id("member-row")).to_have_count(3)
+    assert_french(page)
+    shoot(page, "backoffice-event")
+    page.get_by_test_id("pick-row").get_by_role("button", name="Rendre aux règles").click()
     expect(page.get_by_test_id("member-row")).to_have_count(2)
     page.get_by_test_id("nav-events").click()
     expect(page.get_by_test_id("event-row")).to_have_count(1)
