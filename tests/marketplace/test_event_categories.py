@@ -180,6 +180,9 @@ def test_the_periodic_job_catches_changes_made_behind_the_listing(session, ev):
     assert members(session, ev, event) == {"used"}
     assert recompute_event_categories.call_local() == 1
     assert members(session, ev, event) == {"used"}
+    # Every quarter of an hour.
+    runs = [m for m in range(60) if recompute_event_categories.schedule(datetime(2026, 12, 1, 3, m))]
+    assert runs == [0, 15, 30, 45]
 
 
 @pytest.mark.parametrize(
