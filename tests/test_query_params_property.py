@@ -99,6 +99,7 @@ QUERY_PARAMETERS: dict[str, tuple[str, ...]] = {
     "onboarding.sent": (),
     "onboarding.complete": (),
     "static": ("v",),
+    "shop.event_page": ("page",),
 }
 
 # -- what Hypothesis throws -----------------------------------------------------------------------

@@ -14,6 +14,7 @@ from flask_babel import LazyString, force_locale
 from storefront import PROJECT_ROOT
 from storefront.marketplace.cart import Notice, NoticeKind
 from storefront.marketplace.errors import Conflict, DomainError, InvalidValue, NotFound
+from storefront.marketplace.event_categories import EventState
 from storefront.marketplace.models import (
     ApplicationState,
     DeliveryStatus,
@@ -46,6 +47,7 @@ STATE_ENUMS = [CustomerOrderStatus, SellerOrderState, LineState, ShipmentStatus,
 STATE_ENUMS.append(SellerState)
 DETAILS.update(seller_state="SUSPENDED", count=2)  # a shop's state, its open orders
 STATE_ENUMS += [ApplicationState]  # seller onboarding
+STATE_ENUMS += [EventState]  # event categories
 # Words spelt the same in both languages (still translated: the catalog has them).
 SAME_IN_BOTH = {"Discussion"}
 

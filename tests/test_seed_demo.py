@@ -214,6 +214,11 @@ def test_the_demo_shop_is_complete(app, app_context):
     assert session.scalar(select(func.max(Category.level))) >= 3
     event = session.scalar(select(Category).where(Category.kind == CategoryKind.EVENT))
     assert session.scalar(select(func.count()).where(Product.category_id == event.id)) > 0
+    # ...which the Black Friday event category puts on the home page's shelf.
+    from storefront.marketplace.models import EventCategory
+
+    shelf = session.scalar(select(EventCategory).where(EventCategory.slug == event.code))
+    assert shelf.category_ids == [event.id] and shelf.member_count > 0
     labels = session.execute(select(Category.label, Category.label_en)).all()
     assert all(label and label_en for label, label_en in labels)
 

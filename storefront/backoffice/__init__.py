@@ -16,6 +16,7 @@ from storefront.backoffice import (  # noqa: E402,F401
     commissions,
     customers,
     delivery_setup,
+    events,
     home,
     mappings,
     operations,

@@ -41,6 +41,7 @@ from storefront.marketplace.models import (
 
 from .bulk import CatalogReport, write_catalog
 from .catalog import CatalogGenerator
+from .events import ensure_events
 from .shop import DEMO_ACCOUNTS, ensure_shop
 
 __all__ = ["DEMO_ACCOUNTS", "seed_demo"]
@@ -126,6 +127,7 @@ def seed_demo(products: int, seed: int) -> None:
         session, generator, products, now=clock.now(), progress=progress
     )
     finished = time.perf_counter()
+    ensure_events(session, clock.now())
     _ensure_history(current_app)
 
     if report.created:

@@ -16,6 +16,7 @@ from sqlalchemy import and_, case, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from . import clock as shop_clock
+from . import event_categories
 from . import sellers as sellers_service
 from .buybox import Ranker
 from .models import (
@@ -79,10 +80,13 @@ def refresh(
         ids_iter: Iterable[int] = session.scalars(select(Product.id).order_by(Product.id)).all()
     else:
         ids_iter = sorted(set(product_ids))
-    ids_iter = iter(ids_iter)
+    ids = list(ids_iter)
+    ids_iter = iter(ids)
     done = 0
     while batch := list(islice(ids_iter, batch_size)):
         done += _refresh_batch(session, batch, zones, rankers, shops, clock.local_date(now))
+    # Event shelves select products by their buy box: follow it in the same transaction.
+    event_categories.recompute_products(session, None if product_ids is None else ids)
     return done
 
 

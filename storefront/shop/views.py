@@ -24,11 +24,11 @@ from storefront.marketplace import (
     sellers,
 )
 from storefront.marketplace.errors import DomainError, NotFound
-from storefront.marketplace.models import Category, CategoryKind, Product
+from storefront.marketplace.models import Category, Product
 from storefront.marketplace.tiles import product_tiles
 from storefront.page_cache import cached_page
 from storefront.settings import LOCALES
-from storefront.shop import bp, facets, shopper
+from storefront.shop import bp, events, facets, shopper
 from storefront.web import query_params
 from storefront.web.fragments import page_or_fragment
 
@@ -49,7 +49,6 @@ def inject_shop_context():
 @cached_page
 def home():
     tree = reference.category_tree(db.session)
-    events = reference.category_tree(db.session, kind=CategoryKind.EVENT)
     zone = shopper.destination().zone
     highlighted = db.session.scalars(
         db.select(Product.id).where(Product.highlighted.is_(True)).order_by(Product.id).limit(8)
@@ -57,8 +56,8 @@ def home():
     return render_template(
         "shop/home.html",
         tree=tree,
-        events=events,
         tiles=product_tiles(db.session, highlighted, zone, now=clock.now()),
+        event_shelves=events.home_shelves(zone),
     )
 
 

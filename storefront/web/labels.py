@@ -13,6 +13,7 @@ from flask import Flask
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
+from storefront.marketplace.event_categories import EventState
 from storefront.marketplace.models import (
     ApplicationState,
     DeliveryStatus,
@@ -81,6 +82,12 @@ STATE_LABELS: dict[type[enum.StrEnum], dict[enum.StrEnum, LazyString]] = {
         ApplicationState.INFO_REQUESTED: _l("Information requested"),
         ApplicationState.APPROVED: _l("Approved"),
         ApplicationState.REJECTED: _l("Rejected"),
+    },
+    EventState: {  # an event category (Black Friday…) in the back office
+        EventState.UPCOMING: _l("Upcoming"),
+        EventState.LIVE: _l("Live"),
+        EventState.ENDED: _l("Ended"),
+        EventState.INACTIVE: _l("Deactivated"),
     },
 }
 

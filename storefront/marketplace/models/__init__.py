@@ -30,6 +30,7 @@ from .discussions import (
     ThreadRead,
     ThreadStatus,
 )
+from .events import EventCategory, EventMember, EventPick, PickKind
 from .finance import CommissionRate
 from .listing import ProductListing
 from .mappings import MappingKind, MarketplaceMapping
