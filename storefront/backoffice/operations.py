@@ -135,27 +135,46 @@ def outbox_action(message_id: int, action: str):
 # --- Audit log -----------------------------------------------------------------------------------
 
 # Where an audit entry's target has a back-office page: candidates (endpoint, parameter), the
-# first that exists, opens for the reader's role and builds is linked. The parameter is None
-# for a list page, else the name the target id goes under.
+# first that exists, opens for the reader's role and builds is linked. The parameter names the
+# URL value the target's id goes under (``"code"``: the entry's summary, which holds the
+# seller's code); None is a list page.
 TARGET_PAGES: dict[str, list[tuple[str, str | None]]] = {
-    "user_account": [("backoffice.staff_list", None)],
+    "user_account": [("backoffice.customer_detail", "customer_id"), ("backoffice.staff_list", None)],
     "commission_rate": [("backoffice.commission_list", None)],
     "outbox_message": [("backoffice.operations", None)],
-    "seller": [("backoffice.seller", "seller_id"), ("backoffice.seller_detail", "seller_id"),
-               ("backoffice.seller_list", None)],
-    "product": [("backoffice.product", "product_id"), ("backoffice.product_list", None)],
-    "category": [("backoffice.category", "category_id"), ("backoffice.category_list", None)],
+    "seller": [("backoffice.seller_detail", "code"), ("backoffice.seller_list", None)],
+    "seller_application": [("backoffice.application_detail", "application_id")],
+    "product": [("backoffice.product_edit", "product_id"), ("backoffice.product_list", None)],
+    "category": [("backoffice.category_edit", "category_id"), ("backoffice.category_list", None)],
+    "value_list": [("backoffice.value_list_edit", "list_id")],
+    "brand": [("backoffice.brand_list", None)],
+    "event_category": [("backoffice.event_detail", "event_id"), ("backoffice.event_list", None)],
+    "zone": [("backoffice.delivery_zone", "zone_id"), ("backoffice.delivery_index", None)],
+    "carrier": [("backoffice.delivery_carrier", "carrier_id"), ("backoffice.delivery_index", None)],
+    "delivery_mode": [("backoffice.delivery_mode", "mode_id"), ("backoffice.delivery_index", None)],
+    "shipping_rate": [("backoffice.delivery_rates", None)],
+    "reason_code": [("backoffice.reason_edit", "reason_id"), ("backoffice.mapping_index", None)],
+    "discussion_topic": [("backoffice.mapping_index", None)],
+    "marketplace_mapping": [("backoffice.mapping_index", None)],
     "seller_order": [("backoffice.order_list", None)],
     "store_setting": [("backoffice.settings", None)],
+    "preferences": [("backoffice.settings", None)],
 }
 
 
 def target_link(entry: OperatorAuditEntry) -> str | None:
-    for endpoint, parameter in TARGET_PAGES.get(entry.target_kind, []):
+    candidates = TARGET_PAGES.get(entry.target_kind, [])
+    if entry.target_kind == "user_account" and entry.action.startswith("staff."):
+        candidates = [("backoffice.staff_list", None)]  # a staff member, not a customer
+    for endpoint, parameter in candidates:
         if not access.allowed(endpoint):
             continue
         values = {}
-        if parameter is not None:
+        if parameter == "code":
+            if not entry.summary:
+                continue
+            values["code"] = entry.summary
+        elif parameter is not None:
             if not entry.target_id.isdigit():
                 continue
             values[parameter] = int(entry.target_id)

@@ -193,6 +193,34 @@ def test_the_audit_log_filters_and_shows_before_and_after(session, people, staff
         assert admin.get(f"/backoffice/audit{query}").status_code == 200
 
 
+def test_every_page_an_audit_entry_links_to_exists(app):
+    from storefront.backoffice.operations import TARGET_PAGES
+
+    for kind, candidates in TARGET_PAGES.items():
+        for endpoint, _parameter in candidates:
+            assert endpoint in app.view_functions, (kind, endpoint)
+
+
+def test_audit_entries_link_to_the_object_they_changed(session, people, staff_of):
+    from storefront.marketplace import operator_audit
+
+    for action, kind, target_id, summary in [
+        ("product.updated", "product", 12, ""),
+        ("category.renamed", "category", 3, ""),
+        ("seller.suspend", "seller", 7, "maison-durand"),
+        ("customer.block", "user_account", 41, "a@b.example"),
+        ("event.create", "event_category", 5, "Soldes"),
+        ("delivery.zone.update", "zone", 2, ""),
+    ]:
+        operator_audit.record(session, people.operator, action, target_kind=kind, target_id=target_id,
+                              summary=summary)
+    session.commit()
+    page = staff_of(OperatorRole.ADMIN).page("/backoffice/audit")
+    for href in ["/backoffice/products/12", "/backoffice/categories/3", "/backoffice/sellers/maison-durand",
+                 "/backoffice/customers/41", "/backoffice/events/5", "/backoffice/delivery/zones/2"]:
+        assert f'href="{href}" data-testid="audit-target-link"' in page, href
+
+
 # --- Staff ---------------------------------------------------------------------------------------
 
 
