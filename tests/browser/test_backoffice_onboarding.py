@@ -1,6 +1,7 @@
 """A company applies to sell (French), with its documents; the operator asks for more; the company
 follows the emailed link, completes and sends again; the operator approves; the new seller's
-admin opens the invitation email, chooses a password and lands in the seller portal. Emails are
+admin opens the invitation email, chooses a password, lands in the seller portal and lists an offer
+that shows on the product page. Emails are
 received on a real SMTP server; screenshots at 1280 and 390 px of the form, the list and the
 detail."""
 
@@ -131,3 +132,19 @@ def test_a_company_applies_is_asked_for_more_is_approved_and_opens_its_portal(
     page.goto(f"{live_server}/seller/")
     expect(page.get_by_test_id("to-accept")).to_be_visible()
     assert_french(page)
+
+    # It lists its first offer in the portal; the offer shows on the product page at once.
+    fridge = people.shop.products["fridge"]
+    page.goto(f"{live_server}/seller/offers")
+    page.get_by_test_id("offer-new").click()
+    page.locator("#product").fill(fridge.gtin)
+    page.locator("#price").fill("689,00")
+    page.locator("#stock").fill("3")
+    page.locator("#condition").select_option("NEW")
+    page.locator("#lead_time_days").fill("2")
+    page.get_by_test_id("offer-save").click()
+    expect(page.locator(".flash--success")).to_be_visible()
+    assert_french(page)
+    page.goto(f"{live_server}/p/{fridge.id}/{fridge.slug}")
+    expect(page.locator("main")).to_contain_text("La Belle Épicerie")
+    expect(page.locator("main")).to_contain_text("689,00")
