@@ -217,8 +217,8 @@ def test_a_rate_switched_off_is_removed(admin, session, people):
                                                      ShippingRate.shipper_id == people.shop.retailer.id)) is None
 
 
-def test_a_rate_change_shows_on_the_product_page_at_once(app, admin, client, session, people):
-    app.config["PAGE_CACHE_SECONDS"] = 60  # the product page is cached for anonymous visitors
+def test_a_rate_change_shows_on_the_product_page_at_once(app, admin, client, session, people, monkeypatch):
+    monkeypatch.setitem(app.config, "PAGE_CACHE_SECONDS", 60)  # the product page is cached for anonymous visitors
     offer = people.shop.offers["first_party"]
     product_url = f"/p/{offer.product_id}/{offer.product.slug}?offre={offer.id}"
     anonymous = app.test_client()
