@@ -16,13 +16,22 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import func, select
 
 from storefront.demo.vocabulary import CARRIERS, DISCUSSION_TOPICS, REASON_CODES
 from storefront.extensions import limiter
 from storefront.marketplace import cart as cart_service
 from storefront.marketplace import checkout, discussions, orders, tracking
 from storefront.marketplace.checkout import PaymentRecord
-from storefront.marketplace.models import CustomerOrder, Offer, Role, SellerOrder, User, utcnow
+from storefront.marketplace.models import (
+    CustomerOrder,
+    Offer,
+    OperatorAuditEntry,
+    Role,
+    SellerOrder,
+    User,
+    utcnow,
+)
 from tests import factories
 from tests.checkout_fixtures import MAINLAND, Shop, build_shop
 
@@ -169,3 +178,9 @@ class Visitor:
 def html_text(page: str) -> str:
     """A page's text without tags, entities decoded, whitespace squeezed."""
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+def audit_count(session) -> int:
+    """How many entries the back office's audit log holds (to show a refused write added none)."""
+    session.expire_all()
+    return session.scalar(select(func.count(OperatorAuditEntry.id)))

@@ -14,7 +14,7 @@ from storefront.marketplace.errors import NotAllowed
 from storefront.marketplace.models import OperatorAuditEntry, OperatorRole, Role
 from storefront.marketplace.staff import GRANTS, Permission
 from tests import order_fixtures
-from tests.order_fixtures import PASSWORD, Visitor
+from tests.order_fixtures import PASSWORD
 
 people = order_fixtures.people
 
@@ -37,18 +37,6 @@ def backoffice_routes(app):
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             yield rule.endpoint, method, path
 
-
-@pytest.fixture
-def staff_of(client, session, people):
-    def sign_in(role: OperatorRole) -> Visitor:
-        email = f"{role.value.lower()}@staff.example.com"
-        user = accounts.find_user(session, email) or accounts.create_user(
-            session, email, PASSWORD, role=Role.OPERATOR, operator_role=role
-        )
-        session.commit()
-        return Visitor(client).log_in(user)
-
-    return sign_in
 
 
 def test_every_route_answers_each_role_as_its_permission_says(app, session, staff_of):

@@ -14,14 +14,13 @@ from storefront.marketplace.models import (
     ApplicationState,
     OperatorAuditEntry,
     OperatorRole,
-    Role,
     Seller,
     SellerApplication,
     User,
 )
 from tests import email_fixtures, order_fixtures
 from tests import onboarding_fixtures as files
-from tests.order_fixtures import PASSWORD, Visitor, html_text
+from tests.order_fixtures import PASSWORD, audit_count, html_text
 
 people = order_fixtures.people
 smtp_server = email_fixtures.smtp_server
@@ -41,22 +40,6 @@ def application(session, people, kyc) -> SellerApplication:
     return onboarding.submit(session, files.answers(), files.documents(), storage_dir=kyc)
 
 
-@pytest.fixture
-def staff_of(client, session, people):
-    def sign_in(role: OperatorRole) -> Visitor:
-        email = f"{role.value.lower()}@staff.example.com"
-        user = accounts.find_user(session, email) or accounts.create_user(
-            session, email, PASSWORD, role=Role.OPERATOR, operator_role=role
-        )
-        session.commit()
-        return Visitor(client).log_in(user)
-
-    return sign_in
-
-
-def audit_count(session) -> int:
-    session.expire_all()
-    return session.scalar(select(func.count(OperatorAuditEntry.id)))
 
 
 def test_the_list_filters_searches_sorts_and_pages(session, application, kyc, staff_of):

@@ -7,9 +7,9 @@ import io
 
 import pytest
 from PIL import Image
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from storefront.marketplace import accounts, listing, reference
+from storefront.marketplace import listing, reference
 from storefront.marketplace.models import (
     Brand,
     Category,
@@ -17,36 +17,19 @@ from storefront.marketplace.models import (
     OperatorRole,
     Product,
     ProductImage,
-    Role,
     ValueList,
 )
 from tests import factories, order_fixtures
-from tests.order_fixtures import PASSWORD, Visitor, html_text
+from tests.order_fixtures import Visitor, audit_count, html_text
 
 people = order_fixtures.people
 
-
-@pytest.fixture
-def staff_of(client, session, people):
-    def sign_in(role: OperatorRole) -> Visitor:
-        email = f"{role.value.lower()}@staff.example.com"
-        user = accounts.find_user(session, email) or accounts.create_user(
-            session, email, PASSWORD, role=Role.OPERATOR, operator_role=role
-        )
-        session.commit()
-        return Visitor(client).log_in(user)
-
-    return sign_in
 
 
 @pytest.fixture
 def catalog_staff(staff_of):
     return staff_of(OperatorRole.CATALOG)
 
-
-def audit_count(session) -> int:
-    session.expire_all()
-    return session.scalar(select(func.count(OperatorAuditEntry.id)))
 
 
 def category(session, code) -> Category:

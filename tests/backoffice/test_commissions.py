@@ -6,34 +6,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from storefront.marketplace import accounts
 from storefront.marketplace import clock as shop_clock
-from storefront.marketplace.models import CommissionRate, OperatorAuditEntry, OperatorRole, Role
+from storefront.marketplace.models import CommissionRate, OperatorAuditEntry, OperatorRole
 from tests import order_fixtures
-from tests.order_fixtures import PASSWORD, Visitor, html_text
+from tests.order_fixtures import audit_count, html_text
 
 people = order_fixtures.people
 PAGE = "/backoffice/commissions"
 
 
-@pytest.fixture
-def staff_of(client, session, people):
-    def sign_in(role: OperatorRole) -> Visitor:
-        email = f"{role.value.lower()}@staff.example.com"
-        user = accounts.find_user(session, email) or accounts.create_user(
-            session, email, PASSWORD, role=Role.OPERATOR, operator_role=role
-        )
-        session.commit()
-        return Visitor(client).log_in(user)
-
-    return sign_in
-
-
-def audit_count(session) -> int:
-    session.expire_all()
-    return session.scalar(select(func.count(OperatorAuditEntry.id)))
 
 
 def rates_of(session, seller=None):

@@ -11,11 +11,11 @@ from storefront.marketplace import accounts, customer_admin, operator_audit, use
 from storefront.marketplace import cart as cart_service
 from storefront.marketplace.customer_admin import CustomerSort, CustomerStatus
 from storefront.marketplace.errors import InvalidTransition, InvalidValue, NotAllowed, NotFound
-from storefront.marketplace.models import OperatorAuditEntry, OperatorRole, Role, UserSession
+from storefront.marketplace.models import OperatorRole, Role, UserSession
 from storefront.marketplace.refusals import Refusal
 from tests import order_fixtures
 from tests.checkout_fixtures import MAINLAND
-from tests.order_fixtures import PASSWORD, Visitor, html_text, place
+from tests.order_fixtures import PASSWORD, Visitor, audit_count, html_text, place
 
 people = order_fixtures.people
 
@@ -24,10 +24,6 @@ def staff_member(session, role: OperatorRole):
     return accounts.create_user(session, f"{role.value.lower()}@staff.example.com", PASSWORD,
                                 role=Role.OPERATOR, operator_role=role)
 
-
-def audit_count(session) -> int:
-    session.expire_all()
-    return session.scalar(select(func.count(OperatorAuditEntry.id)))
 
 
 # --- Service: search ----------------------------------------------------------------------------

@@ -8,21 +8,19 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from storefront.marketplace import operator_audit
 from storefront.marketplace.models import (
     Carrier,
     DeliveryMode,
-    OperatorAuditEntry,
     OperatorRole,
     Role,
     ShippingRate,
     Zone,
 )
 from tests import order_fixtures
-from tests.backoffice.test_access import staff_of  # noqa: F401  (a fixture)
-from tests.order_fixtures import HTMX, Visitor, html_text
+from tests.order_fixtures import HTMX, Visitor, audit_count, html_text
 
 people = order_fixtures.people
 
@@ -31,10 +29,6 @@ people = order_fixtures.people
 def admin(client, people) -> Visitor:
     return Visitor(client).log_in(people.operator)
 
-
-def audit_count(session) -> int:
-    session.expire_all()
-    return session.scalar(select(func.count(OperatorAuditEntry.id)))
 
 
 def mode(session, code) -> DeliveryMode:

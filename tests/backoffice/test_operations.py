@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from storefront import jobs
 from storefront.marketplace import accounts, invitations, outbox_admin, staff, staff_accounts
@@ -23,28 +23,12 @@ from storefront.marketplace.models import (
 )
 from storefront.marketplace.refusals import Refusal
 from tests import email_fixtures, order_fixtures
-from tests.order_fixtures import PASSWORD, Visitor, html_text
+from tests.order_fixtures import PASSWORD, audit_count, html_text
 
 people = order_fixtures.people
 smtp_server = email_fixtures.smtp_server
 
 
-@pytest.fixture
-def staff_of(client, session, people):
-    def sign_in(role: OperatorRole) -> Visitor:
-        email = f"{role.value.lower()}@staff.example.com"
-        user = accounts.find_user(session, email) or accounts.create_user(
-            session, email, PASSWORD, role=Role.OPERATOR, operator_role=role
-        )
-        session.commit()
-        return Visitor(client).log_in(user)
-
-    return sign_in
-
-
-def audit_count(session) -> int:
-    session.expire_all()
-    return session.scalar(select(func.count(OperatorAuditEntry.id)))
 
 
 @pytest.fixture

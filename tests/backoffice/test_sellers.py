@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from storefront import clock
 from storefront.marketplace import (
@@ -34,7 +34,7 @@ from storefront.marketplace.models import (
 )
 from storefront.marketplace.seller_admin import SellerAction
 from tests import order_fixtures
-from tests.order_fixtures import PASSWORD, Visitor, html_text, part_of, place
+from tests.order_fixtures import PASSWORD, Visitor, audit_count, html_text, part_of, place
 
 people = order_fixtures.people
 
@@ -46,10 +46,6 @@ def marketplace(session, people):
     session.commit()
     return people
 
-
-def audit_count(session) -> int:
-    session.expire_all()
-    return session.scalar(select(func.count(OperatorAuditEntry.id)))
 
 
 def found_by_search(session, people, words: str) -> list[int]:

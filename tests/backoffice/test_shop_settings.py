@@ -8,13 +8,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import func, select
 
 from storefront.extensions import db
 from storefront.marketplace import accounts, operator_audit, preferences
 from storefront.marketplace.errors import InvalidValue
-from storefront.marketplace.models import OperatorAuditEntry, OperatorRole, Role
-from tests.order_fixtures import PASSWORD, Visitor
+from storefront.marketplace.models import OperatorRole, Role
+from tests.order_fixtures import PASSWORD, Visitor, audit_count
 
 VALID = {
     "show_sold_by": "y", "show_shipped_by": "y", "show_delivery_promise": "y", "show_seller_rating": "y",
@@ -39,10 +38,6 @@ def staff_member(session, client, role=OperatorRole.ADMIN) -> Visitor:
     session.commit()
     return Visitor(client).log_in(user)
 
-
-def audit_count(session) -> int:
-    session.expire_all()
-    return session.scalar(select(func.count(OperatorAuditEntry.id)))
 
 
 def product_page(client, product) -> str:
