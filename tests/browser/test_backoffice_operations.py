@@ -97,7 +97,7 @@ def test_the_operator_retries_an_email_invites_staff_and_plans_a_rate(
     shoot(page, "backoffice-staff")
 
     # Audit log: both writes, newest first, with the values after
-    nav.get_by_role("link", name="Journal d'audit").click()
+    nav.get_by_role("link", name="Journal d’audit").click()
     rows = page.get_by_test_id("audit-log-row")
     expect(rows.first).to_have_attribute("data-action", "staff.invite")
     expect(page.locator('[data-testid="audit-log-row"][data-action="outbox.retry"]')).to_have_count(1)
