@@ -91,7 +91,11 @@ def register_extensions(app: Flask) -> None:
     from storefront.marketplace import reference_cache
 
     with app.app_context():  # how soon this process sees preferences another one saved
-        reference_cache.set_ttl(db.engine, app.config.get("REFERENCE_CACHE_SECONDS", reference_cache.TTL_SECONDS))
+        reference_cache.set_ttl(
+            db.engine,
+            app.config.get("REFERENCE_CACHE_SECONDS", reference_cache.TTL_SECONDS),
+            check_every=app.config.get("REFERENCE_CHECK_SECONDS", reference_cache.CHECK_SECONDS),
+        )
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     page_cache.init_app(app)

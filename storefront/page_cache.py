@@ -21,6 +21,9 @@ from flask import Flask, current_app, g, request, session
 from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 
+from storefront.extensions import db
+from storefront.marketplace import reference_cache
+
 # Unguessable per process, so a page cannot smuggle the placeholder in through user content.
 CSRF_HOLE = f"__csrf_{secrets.token_hex(16)}__"
 
@@ -62,6 +65,9 @@ def cached_page(view):
             current_app.config["THEME"],
             session.get("country", "FR"),
             session.get("postal_code"),
+            # Preferences, mappings and delivery tables as this process knows them: a change
+            # saved in the back office by any process makes new keys (reference_cache).
+            reference_cache.seen_generation(db.session),
         )
         cache = current_app.extensions["page_cache"]
         with _lock:

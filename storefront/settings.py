@@ -65,10 +65,17 @@ def load_settings(environ: Mapping[str, str], instance_path: str | os.PathLike) 
         "DEFAULT_LOCALE": _locale(environ.get("DEFAULT_LOCALE", "fr")),
         "DEFAULT_POSTAL_CODE": environ.get("DEFAULT_POSTAL_CODE", "75001"),
         # How long a process keeps its copy of preferences, mappings and delivery tables before
-        # reading them again (storefront/marketplace/reference_cache.py): what another process
-        # saved shows here within this many seconds; 0 reads them on every use.
+        # reading them again even when no change was seen (storefront/marketplace/
+        # reference_cache.py; a back-office change is seen sooner: REFERENCE_CHECK_SECONDS).
         "REFERENCE_CACHE_SECONDS": _seconds(
             "REFERENCE_CACHE_SECONDS", environ.get("REFERENCE_CACHE_SECONDS"), 30, 3600
+        ),
+        # How often a process looks whether another one changed those (one tiny query): a
+        # back-office change shows everywhere within this many seconds. The tests leave it off
+        # unless they set it, so that no query count meets that read.
+        "REFERENCE_CHECK_SECONDS": (
+            None if env == "testing" and not environ.get("REFERENCE_CHECK_SECONDS")
+            else _seconds("REFERENCE_CHECK_SECONDS", environ.get("REFERENCE_CHECK_SECONDS"), 1, 60)
         ),
         # The shop's days and hours (delivery cut-off, deadlines, dates shown): storefront.clock.
         "SHOP_TIMEZONE": _timezone(environ.get("SHOP_TIMEZONE", "Europe/Paris")),

@@ -52,8 +52,9 @@ def save_settings():
             field = getattr(form, str(error.details.get("field") or ""), None)
             (field.errors if field is not None else form.form_errors).append(explain(error))
         else:
-            # Pages this process cached show the change at once; other processes' caches expire
-            # within PAGE_CACHE_SECONDS, their preferences within REFERENCE_CACHE_SECONDS.
+            # Pages this process cached show the change at once; other processes see the new
+            # reference generation within REFERENCE_CHECK_SECONDS, which drops their copies
+            # and changes their page-cache keys (storefront/page_cache.py).
             page_cache.clear()
             flash(_("The preferences are saved.") if changed else _("Nothing to change."),
                   "success" if changed else "info")

@@ -9,7 +9,7 @@
 
 Reason codes carry theirs on their own rows (``reason_codes.py``). Every change is recorded in
 the audit log; readers go through ``reference_cache``, so every process sees a change within
-``REFERENCE_CACHE_SECONDS`` and the process that made it at once.
+``REFERENCE_CHECK_SECONDS`` (a second) and the process that made it at once.
 """
 
 from __future__ import annotations

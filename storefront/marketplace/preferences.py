@@ -1,7 +1,7 @@
 """Shop-wide preferences set by the operator (read by the shop, the portal and the jobs).
 
 Every process reads them through ``reference_cache``: the process that saves sees the change on
-its next read, the others within ``REFERENCE_CACHE_SECONDS``. The back office saves them with
+its next read, the others within ``REFERENCE_CHECK_SECONDS``. The back office saves them with
 :func:`update`, which checks every value first and records one audit entry of what changed.
 """
 

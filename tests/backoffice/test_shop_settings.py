@@ -8,11 +8,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import update
 
 from storefront.extensions import db
-from storefront.marketplace import accounts, operator_audit, preferences
+from storefront.marketplace import accounts, operator_audit, preferences, reference_cache
 from storefront.marketplace.errors import InvalidValue
-from storefront.marketplace.models import OperatorRole, Role
+from storefront.marketplace.models import OperatorRole, Role, StoreSetting
 from tests.order_fixtures import PASSWORD, Visitor, audit_count
 
 VALID = {
@@ -161,3 +162,29 @@ def test_another_process_sees_a_change_within_its_refresh_interval(app, session,
     assert preferences.get_all(session)["show_other_sellers"] is False  # its own copy is dropped
     assert seen_by(prompt) is False  # 0 seconds: the next read sees it
     assert seen_by(lazy) is True  # an hour: not yet (what the setting is for)
+
+
+def test_every_process_sees_a_back_office_change_at_once(app, session, another_app):
+    """Another worker with an hour-long copy drops it as soon as it sees that the reference
+    generation moved (REFERENCE_CHECK_SECONDS; 0 here: it looks on every read)."""
+    watchful = another_app(environ={"REFERENCE_CACHE_SECONDS": "3600", "REFERENCE_CHECK_SECONDS": "0"})
+    assert watchful.config["REFERENCE_CHECK_SECONDS"] == 0
+
+    def seen_by(other):
+        with other.app_context():
+            value = preferences.get_all(db.session)["show_other_sellers"]
+            db.session.remove()
+            return value
+
+    assert seen_by(watchful) is True  # a copy, kept an hour
+    before = reference_cache.generation(session)
+    preferences.update(session, None, {"show_other_sellers": False})
+    assert reference_cache.generation(session) == before + 1  # counted with the change
+    assert seen_by(watchful) is False
+    session.execute(update(StoreSetting).where(StoreSetting.key == "show_other_sellers").values(value=True))
+    session.commit()  # a statement, not the ORM: counted too
+    assert seen_by(watchful) is True
+    generation = reference_cache.generation(session)
+    preferences.get_all(session)  # reading changes nothing
+    session.commit()
+    assert reference_cache.generation(session) == generation

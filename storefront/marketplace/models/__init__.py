@@ -64,7 +64,7 @@ from .reference import (
     ValueListItem,
 )
 from .sellers import Seller, SellerRating, SellerState
-from .store import StoreSetting
+from .store import ReferenceGeneration, StoreSetting
 from .tracking import Carrier, Shipment, ShipmentStatus
 from .webhooks import DeliveryStatus, WebhookDelivery, WebhookEvent, WebhookSubscription
 
