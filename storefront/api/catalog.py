@@ -110,6 +110,7 @@ class ProductSummary(Out):
     brand: str | None
     category: str = Field(description="the category's code")
     images: list[str]
+    active: bool = Field(description="false: withdrawn from sale in the back office (not shown in the shop; new offers refused)")
 
 
 class ProductDetail(ProductSummary):
@@ -181,6 +182,7 @@ def product_summary(product: Product) -> dict:
         "brand": product.brand.name if product.brand else None,
         "category": product.category.code,
         "images": [image.url for image in sorted(product.images, key=lambda i: i.position)],
+        "active": product.active,
     }
 
 

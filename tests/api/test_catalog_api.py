@@ -44,6 +44,16 @@ def test_products_pages_filters_and_detail(live, mini_shop, tokens):  # noqa: F8
     one = call(live, f"/api/v1/products/{mini_shop.washer.id}", token)
     assert one.json()["attributes"] == {"colour": "WHITE", "capacity_kg": 9}
     assert one.json()["brand"] == "Bosch" and one.json()["category"] == "washers"
+    assert one.json()["active"] is True
+
+
+def test_a_product_withdrawn_in_the_back_office_says_so(session, live, mini_shop, tokens):  # noqa: F811
+    mini_shop.washer.active = False  # withdrawn (product_editing.set_active in the back office)
+    session.commit()
+    token = tokens["reader"]
+    assert call(live, f"/api/v1/products/{mini_shop.washer.id}", token).json()["active"] is False
+    listed = {p["id"]: p["active"] for p in call(live, "/api/v1/products", token).json()["items"]}
+    assert listed[mini_shop.washer.id] is False and listed[mini_shop.dryer.id] is True
     is_problem(call(live, "/api/v1/products/999999", token), 404, "not_found")
     is_problem(call(live, "/api/v1/products", token, params={"cursor": "forged"}), 400, "invalid_cursor")
 
