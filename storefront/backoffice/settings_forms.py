@@ -9,8 +9,9 @@ from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
+from storefront.backoffice.forms import RELATIONS_CHOICES
 from storefront.marketplace import preferences
-from storefront.marketplace.models import ReasonType, RelationsModel
+from storefront.marketplace.models import ReasonType
 
 MARKETPLACE_CODE = Regexp(r"^[A-Za-z0-9][A-Za-z0-9_-]*$",
                           message=_l("Capital letters, digits, “_” or “-”, without spaces."))
@@ -79,15 +80,7 @@ class PreferencesForm(FlaskForm):
     show_seller_rating = BooleanField(_l("Show seller ratings"))
     show_other_sellers = BooleanField(_l("Show the other sellers’ offers on product pages"))
     relations_model = RadioField(
-        _l("Customer relations"),
-        choices=[
-            SelectChoice(RelationsModel.DIRECT.value, _l("Direct: customers and sellers write to each other; "
-                                                        "customer service reads every conversation and may step in.")),
-            SelectChoice(RelationsModel.MEDIATED.value, _l("Mediated: customers write to customer service, which "
-                                                          "answers or brings the seller in; customers never deal "
-                                                          "with sellers directly.")),
-        ],
-        validators=[DataRequired(_l("Choose a model."))],
+        _l("Customer relations"), choices=RELATIONS_CHOICES, validators=[DataRequired(_l("Choose a model."))],
     )
     acceptance_delay_hours = _minutes_or_count("acceptance_delay_hours", _l("Time a seller has to accept an order (hours)"))
     default_postal_code = StringField(
