@@ -192,7 +192,10 @@ def test_the_consumer_runs_what_the_web_app_queued(app, session, tmp_path):
             _, log = consumer.communicate(timeout=30)
         assert [e.rcpt_tos for e in server.envelopes] == [["zoe@example.com"]], log
         assert "Executing storefront.jobs.email.deliver_outbox_message" in log  # not the sweep
-        assert jobs.build_queue(environ).pending_count() == 0
+        # Nothing of the email is left in the queue. (A scheduled task the consumer queued at a
+        # minute boundary and had no time to run before it was stopped may be: that is fine.)
+        left = [task.name for task in jobs.build_queue(environ).pending()]
+        assert not [name for name in left if "deliver_outbox_message" in name], left
         session.expire_all()
         assert session.get(OutboxMessage, message_id).status == OutboxStatus.SENT
     finally:
