@@ -223,13 +223,38 @@ def _empty_tables() -> None:
     tables = [t for t in reversed(Base.metadata.sorted_tables) if t.name in existing]
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            # TRUNCATE of every table costs ~0.3 s (new files for each table and index), more than
+            # most tests: only the tables a test wrote to are emptied, rows deleted children
+            # first, and their ids start again from 1 as on a new database.
+            written = _tables_with_rows(conn, tables)
+            for table in tables:
+                if table.name in written:
+                    conn.execute(table.delete())
+            sequences = [seq for table, seq in _owned_sequences(conn) if table in written]
+            if sequences:
+                conn.execute(text("SELECT setval(CAST(s AS regclass), 1, false) FROM unnest(CAST(:s AS text[])) s"),
+                             {"s": sequences})
         else:
             for table in tables:
                 conn.execute(table.delete())
     # Emptied behind the ORM's back: what the processes keep in memory must go too.
     reference_cache.clear(engine)
+
+
+def _tables_with_rows(conn, tables) -> set[str]:
+    """The names of the tables holding a row, in one statement (an index-free peek at each)."""
+    peeks = " UNION ALL ".join(
+        f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM \"{t.name}\")" for t in tables)
+    return set(conn.scalars(text(peeks))) if peeks else set()
+
+
+def _owned_sequences(conn) -> list[tuple[str, str]]:
+    """(table, sequence) of every id column's sequence (serial or identity) in the schema."""
+    return conn.execute(text(
+        "SELECT t.relname, quote_ident(n.nspname) || '.' || quote_ident(s.relname) FROM pg_class s "
+        "JOIN pg_depend d ON d.objid = s.oid AND d.deptype IN ('a', 'i') "
+        "JOIN pg_class t ON t.oid = d.refobjid JOIN pg_namespace n ON n.oid = s.relnamespace "
+        "WHERE s.relkind = 'S' AND n.nspname = 'public'")).all()
 
 
 @pytest.fixture

@@ -37,6 +37,7 @@ from storefront.web.query_params import MAX_ID
 from storefront.web.refusals import explain
 
 ID = f"<int(max={MAX_ID}):%s>"
+PER_PAGE = 50
 
 
 def _me():
@@ -71,8 +72,12 @@ def _or_404(load, *args):
 @requires(Permission.DELIVERY)
 def delivery_index():
     """The zones, with their rules and what uses them (the section's first page)."""
-    return render_template("backoffice/delivery/zones.html", rows=delivery_admin.zone_rows(db.session),
-                           delete_form=ConfirmForm())
+    q = query_params.search(request.args)
+    sort, descending = query_params.sort(request.args, delivery_admin.ZONE_SORTS, "code")
+    found = delivery_admin.zone_page(db.session, q=q, sort=sort, descending=descending,
+                                     page=query_params.page(request.args), per_page=PER_PAGE)
+    return render_template("backoffice/delivery/zones.html", found=found, q=q, sort=sort,
+                           direction="desc" if descending else "asc", delete_form=ConfirmForm())
 
 
 @bp.get("/delivery/zones/new")
@@ -194,8 +199,12 @@ def delivery_carrier_update(carrier_id: int):
 
 
 def _carriers_page(form: CarrierForm, status: int = 200):
-    return render_template("backoffice/delivery/carriers.html", form=form,
-                           carriers=delivery_admin.carriers(db.session)), status
+    q = query_params.search(request.args)
+    sort, descending = query_params.sort(request.args, delivery_admin.CARRIER_SORTS, "name")
+    found = delivery_admin.carrier_page(db.session, q=q, sort=sort, descending=descending,
+                                        page=query_params.page(request.args), per_page=PER_PAGE)
+    return render_template("backoffice/delivery/carriers.html", form=form, found=found, q=q, sort=sort,
+                           direction="desc" if descending else "asc"), status
 
 
 def _carrier_page(form: CarrierForm, carrier, status: int = 200):

@@ -24,11 +24,13 @@ from storefront.marketplace import mappings, reason_codes
 from storefront.marketplace.errors import DomainError
 from storefront.marketplace.models import DeliveryMode, DiscussionTopic, ReasonCode, ReasonType
 from storefront.marketplace.staff import Permission
+from storefront.web import query_params
 from storefront.web.refusals import explain
 
 MAX_ID = 2**31 - 1
 MODE = "<string(maxlength=20):code>"
 METHOD = "<string(maxlength=30):method>"
+PER_PAGE = 50
 
 
 def _me():
@@ -55,7 +57,11 @@ def _page(failed: tuple[str, str, object] | None = None, status: int = 200):
         return failed_form if (this_kind, this_key) == (kind, key) else make()
 
     reason_type = _reason_type()
-    reasons = reason_codes.all_reasons(db.session, ReasonType(reason_type) if reason_type else None)
+    q = query_params.search(request.args)
+    sort, descending = query_params.sort(request.args, reason_codes.REASON_SORTS, "type")
+    reasons = reason_codes.reason_page(db.session, type=ReasonType(reason_type) if reason_type else None, q=q,
+                                       sort=sort, descending=descending, page=query_params.page(request.args),
+                                       per_page=PER_PAGE)
     return render_template(
         "backoffice/mappings.html",
         topics=[(topic, form_for("topic", str(topic.id), lambda t=topic: TopicMappingForm(
@@ -67,6 +73,9 @@ def _page(failed: tuple[str, str, object] | None = None, status: int = 200):
             formdata=None, code=r.override, prefix=f"pay-{r.method}"))) for row in overview.payments],
         reasons=reasons,
         reason_type=reason_type,
+        q=q,
+        sort=sort,
+        direction="desc" if descending else "asc",
         type_labels=REASON_TYPE_LABELS,
     ), status
 

@@ -37,6 +37,7 @@ from .models import (
     Zone,
     ZoneRule,
 )
+from .paging import MAX_SEARCH, Page, page_of
 from .refusals import Refusal
 from .unit_of_work import atomic
 
@@ -128,19 +129,39 @@ class ZoneRow:
         return not self.rates and not self.orders
 
 
-def zone_rows(session: Session) -> list[ZoneRow]:
-    """Every zone by code, with its rules and how many rates and orders use it."""
-    zones = delivery.zones(session)
-    rates = dict(session.execute(select(ShippingRate.zone_id, func.count()).group_by(ShippingRate.zone_id)).all())
-    orders = dict(session.execute(
-        select(CustomerOrder.zone_id, func.count()).where(CustomerOrder.zone_id.is_not(None))
-        .group_by(CustomerOrder.zone_id)
-    ).all())
-    return [
-        ZoneRow(zone, [rule_text(r.country, r.postal_prefix) for r in _sorted_rules(zone.rules)],
-                rates.get(zone.id, 0), orders.get(zone.id, 0))
-        for zone in zones
-    ]
+ZONE_SORTS = ("code", "label", "rates", "orders")
+CARRIER_SORTS = ("code", "name")
+
+
+def zone_page(
+    session: Session, *, q: str = "", sort: str = "code", descending: bool = False, page: int = 1,
+    per_page: int = 50,
+) -> Page[ZoneRow]:
+    """Zones whose code or name holds ``q``, with their rules and how many rates and orders use
+    them, sorted by one of :data:`ZONE_SORTS`: three queries whatever the page's length."""
+    rates = (select(ShippingRate.zone_id, func.count().label("n")).group_by(ShippingRate.zone_id)
+             .subquery("zone_rates"))
+    orders = (select(CustomerOrder.zone_id, func.count().label("n")).where(CustomerOrder.zone_id.is_not(None))
+              .group_by(CustomerOrder.zone_id).subquery("zone_orders"))
+    rate_count, order_count = func.coalesce(rates.c.n, 0), func.coalesce(orders.c.n, 0)
+    query = (
+        select(Zone, rate_count, order_count)
+        .outerjoin(rates, rates.c.zone_id == Zone.id).outerjoin(orders, orders.c.zone_id == Zone.id)
+        .options(selectinload(Zone.rules))
+    )
+    text = " ".join(q.split()).lower()[:MAX_SEARCH]
+    if text:
+        query = query.where(func.lower(Zone.code).contains(text, autoescape=True)
+                            | func.lower(Zone.label).contains(text, autoescape=True)
+                            | func.lower(func.coalesce(Zone.label_en, "")).contains(text, autoescape=True))
+    key = {"code": Zone.code, "label": Zone.label, "rates": rate_count, "orders": order_count}[
+        sort if sort in ZONE_SORTS else "code"]
+    query = query.order_by(key.desc() if descending else key.asc(), Zone.code.asc())
+    rows, total, page = page_of(session, query, page=page, per_page=per_page)
+    return Page([
+        ZoneRow(zone, [rule_text(r.country, r.postal_prefix) for r in _sorted_rules(zone.rules)], n_rates, n_orders)
+        for zone, n_rates, n_orders in rows
+    ], total, page, per_page)
 
 
 def get_zone(session: Session, zone_id: int) -> Zone:
@@ -260,8 +281,20 @@ def get_carrier(session: Session, carrier_id: int) -> Carrier:
     return carrier
 
 
-def carriers(session: Session) -> list[Carrier]:
-    return list(session.scalars(select(Carrier).order_by(Carrier.name, Carrier.code)))
+def carrier_page(
+    session: Session, *, q: str = "", sort: str = "name", descending: bool = False, page: int = 1,
+    per_page: int = 50,
+) -> Page[Carrier]:
+    """Carriers whose code or name holds ``q``, sorted by one of :data:`CARRIER_SORTS`."""
+    query = select(Carrier)
+    text = " ".join(q.split()).lower()[:MAX_SEARCH]
+    if text:
+        query = query.where(func.lower(Carrier.code).contains(text, autoescape=True)
+                            | func.lower(Carrier.name).contains(text, autoescape=True))
+    key = {"code": Carrier.code, "name": Carrier.name}[sort if sort in CARRIER_SORTS else "name"]
+    query = query.order_by(key.desc() if descending else key.asc(), Carrier.code.asc())
+    rows, total, page = page_of(session, query, page=page, per_page=per_page)
+    return Page([carrier for (carrier,) in rows], total, page, per_page)
 
 
 CARRIER_FIELDS = ("code", "name", "tracking_url_template")

@@ -12,13 +12,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from . import operator_audit
 from .errors import InvalidValue
 from .mappings import clean_code
 from .models import ReasonCode, ReasonType, User
+from .paging import MAX_SEARCH, Page, page_of
 from .refusals import Refusal
 from .unit_of_work import atomic
 
@@ -40,13 +41,29 @@ class ReasonFields:
     active: bool = True
 
 
-def all_reasons(session: Session, type: ReasonType | None = None) -> list[ReasonCode]:
-    """Every reason (active first), of ``type`` when given, in the order forms show them."""
+REASON_SORTS = ("type", "code", "label", "active")
+
+
+def reason_page(
+    session: Session, *, type: ReasonType | None = None, q: str = "", sort: str = "type",
+    descending: bool = False, page: int = 1, per_page: int = 50,
+) -> Page[ReasonCode]:
+    """Reasons of ``type`` (every type when None) whose code or labels hold ``q``, sorted by one
+    of :data:`REASON_SORTS`; by type, the active ones first in the order forms show them."""
     query = select(ReasonCode)
     if type is not None:
         query = query.where(ReasonCode.type == type)
-    return list(session.scalars(query.order_by(ReasonCode.type, ReasonCode.active.desc(),
-                                               ReasonCode.position, ReasonCode.code)))
+    text = " ".join(q.split()).lower()[:MAX_SEARCH]
+    if text:
+        query = query.where(func.lower(ReasonCode.code).contains(text, autoescape=True)
+                            | func.lower(ReasonCode.label).contains(text, autoescape=True)
+                            | func.lower(ReasonCode.label_en).contains(text, autoescape=True))
+    key = {"type": ReasonCode.type, "code": ReasonCode.code, "label": ReasonCode.label,
+           "active": ReasonCode.active}[sort if sort in REASON_SORTS else "type"]
+    query = query.order_by(key.desc() if descending else key.asc(), ReasonCode.type, ReasonCode.active.desc(),
+                           ReasonCode.position, ReasonCode.code)
+    rows, total, page = page_of(session, query, page=page, per_page=per_page)
+    return Page([reason for (reason,) in rows], total, page, per_page)
 
 
 @atomic

@@ -82,3 +82,13 @@ def page(args: Mapping[str, str]) -> int:
 def choice(raw: object, allowed: Collection[str], default: str) -> str:
     """One of ``allowed`` (a sort, a state filter), else ``default``."""
     return raw if isinstance(raw, str) and raw in allowed else default
+
+
+def search(args: Mapping[str, str], name: str = "q", length: int = 80) -> str:
+    """A search box's text: printable characters, spaces squeezed, at most ``length``."""
+    return " ".join("".join(ch for ch in args.get(name, "") if ch.isprintable()).split())[:length]
+
+
+def sort(args: Mapping[str, str], allowed: Collection[str], default: str) -> tuple[str, bool]:
+    """``?sort=…&dir=asc|desc``: one of ``allowed`` (else ``default``) and whether descending."""
+    return choice(args.get("sort"), allowed, default), choice(args.get("dir"), {"asc", "desc"}, "asc") == "desc"

@@ -358,3 +358,43 @@ def test_a_customer_cannot_open_the_pages(client, people):
     visitor = Visitor(client).log_in(people.customer)
     assert visitor.get("/backoffice/delivery").status_code == 403
     assert people.customer.role == Role.CUSTOMER
+
+
+# --- lists: search, sort, pages ------------------------------------------------------------------
+
+
+def test_zones_are_searched_sorted_and_paged_with_the_filters_kept(admin, session, people, monkeypatch):
+    from storefront.backoffice import delivery_setup
+
+    monkeypatch.setattr(delivery_setup, "PER_PAGE", 2)
+    session.add(Zone(code="FR-DOM", label="Outre-mer", label_en="Overseas"))
+    session.commit()
+    codes = [z.code for z in session.scalars(select(Zone).order_by(Zone.code))]
+    assert len(codes) >= 3
+    first = admin.page("/backoffice/delivery?sort=code&dir=desc")
+    shown = re.findall(r'data-testid="zone-row" data-code="([^"]+)"', first)
+    assert shown == sorted(codes, reverse=True)[:2]
+    assert f"Page 1 sur {-(-len(codes) // 2)}" in html_text(first) or "Page 1 of" in html_text(first)
+    assert 'href="/backoffice/delivery?sort=code&amp;dir=desc&amp;page=2" rel="next"' in first
+    second = admin.page("/backoffice/delivery?sort=code&dir=desc&page=2")
+    assert re.findall(r'data-testid="zone-row" data-code="([^"]+)"', second) == sorted(codes, reverse=True)[2:4]
+    # a page past the last shows the last; the search keeps the sort in hidden fields
+    last = admin.page("/backoffice/delivery?sort=code&dir=desc&page=9999")
+    assert re.findall(r'data-testid="zone-row" data-code="([^"]+)"', last)[-1] == sorted(codes, reverse=True)[-1]
+    found = admin.page("/backoffice/delivery?q=cor&sort=code&dir=desc")
+    assert re.findall(r'data-testid="zone-row" data-code="([^"]+)"', found) == ["FR-COR"]
+    assert 'name="sort" value="code"' in found and 'value="cor"' in found
+    nothing = admin.page("/backoffice/delivery?q=%25_zz")
+    assert "data-testid=\"zone-row\"" not in nothing and 'value="%_zz"' in nothing
+
+
+def test_carriers_are_searched_and_sorted(admin, session):
+    names = sorted(c.name for c in session.scalars(select(Carrier)))
+    by_name = admin.page("/backoffice/delivery/carriers?sort=name&dir=desc")
+    codes = re.findall(r'data-testid="carrier-row" data-code="([^"]+)"', by_name)
+    assert [session.scalar(select(Carrier.name).where(Carrier.code == c)) for c in codes] == names[::-1]
+    assert 'aria-sort="descending"' in by_name
+    found = admin.page("/backoffice/delivery/carriers?q=dpd")
+    assert re.findall(r'data-testid="carrier-row" data-code="([^"]+)"', found) == ["DPD"]
+    refused = admin.post("/backoffice/delivery/carriers?q=dpd", {"code": "", "name": "", "tracking_url_template": ""})
+    assert refused.status_code == 422  # the list beside a refused form still answers

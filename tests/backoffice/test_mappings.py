@@ -294,3 +294,24 @@ def test_other_roles_get_403_and_change_nothing(session, client, people, role):
     session.expire_all()
     assert session.scalar(select(func.count(OperatorAuditEntry.id))) == entries
     assert session.get(ReasonCode, found.id).active is True
+
+
+def test_reason_codes_are_searched_sorted_and_paged_keeping_type_and_search(session, client, people, monkeypatch):
+    from storefront.backoffice import mappings as mapping_views
+
+    monkeypatch.setattr(mapping_views, "PER_PAGE", 2)
+    operator = staff_member(session, client)
+    cancel_codes = sorted(r.code for r in session.scalars(select(ReasonCode).where(ReasonCode.type == ReasonType.CANCELATION)))
+    assert len(cancel_codes) > 2
+    page = operator.page("/backoffice/mappings?type=CANCELATION&sort=code&dir=asc")
+    shown = re.findall(r'data-testid="reason-CANCELATION-([A-Z0-9_]+)"', page)
+    assert shown == cancel_codes[:2]
+    assert 'href="/backoffice/mappings?type=CANCELATION&amp;sort=code&amp;dir=asc&amp;page=2#reasons" rel="next"' in page
+    assert 'href="/backoffice/mappings?type=CANCELATION&amp;sort=code&amp;dir=desc&amp;page=1#reasons"' in page
+    second = operator.page("/backoffice/mappings?type=CANCELATION&sort=code&dir=asc&page=2")
+    assert re.findall(r'data-testid="reason-CANCELATION-([A-Z0-9_]+)"', second) == cancel_codes[2:4]
+    found = operator.page("/backoffice/mappings?q=rupture")
+    assert set(re.findall(r'data-testid="reason-[A-Z_]+-([A-Z0-9_]+)"', found)) == {"OUT_OF_STOCK"}
+    assert 'value="rupture"' in found
+    nothing = operator.page("/backoffice/mappings?q=%3Cb%3Ezz")
+    assert "No reason matches this search." in nothing and 'value="&lt;b&gt;zz"' in nothing

@@ -1,0 +1,42 @@
+"""One page of a list the back office shows, counted and cut in SQL.
+
+The long lists (orders, sellers, products…) grew their own page classes with their own counts;
+the short reference lists (zones, carriers, reason codes) share this one, so that a list of
+twelve rows and a list of twelve thousand behave alike: filters and sort in the URL, a page past
+the last shows the last.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+T = TypeVar("T")
+
+MAX_SEARCH = 80  # characters of a list's search box; longer text is cut
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    rows: list[T]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(-(-self.total // self.per_page), 1)
+
+
+def page_of(session: Session, query: Select, *, page: int, per_page: int) -> tuple[list, int, int]:
+    """The rows of ``query`` (already filtered and ordered) on ``page``, the total and the page
+    actually shown (clamped to the last)."""
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    per_page = max(per_page, 1)
+    page = min(max(page, 1), max(-(-total // per_page), 1))
+    rows = session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+    return rows, total, page
+
