@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from .models import ApiAuditEntry, utcnow
+from .paging import Page
 from .unit_of_work import atomic
 
 # An audit answers "who changed this last spring?"; a year covers a season and a year-end close.
@@ -113,16 +114,8 @@ class AuditFilters:
     until: datetime | None = None  # before this moment
 
 
-@dataclass
-class AuditPage:
-    items: list[ApiAuditEntry]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max((self.total + self.per_page - 1) // self.per_page, 1)
+class AuditPage(Page[ApiAuditEntry]):
+    """API audit entries matching the filters, one page of them, newest first."""
 
 
 def _filtered(filters: AuditFilters):

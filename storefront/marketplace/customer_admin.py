@@ -24,6 +24,7 @@ from . import clock as shop_clock
 from . import operator_audit, staff, user_sessions
 from .errors import InvalidTransition, InvalidValue, NotAllowed, NotFound
 from .models import CustomerBlock, CustomerOrder, Role, SellerOrder, Thread, User
+from .paging import Page
 from .refusals import Refusal
 from .unit_of_work import atomic
 
@@ -54,16 +55,8 @@ class CustomerRow:
     blocked: bool
 
 
-@dataclass(frozen=True)
-class CustomerPage:
-    items: list[CustomerRow]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max((self.total + self.per_page - 1) // self.per_page, 1)
+class CustomerPage(Page[CustomerRow]):
+    """Customers matching the back office's filters, one page of them."""
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,7 @@ from .models import (
     SellerApplication,
     User,
 )
+from .paging import Page
 from .staff import Permission
 from .text import slugify
 from .unit_of_work import transaction
@@ -480,16 +481,8 @@ SORTS = {
 }
 
 
-@dataclass(frozen=True)
-class ApplicationPage:
-    items: list[SellerApplication]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+class ApplicationPage(Page[SellerApplication]):
+    """Seller applications matching the review list's filters, one page of them."""
 
 
 def search(session: Session, *, state: ApplicationState | None = None, text: str = "",

@@ -1,9 +1,8 @@
 """One page of a list the back office shows, counted and cut in SQL.
 
-The long lists (orders, sellers, products…) grew their own page classes with their own counts;
-the short reference lists (zones, carriers, reason codes) share this one, so that a list of
-twelve rows and a list of twelve thousand behave alike: filters and sort in the URL, a page past
-the last shows the last.
+Every list of the back office and the seller portal pages the same way: filters and sort in the
+URL, a page past the last shows the last, ``pages`` at least 1. The lists with a page class of
+their own (orders, offers, applications…) subclass this one for its name in signatures.
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ MAX_SEARCH = 80  # characters of a list's search box; longer text is cut
 
 @dataclass(frozen=True)
 class Page(Generic[T]):
-    rows: list[T]
+    items: list[T]
     total: int
     page: int
     per_page: int

@@ -27,6 +27,7 @@ from .models import (
     Thread,
     User,
 )
+from .paging import Page
 from .refusals import Refusal
 from .unit_of_work import atomic
 
@@ -112,16 +113,8 @@ def dashboard(session: Session, user: User, *, now: datetime | None = None, limi
 # -- offers -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class OfferPage:
-    items: list[Offer]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max((self.total + self.per_page - 1) // self.per_page, 1)
+class OfferPage(Page[Offer]):
+    """A seller's offers matching the portal's search, one page of them."""
 
 
 def offers_of(

@@ -257,15 +257,15 @@ def test_the_preview_is_the_shops_promise(session, people):
 
 def test_the_zone_list_filters_sorts_and_cuts_in_sql(session, people, count_queries):
     all_zones = delivery_admin.zone_page(session, per_page=100)
-    assert [row.zone.code for row in all_zones.rows] == sorted(z.code for z in session.scalars(select(Zone)))
+    assert [row.zone.code for row in all_zones.items] == sorted(z.code for z in session.scalars(select(Zone)))
     with count_queries() as statements:
         page = delivery_admin.zone_page(session, sort="label", descending=True, page=2, per_page=1)
     assert len(statements) == 3  # count, rows, rules
-    assert page.total == all_zones.total and page.page == 2 and len(page.rows) == 1
+    assert page.total == all_zones.total and page.page == 2 and len(page.items) == 1
     labels = sorted((z.label for z in session.scalars(select(Zone))), reverse=True)
-    assert page.rows[0].zone.label == labels[1]
+    assert page.items[0].zone.label == labels[1]
     last = delivery_admin.zone_page(session, page=999, per_page=2)
-    assert last.page == last.pages and last.rows
-    assert [r.zone.code for r in delivery_admin.zone_page(session, q="  Cor ").rows] == ["FR-COR"]
+    assert last.page == last.pages and last.items
+    assert [r.zone.code for r in delivery_admin.zone_page(session, q="  Cor ").items] == ["FR-COR"]
     assert delivery_admin.zone_page(session, q="%").total == 0  # wildcards are text
-    assert delivery_admin.zone_page(session, sort="nonsense").rows[0].zone.code == all_zones.rows[0].zone.code
+    assert delivery_admin.zone_page(session, sort="nonsense").items[0].zone.code == all_zones.items[0].zone.code

@@ -30,6 +30,7 @@ from ..models import (
     Thread,
     User,
 )
+from ..paging import Page
 from .balance import Amounts, amounts
 from .cancellations import cancellations_of
 from .lifecycle import (
@@ -68,16 +69,8 @@ def _whole_order():
     )
 
 
-@dataclass(frozen=True)
-class OrderPage:
-    items: list[SellerOrder]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max((self.total + self.per_page - 1) // self.per_page, 1)
+class OrderPage(Page[SellerOrder]):
+    """Seller orders matching a search, one page of them."""
 
 
 def search_seller_orders(
