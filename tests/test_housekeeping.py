@@ -243,3 +243,22 @@ def test_the_hourly_job_drops_api_idempotency_keys_older_than_a_day(session, fro
     session.commit()
     assert purge_old_rows.call_local()["api_idempotency_keys"] == 1
     assert session.scalars(select(ApiIdempotencyKey.key)).all() == ["fresh"]
+
+
+def test_the_job_that_purges_old_runs_can_purge_its_own_and_still_finish(app, session, monkeypatch):
+    """On PostgreSQL the purge of job runs once left its DELETE uncommitted: the wrapper's write
+    of "finished" on its own connection then waited for the job's locks, held by the same thread,
+    for ever. Two months on the shop's clock: this very run is older than the retention."""
+    from storefront.marketplace.models import JobRun
+
+    session.add(JobRun(name="purge_old_rows", started_at=datetime.now(UTC) - 90 * DAY))
+    session.commit()
+    monkeypatch.setitem(app.config, "FROZEN_TIME", datetime.now(UTC) + 60 * DAY)
+    deleted = purge_old_rows.call_local()
+    assert deleted["job_runs"] == 2  # the old run and this one
+    session.expire_all()
+    assert session.scalar(select(func.count(JobRun.id))) == 0
+    monkeypatch.setitem(app.config, "FROZEN_TIME", datetime.now(UTC))
+    purge_old_rows.call_local()
+    (run,) = session.scalars(select(JobRun))
+    assert run.ok is True and run.finished_at is not None  # a run not purged is recorded to its end

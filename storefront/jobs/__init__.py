@@ -111,6 +111,10 @@ def _recorded(func: Callable) -> Callable:
             message = f"{type(error).__name__}: {error}"
             raise
         finally:
+            # Whatever the job left uncommitted ends here, as the app context's teardown would end
+            # it: still open, its locks could hold the row the next line writes (on PostgreSQL
+            # that write would wait for this very thread, for ever).
+            db.session.rollback()
             if run_id is not None:
                 try:
                     with Session(db.engine) as session:

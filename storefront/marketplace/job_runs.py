@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from . import housekeeping
@@ -72,7 +72,9 @@ def history(session: Session, name: str = "", *, page: int = 1, per_page: int = 
 
 
 def _purge(session: Session, now: datetime) -> int:
-    return session.execute(delete(JobRun).where(JobRun.started_at < now - timedelta(days=KEEP_DAYS))).rowcount
+    # Committed batch by batch like every purge: left open, the DELETE's locks on the current
+    # run's row would make the wrapper's own "finished" write wait for the job that waits for it.
+    return housekeeping.delete_in_batches(session, JobRun, JobRun.started_at < now - timedelta(days=KEEP_DAYS))
 
 
 # The runs carry their own retention (no setting): the cutoff the housekeeping passes is "now".
