@@ -215,7 +215,11 @@ def test_the_table_covers_every_query_parameter_read_in_the_code():
     names = {match for path in sources for match in read.findall(path.read_text())}
     assert {"offre", "page", "q", "after", "label"} <= names  # the scan finds them
     covered = {name for params in QUERY_PARAMETERS.values() for name in params}
-    assert names <= covered, names - covered
+    # ``dir`` is read by query_params.sort, which only the back office's lists call so far: the
+    # first public page that calls it must list ``dir`` (and ``sort``) above.
+    public_sorts = [path.name for path in sources if "query_params.sort(" in path.read_text()]
+    assert public_sorts == [], public_sorts
+    assert names - {"dir"} <= covered, names - {"dir"} - covered
     assert covered >= facets.RESERVED
 
 
