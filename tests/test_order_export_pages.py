@@ -71,12 +71,12 @@ def test_a_bad_since_or_format_is_shown_on_the_form(client, session, placed):
 def test_the_admin_sets_the_scheduled_push_and_a_folder_cannot_lead_out(client, session, placed):
     people, _a1, _b1 = placed
     alpha = Visitor(client).log_in(people.alpha_staff)
-    refused = alpha.post("/seller/exports/push", {"enabled": "y", "format": "xlsx", "folder": "../beta"})
+    refused = alpha.post("/seller/exports/push", {"push-enabled": "y", "push-format": "xlsx", "push-folder": "../beta"})
     assert refused.status_code == 422
     assert "Enter a folder inside your drop folder" in html_text(refused.get_data(as_text=True))
     assert order_exports.settings_of(session, people.shop.alpha.id).id is None  # nothing saved
 
-    saved = alpha.post("/seller/exports/push", {"enabled": "y", "format": "xlsx", "folder": "erp/in"})
+    saved = alpha.post("/seller/exports/push", {"push-enabled": "y", "push-format": "xlsx", "push-folder": "erp/in"})
     assert saved.status_code == 302
     session.expire_all()
     setting = order_exports.settings_of(session, people.shop.alpha.id)
@@ -87,7 +87,7 @@ def test_the_admin_sets_the_scheduled_push_and_a_folder_cannot_lead_out(client, 
     session.commit()
     other = Visitor(client.application.test_client()).log_in(colleague)
     assert "Only your shop's administrator" in other.page("/seller/exports")
-    assert other.post("/seller/exports/push", {"format": "csv", "folder": ""}).status_code == 403
+    assert other.post("/seller/exports/push", {"push-format": "csv", "push-folder": ""}).status_code == 403
 
 
 def test_the_back_office_exports_every_sellers_orders_for_order_staff_only(client, session, placed):

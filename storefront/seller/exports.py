@@ -37,7 +37,7 @@ def export_download():
 def export_push():
     if not seller_admin():
         abort(403)
-    form = pages.PushForm()
+    form = pages.push_form()
     if not form.validate_on_submit():
         return _page(pages.download_form(None), form, 422)
     try:
@@ -56,7 +56,7 @@ def _push_form() -> pages.PushForm | None:
     if not seller_admin():
         return None
     setting = order_exports.settings_of(db.session, current_user.seller_id)
-    form = pages.PushForm(formdata=None, enabled=setting.enabled, format=setting.format.value,
+    form = pages.push_form(formdata=None, enabled=setting.enabled, format=setting.format.value,
                           folder=setting.folder)
     return form
 

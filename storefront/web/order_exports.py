@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length
+from wtforms.validators import InputRequired, Length
 
 from storefront import clock
 from storefront.extensions import db
@@ -34,24 +34,34 @@ class DownloadForm(FlaskForm):
     class Meta:
         csrf = False  # a GET that changes nothing
 
-    format = SelectField(_l("Format"), choices=FORMAT_CHOICES, default=ExportFormat.CSV.value)
+    format = SelectField(_l("Format"), choices=FORMAT_CHOICES, default=ExportFormat.CSV.value,
+                         validators=[InputRequired()])
     since = StringField(
         _l("Orders new or changed since"),
         description=_l("Shop time. Orders changed after they were placed (cancellations, refunds, "
                        "shipments) are included again."),
         render_kw={"type": "datetime-local"},
+        validators=[InputRequired()],  # read by order_exports.read_since; this marks it required
     )
 
 
 class PushForm(FlaskForm):
+    """Shown on the same page as the download form: its fields are prefixed (push-format), so
+    that no two fields share an id."""
+
     enabled = BooleanField(_l("Push my new and changed orders to my drop folder"))
-    format = SelectField(_l("Format"), choices=FORMAT_CHOICES, default=ExportFormat.CSV.value)
+    format = SelectField(_l("Format"), choices=FORMAT_CHOICES, default=ExportFormat.CSV.value,
+                         validators=[InputRequired()])
     folder = StringField(
         _l("Folder"),
         description=_l("Inside your drop folder, for example erp/in; leave it empty for the drop "
                        "folder itself."),
         validators=[Length(max=order_exports.MAX_FOLDER)],
     )
+
+
+def push_form(**kwargs) -> PushForm:
+    return PushForm(prefix="push", **kwargs)
 
 
 def download_form(args) -> DownloadForm:
