@@ -21,7 +21,7 @@ people = order_fixtures.people
 DOC = PROJECT_ROOT / "docs" / "imports.md"
 SAMPLE = PROJECT_ROOT / "docs" / "samples" / "orders-export.csv"
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-VARYING = ("customer_order_number", "seller_order_number", "line_id")  # sequences and randomness
+VARYING = ("customer_order_number", "seller_order_number", "line_id", "gtin")  # sequences, randomness, factory counters
 
 
 def section() -> str:
