@@ -147,6 +147,9 @@ def load_settings(environ: Mapping[str, str], instance_path: str | os.PathLike) 
         # Sellers' KYC documents (identity, Kbis, bank proof): outside static/, never served
         # but by the back office to staff allowed to read them (marketplace/uploads.py).
         "KYC_STORAGE_DIR": str(Path(environ.get("KYC_STORAGE_DIR") or instance / "kyc").resolve()),
+        # Order exports pushed to sellers: each seller's files go to <root>/<seller code>/<its
+        # folder> (marketplace/order_exports.py refuses folders leading out of it).
+        "EXPORT_DROP_ROOT": str(Path(environ.get("EXPORT_DROP_ROOT") or instance / "exports").resolve()),
     }
     return config
 

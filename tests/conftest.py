@@ -203,6 +203,9 @@ class RequestIsolatingClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
+        # Buffered: a streamed body (stream_with_context, the order exports) is read inside the
+        # request's own context, as the server reads it, not after it in another one.
+        kwargs.setdefault("buffered", True)
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 

@@ -95,6 +95,8 @@ QUERY_PARAMETERS: dict[str, tuple[str, ...]] = {
     "seller.integration_confirm_deactivate": (),
     "seller.colleagues_page": (),
     "seller.confirm_remove_colleague": (),
+    "seller.exports": (),
+    "seller.export_download": ("format", "since"),
     "onboarding.apply": (),
     "onboarding.sent": (),
     "onboarding.complete": (),
@@ -346,6 +348,8 @@ def test_no_query_string_crashes_a_signed_in_page(app, client, session, people):
         "seller.poll": (alpha, f"/seller/messages/{thread.id}/new"),
         "seller.integration_clients": (alpha, "/seller/integrations"),
         "seller.integration_webhooks": (alpha, "/seller/integrations/webhooks"),
+        "seller.exports": (alpha, "/seller/exports"),
+        "seller.export_download": (alpha, "/seller/exports/download"),
     }
     for endpoint, (who, path) in pages.items():
         assert who.get(path, query_string={"offre": offer.id}).status_code < 400, endpoint

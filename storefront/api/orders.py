@@ -5,14 +5,23 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from typing import Literal
 
-from flask import jsonify, request
+from flask import Response, jsonify, request, stream_with_context
 from pydantic import AwareDatetime, Field
 
+from storefront import clock as shop_clock
 from storefront.extensions import db
-from storefront.marketplace import orders, tracking
+from storefront.marketplace import order_exports, orders, tracking
 from storefront.marketplace.errors import DomainError, NotAllowed, NotFound
-from storefront.marketplace.models import LineState, SellerOrder, SellerOrderState, ShipmentStatus
+from storefront.marketplace.models import (
+    ExportFormat,
+    LineState,
+    Seller,
+    SellerOrder,
+    SellerOrderState,
+    ShipmentStatus,
+)
 from storefront.marketplace.refusals import Refusal
 
 from . import bp, pages
@@ -35,6 +44,12 @@ class OrdersQuery(Query):
     customer_order_number: str | None = Field(None, max_length=64)
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
     cursor: str | None = Field(None, description="next_cursor of the previous page")
+
+
+class ExportQuery(Query):
+    since: str = Field(min_length=1, max_length=40,
+                       description="a date (2026-12-01), a date and time in shop time, or RFC 3339")
+    format: Literal["csv", "jsonl"] = Field("csv", description="csv (`;`, UTF-8 with a BOM) or jsonl")
 
 
 class AcceptBody(Body):
@@ -371,6 +386,32 @@ def list_orders(caller: Caller, query: OrdersQuery):
     page, more = found[:limit], len(found) > limit
     next_cursor = make_cursor(page[-1]) if more else None
     return pages.page_answer([order_summary(o) for o in page], next_cursor, "api.list_orders")
+
+
+@bp.get("/orders/export")
+@require_scope("orders:read")
+@operation(tag="orders", query=ExportQuery, responses={200: None},
+           media_types=("text/csv", "application/x-ndjson"))
+def export_orders(caller: Caller, query: ExportQuery):
+    """The caller's orders new or changed since a moment, as a file: one row per order line.
+
+    ``since`` is a date (midnight, shop time), a date and time (shop time) or RFC 3339 with its
+    offset. An order changed after it was placed (cancelled, refunded, shipped) comes again.
+    ``format=csv`` (``;``, UTF-8 with a BOM, the default) or ``jsonl`` (one JSON object per
+    line), streamed as it is read. The columns are described in docs/imports.md."""
+    try:
+        since = order_exports.read_since(query.since, shop_clock.current().tz)
+    except DomainError as error:
+        raise ApiProblem(400, "invalid_parameter", error.message, field="since") from None
+    fmt = ExportFormat(query.format)
+    export = order_exports.OrderExport(db.session, seller_id=caller.seller_id, since=since,
+                                       locale="en")
+    body = stream_with_context(order_exports.byte_chunks(fmt, export.rows()))
+    response = Response(body, content_type=order_exports.MEDIA_TYPES[fmt])
+    code = db.session.get(Seller, caller.seller_id).code if caller.seller_id else None
+    name = order_exports.file_name(fmt, code, shop_clock.now())
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @bp.get("/orders/<number>")

@@ -25,6 +25,7 @@ A view declares itself with :func:`operation`, innermost (under ``require_scope`
 - ``responses``: status → model (or None for no body). Every operation also documents its
   problems (``default``: problem+json), its scope (from ``require_scope``) and, when it is
   ``idempotent``, the ``Idempotency-Key`` header.
+- ``media_types``: the media types of a 200 that is a file rather than JSON (an export).
 - ``headers``: other request headers it reads (``If-Match``); ``refs``: models a schema names by
   hand with a ``$ref`` (the bulk offer lines), so that the document carries them.
 - Text holding the NUL character is refused everywhere (body, query, path): no column stores it.
@@ -148,11 +149,13 @@ class Operation:
     responses: dict[int, type[BaseModel] | None]
     headers: dict[str, str] = field(default_factory=dict)  # request headers: name → description
     refs: tuple[type[BaseModel], ...] = ()  # models a schema names by hand ($ref), for components
+    media_types: tuple[str, ...] = ()  # a 200 that is a file (text/csv…) rather than JSON
 
 
 def operation(*, tag: str, body: type[Body] | None = None, query: type[Query] | None = None,
               responses: dict[int, type[BaseModel] | None] | None = None, summary: str | None = None,
-              headers: dict[str, str] | None = None, refs: tuple[type[BaseModel], ...] = ()):
+              headers: dict[str, str] | None = None, refs: tuple[type[BaseModel], ...] = (),
+              media_types: tuple[str, ...] = ()):
     """Declare a view's shapes; validate its body and query with them (see the module's text)."""
 
     def decorate(view):
@@ -168,6 +171,7 @@ def operation(*, tag: str, body: type[Body] | None = None, query: type[Query] | 
             responses=responses or {200: None},
             headers=headers or {},
             refs=refs,
+            media_types=media_types,
         )
 
         @wraps(view)
@@ -334,6 +338,9 @@ def build_document(app: Flask, token_url: str = "/oauth/token") -> dict:
             answer: dict[str, Any] = {"description": _STATUS_WORDS.get(status, "OK")}
             if model is not None:
                 answer["content"] = {"application/json": {"schema": ref(model)}}
+            elif status == 200 and op.media_types:  # a file: its media types, no JSON schema
+                answer["content"] = {media_type: {"schema": {"type": "string"}}
+                                     for media_type in op.media_types}
             responses[str(status)] = answer
         responses["default"] = problem
         document = {

@@ -17,6 +17,7 @@ from storefront.backoffice import (  # noqa: E402,F401
     customers,
     delivery_setup,
     events,
+    exports,
     home,
     mappings,
     operations,

@@ -192,3 +192,7 @@ class Refusal(enum.StrEnum):
     REASON_FORMAT = "reason_format"  # a reason's own code: capitals, digits and "_"
     REASON_EXISTS = "reason_exists"
     REASON_LABEL = "reason_label"  # a reason code label empty or over 120 characters
+    # Order exports (order_exports.py).
+    EXPORT_SINCE = "export_since"  # not a date, a date and time, nor an RFC 3339 moment
+    EXPORT_FORMAT = "export_format"  # not csv, xlsx or jsonl
+    EXPORT_FOLDER = "export_folder"  # absolute, "..", or characters a folder name may not hold

@@ -39,6 +39,7 @@ from .orders.lifecycle import (
     shipped_quantities,
     ships_itself,
     to_ship,
+    touch,
     transition,
 )
 from .refusals import Refusal
@@ -107,6 +108,8 @@ def mark_delivered(session: Session, shipment: Shipment, *, at: datetime | None 
         raise InvalidValue("a parcel cannot be delivered before it was shipped")
     shipment.status = ShipmentStatus.DELIVERED
     shipment.delivered_at = at
+    for seller_order in {line.seller_order for line in shipment.lines}:
+        touch(seller_order, at)
     session.flush()
     return shipment
 

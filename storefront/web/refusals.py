@@ -473,3 +473,13 @@ SENTENCES.update({
     Refusal.DEACTIVATE_SELF: _l("You cannot deactivate your own account."),
     Refusal.NOT_STAFF: _l("This account is not a staff account."),
 })
+
+# Order exports.
+SENTENCES.update({
+    Refusal.EXPORT_SINCE: _l("Enter a date (2026-12-01) or a date and time (2026-12-01 08:30)."),
+    Refusal.EXPORT_FORMAT: _l("Choose CSV, Excel (XLSX) or JSON lines."),
+    Refusal.EXPORT_FOLDER: _l(
+        "Enter a folder inside your drop folder: letters, digits, “-”, “_” and “/”, without “..” "
+        "and not starting with “/”."
+    ),
+})

@@ -31,6 +31,7 @@ from .discussions import (
     ThreadStatus,
 )
 from .events import EventCategory, EventMember, EventPick, PickKind
+from .exports import ExportFormat, OrderExportSetting
 from .finance import CommissionRate
 from .listing import ProductListing
 from .mappings import MappingKind, MarketplaceMapping

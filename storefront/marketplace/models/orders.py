@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, Timestamped
+from .base import Base, Timestamped, utcnow
 from .catalog import Offer
 from .sellers import Seller
 
@@ -156,6 +156,9 @@ class SellerOrder(Timestamped, Base):
         # The API's lists, newest first by (created_at, id): a seller's, and the operator's.
         Index("ix_seller_order_seller_created", "seller_id", "created_at", "id"),
         Index("ix_seller_order_created", "created_at", "id"),
+        # Order exports: what changed since a moment, by (updated_at, id), a seller's or all.
+        Index("ix_seller_order_seller_updated", "seller_id", "updated_at", "id"),
+        Index("ix_seller_order_updated", "updated_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -167,7 +170,9 @@ class SellerOrder(Timestamped, Base):
         default=SellerOrderState.WAITING_ACCEPTANCE,
     )
     acceptance_deadline: Mapped[datetime | None]
-    updated_at: Mapped[datetime | None]
+    # The last change of the order or of anything exports show of it (lines, cancellations,
+    # refunds, parcels, shipments): set by ``orders.touch`` only, which every service calls.
+    updated_at: Mapped[datetime | None] = mapped_column(default=utcnow)
     # Optimistic lock: two tabs of the same seller racing on one order cannot both win.
     version: Mapped[int] = mapped_column(default=1)
 

@@ -40,6 +40,7 @@ from .lifecycle import (
     shipped_quantities,
     ships_itself,
     to_ship,
+    touch,
     transition,
 )
 from .numbers import clean_number, new_order_number
@@ -107,5 +108,6 @@ __all__ = [
     "ships_itself",
     "to_ship",
     "today_in_shop",
+    "touch",
     "transition",
 ]

@@ -112,10 +112,18 @@ def transition(
         at=at,
     )
     seller_order.state = target
-    seller_order.updated_at = at
+    touch(seller_order, at)
     session.add(record)
     session.flush()
     return record
+
+
+def touch(seller_order: SellerOrder, at: datetime) -> None:
+    """Record that ``seller_order`` changed at ``at``: its state, a line, a cancellation, a
+    refund, a parcel or its shipment. The one place ``updated_at`` is set after checkout, so
+    that order exports ("changed since") and the API's ``updated_since`` see every change.
+    Dirtying the row also bumps the order's version (its optimistic lock)."""
+    seller_order.updated_at = at
 
 
 # -- what the customer sees ---------------------------------------------------------------------
@@ -208,7 +216,7 @@ def _settle(
     elif seller_order.state == S.SHIPPING and not to_ship(seller_order) and seller_order.parcels:
         target = S.SHIPPED
     if target is None:
-        seller_order.updated_at = now
+        touch(seller_order, now)
         session.flush()
         return
     # A step that follows from someone else's action (the customer cancelling the last units

@@ -16,7 +16,7 @@ from ..unit_of_work import atomic
 from .balance import amounts
 from .checks import _cents, _check_version, _clean_note, _lines_of
 from .emails import _email_customer, _locale_of
-from .lifecycle import AFTER_SHIPMENT
+from .lifecycle import AFTER_SHIPMENT, touch
 from .reasons import get_reason
 
 
@@ -102,7 +102,7 @@ def refund(
         created_at=now,
     )
     session.add(record)
-    seller_order.updated_at = now  # bumps the version: two refunds cannot race past the limit
+    touch(seller_order, now)  # bumps the version: two refunds cannot race past the limit
     session.flush()
     webhooks.record_event(
         session,
