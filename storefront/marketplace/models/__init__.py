@@ -32,6 +32,16 @@ from .discussions import (
 )
 from .events import EventCategory, EventMember, EventPick, PickKind
 from .finance import CommissionRate
+from .imports import (
+    DataImport,
+    DataImportError,
+    ImportColumnMapping,
+    ImportKind,
+    ImportLevel,
+    ImportMode,
+    ImportSource,
+    ImportStatus,
+)
 from .listing import ProductListing
 from .mappings import MappingKind, MarketplaceMapping
 from .onboarding import ApplicationDocument, ApplicationState, DocumentKind, SellerApplication
