@@ -20,6 +20,12 @@ from storefront.marketplace.models import ImportMode, ImportSource, ImportStatus
 from storefront.web.refusals import explain
 
 
+def _explain(error: DomainError) -> str:
+    """The refusal's sentence in the shop's default language (the words need a request)."""
+    with current_app.test_request_context():
+        return explain(error)
+
+
 @click.group("import")
 def import_command():
     """Import files (offers) into the shop."""
@@ -43,7 +49,7 @@ def import_offers(file: Path, seller_code: str, mode: str):
                 source=ImportSource.CLI, declared_size=file.stat().st_size,
             )
     except DomainError as error:
-        raise click.ClickException(explain(error)) from None
+        raise click.ClickException(_explain(error)) from None
     if record.status == ImportStatus.COMPLETE:
         click.echo(f"This file was already imported (import {record.id}).")
     else:
@@ -61,6 +67,6 @@ def import_offers(file: Path, seller_code: str, mode: str):
     if record.status == ImportStatus.FAILED or record.refused_count:
         report = Path(storage.root) / "reports" / f"import-{record.id}-errors.csv"
         report.parent.mkdir(parents=True, exist_ok=True)
-        report.write_text(offer_imports.error_report(db.session, record, explain), encoding="utf-8")
-        click.echo(f"Error report: {report}", err=True)
+        report.write_text(offer_imports.error_report(db.session, record, _explain), encoding="utf-8")
+        click.echo(f"Error report: {report}")
         raise SystemExit(2 if record.status == ImportStatus.FAILED else 1)
