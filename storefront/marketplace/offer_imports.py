@@ -144,16 +144,17 @@ def saved_mapping(session: Session, seller_id: int | None) -> dict[str, str]:
 
 
 @atomic
-def save_mapping(session: Session, seller: Seller, columns: dict[str, str]) -> dict[str, str]:
+def save_mapping(session: Session, seller: Seller,
+                 columns: dict[str, str] | Iterable[tuple[str, str]]) -> dict[str, str]:
     """Keep ``columns`` (the seller's header → our field; an empty field drops the header) for
-    the seller's next offer files."""
+    the seller's next offer files. A header given twice, or a field twice, is refused."""
     cleaned: dict[str, str] = {}
-    for header, field in columns.items():
+    for header, field in (columns.items() if isinstance(columns, dict) else columns):
         header = " ".join((header or "").split())[:100]
         field = (field or "").strip()
         if not header or not field:
             continue
-        if field not in FIELDS or field in cleaned.values():
+        if field not in FIELDS or field in cleaned.values() or header in cleaned:
             raise InvalidValue(f"{header!r} cannot map to {field!r}", reason=Refusal.IMPORT_MAPPING,
                                field="columns")
         cleaned[header] = field
@@ -301,13 +302,19 @@ def as_error(row: DataImportError) -> DomainError:
     return DomainError(row.message, **({"reason": row.code} if row.code else {}), **(row.details or {}))
 
 
+def file_error(record: DataImport) -> DomainError | None:
+    """Why the whole file failed, if it did."""
+    if not record.error:
+        return None
+    return DomainError(record.error, **({"reason": record.error_code} if record.error_code else {}))
+
+
 def error_report(session: Session, record: DataImport, explain: Callable[[DomainError], str] = lambda e: e.message,
                  headers: tuple[str, ...] = ("line", "sku", "field", "level", "message")) -> str:
     """The refused rows as CSV (cells escaped against CSV injection), the file-level error first."""
     rows: list[list[object]] = [list(headers)]
     if record.error:
-        rows.append(["", "", "", ImportLevel.ERROR.value,
-                     explain(DomainError(record.error, **({"reason": record.error_code} if record.error_code else {})))])
+        rows.append(["", "", "", ImportLevel.ERROR.value, explain(file_error(record))])
     rows += [[e.line, e.key, e.field, e.level.value, explain(as_error(e))] for e in errors_of(session, record)]
     return csv_text(rows)
 
