@@ -169,9 +169,11 @@ def register_commands(app: Flask) -> None:
     from storefront.backup import backup_command
     from storefront.demo.command import seed_demo
     from storefront.export_commands import export_command
+    from storefront.import_commands import import_command
     from storefront.setup_commands import shop_command
 
     app.cli.add_command(seed_demo)
     app.cli.add_command(backup_command)
     app.cli.add_command(shop_command)
     app.cli.add_command(export_command)
+    app.cli.add_command(import_command)

@@ -150,6 +150,11 @@ def load_settings(environ: Mapping[str, str], instance_path: str | os.PathLike) 
         # Order exports pushed to sellers: each seller's files go to <root>/<seller code>/<its
         # folder> (marketplace/order_exports.py refuses folders leading out of it).
         "EXPORT_DROP_ROOT": str(Path(environ.get("EXPORT_DROP_ROOT") or instance / "exports").resolve()),
+        # Imported files (offers…) and their error reports; shared by the web hosts and the
+        # worker, which reads the file the web stored (marketplace/offer_imports.py).
+        "IMPORT_STORAGE_DIR": str(Path(environ.get("IMPORT_STORAGE_DIR") or instance / "imports").resolve()),
+        # The largest import file accepted, refused before it is read (also a declared size).
+        "IMPORT_MAX_BYTES": _positive("IMPORT_MAX_BYTES", environ.get("IMPORT_MAX_BYTES"), 200_000_000),
     }
     return config
 
@@ -476,6 +481,18 @@ def _trusted_proxies(value: str | None) -> int:
             "proxies stand in front of the shop (1 behind one load balancer)."
         )
     return int(text)
+
+
+def _positive(name: str, value: str | None, default: int) -> int:
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {value!r}") from None
+    if number < 1:
+        raise ConfigError(f"{name} must be at least 1, not {number}")
+    return number
 
 
 def _days(name: str, value: str | None, default: int) -> int:

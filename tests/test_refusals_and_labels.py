@@ -18,6 +18,11 @@ from storefront.marketplace.event_categories import EventState
 from storefront.marketplace.models import (
     ApplicationState,
     DeliveryStatus,
+    ImportKind,
+    ImportLevel,
+    ImportMode,
+    ImportSource,
+    ImportStatus,
     LineState,
     SellerOrderState,
     SellerState,
@@ -48,8 +53,10 @@ STATE_ENUMS.append(SellerState)
 DETAILS.update(seller_state="SUSPENDED", count=2)  # a shop's state, its open orders
 STATE_ENUMS += [ApplicationState]  # seller onboarding
 STATE_ENUMS += [EventState]  # event categories
+STATE_ENUMS += [ImportStatus, ImportMode, ImportSource, ImportKind, ImportLevel]  # imports
+DETAILS.update(field="stock", value="-3", first=2, minutes=15, columns="sku, prix")  # imports
 # Words spelt the same in both languages (still translated: the catalog has them).
-SAME_IN_BOTH = {"Discussion"}
+SAME_IN_BOTH = {"Discussion", "API"}
 
 
 @pytest.fixture

@@ -47,6 +47,7 @@ def init_app(app: Flask) -> None:
         discussions,
         docs,
         finance,
+        imports,
         orders,
         reference,
         sellers,

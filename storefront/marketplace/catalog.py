@@ -166,18 +166,21 @@ def _checked_offer(
     this SKU (None: a new one), ``clash(condition)`` says whether another SKU of the seller
     already sells ``product`` in that condition. Returns the values to assign."""
     if not sku or len(sku) > 60:
-        raise InvalidValue("a seller SKU is 1 to 60 characters", field="sku")
-    require_amount(price, "price")
+        raise InvalidValue("a seller SKU is 1 to 60 characters", field="sku", reason=Refusal.OFFER_SKU)
+    _amount(price, "price", "price")
     if origin_price is not None:
-        require_amount(origin_price, "origin price")
+        _amount(origin_price, "origin price", "origin_price")
         if origin_price < price:
-            raise InvalidValue("the origin (struck-through) price cannot be below the price")
-    if _count(stock, "stock") > MAX_STOCK:
-        raise InvalidValue(f"the stock is at most {MAX_STOCK:,}".replace(",", " "), field="stock")
+            raise InvalidValue("the origin (struck-through) price cannot be below the price",
+                               field="origin_price", reason=Refusal.ORIGIN_PRICE)
+    if _count(stock, "stock", "stock") > MAX_STOCK:
+        raise InvalidValue(f"the stock is at most {MAX_STOCK:,}".replace(",", " "), field="stock",
+                           reason=Refusal.OFFER_STOCK_MAX, limit=MAX_STOCK)
     if lead_time_days is None:
         lead_time_days = seller.default_lead_time_days
-    if _count(lead_time_days, "lead time") > MAX_LEAD_TIME_DAYS:
-        raise InvalidValue(f"the lead time is at most {MAX_LEAD_TIME_DAYS} days", field="lead_time_days")
+    if _count(lead_time_days, "lead time", "lead_time_days") > MAX_LEAD_TIME_DAYS:
+        raise InvalidValue(f"the lead time is at most {MAX_LEAD_TIME_DAYS} days", field="lead_time_days",
+                           reason=Refusal.LEAD_TIME)
     if _count(max_per_order, "maximum per order") < 1:
         raise InvalidValue("the maximum per order is at least 1")
     try:
@@ -192,9 +195,11 @@ def _checked_offer(
         raise InvalidValue(f"{product.title} is no longer sold: no new offer", reason=Refusal.PRODUCT_WITHDRAWN,
                            field="product")
     if offer is not None and offer.product_id != product.id:
-        raise InvalidValue(f"SKU {sku} already sells another product", field="sku")
+        raise InvalidValue(f"SKU {sku} already sells another product", field="sku",
+                           reason=Refusal.OFFER_SKU_TAKEN)
     if clash(condition):
-        raise InvalidValue(f"{seller.name} already has a {condition} offer for this product", field="condition")
+        raise InvalidValue(f"{seller.name} already has a {condition} offer for this product", field="condition",
+                           reason=Refusal.DUPLICATE_OFFER)
     price_changes.check_price(
         offer.price if offer is not None else None, price, confirmed=confirmed, currency=currency.upper()
     )
@@ -218,7 +223,9 @@ def _assign_offer(session: Session, seller: Seller, product: Product, sku: str, 
 @dataclass(frozen=True)
 class OfferLine:
     """One line of a bulk offer import: the product by id or by GTIN, and the offer's values
-    (``lead_time_days`` None: the seller's default for a new offer, unchanged for an existing one)."""
+    (``lead_time_days`` None: the seller's default for a new offer, unchanged for an existing one;
+    ``fulfillment`` None: unchanged, SELLER for a new offer (OPERATOR for the retailer's);
+    ``origin_price`` None: no struck-through price)."""
 
     sku: str
     price: int
@@ -229,6 +236,8 @@ class OfferLine:
     condition: Condition = Condition.NEW
     state: OfferState = OfferState.ACTIVE
     confirmed: bool = False
+    origin_price: int | None = None
+    fulfillment: Fulfillment | None = None
 
 
 @dataclass(frozen=True)
@@ -237,6 +246,7 @@ class LineResult:
     sku: str
     offer: Offer | None  # None: refused
     error: DomainError | None = None
+    created: bool = False  # a new offer (not an update of the seller's offer with this SKU)
 
 
 MAX_BULK_LINES = 1000
@@ -280,10 +290,11 @@ def bulk_upsert_offers(session: Session, seller: Seller, lines: Sequence[OfferLi
             values = _checked_offer(
                 seller, product, sku, offer,
                 lambda condition, product=product, sku=sku: sku_of.get((product.id, condition), sku) != sku,
-                price=line.price, stock=line.stock, origin_price=None, condition=line.condition,
+                price=line.price, stock=line.stock, origin_price=line.origin_price, condition=line.condition,
                 lead_time_days=line.lead_time_days if line.lead_time_days is not None or offer is None
                 else offer.lead_time_days,
-                fulfillment=offer.fulfillment if offer is not None else (
+                fulfillment=line.fulfillment if line.fulfillment is not None else
+                offer.fulfillment if offer is not None else (
                     Fulfillment.OPERATOR if seller.is_operator else Fulfillment.SELLER),
                 state=line.state,
                 max_per_order=offer.max_per_order if offer is not None else 10,
@@ -294,12 +305,13 @@ def bulk_upsert_offers(session: Session, seller: Seller, lines: Sequence[OfferLi
         except DomainError as error:
             results.append(LineResult(number, sku, None, error))
             continue
+        created = offer is None
         if offer is not None:
             sku_of.pop((offer.product_id, offer.condition), None)
         offer = _assign_offer(session, seller, product, sku, offer, values)
         by_sku[sku] = offer
         sku_of[(product.id, offer.condition)] = sku
-        results.append(LineResult(number, sku, offer))
+        results.append(LineResult(number, sku, offer, created=created))
         applied[id(offer)] = offer
     if applied:
         session.flush()
@@ -311,6 +323,34 @@ def bulk_upsert_offers(session: Session, seller: Seller, lines: Sequence[OfferLi
 
         listing.refresh(session, sorted({offer.product_id for offer in applied.values()}))
     return results
+
+
+@atomic
+def deactivate_offers(session: Session, seller: Seller, *, skus: Sequence[str] = (),
+                      ids: Sequence[int] = ()) -> tuple[set[str], list[Offer]]:
+    """Take the seller's offers with these SKUs (or ids) off sale, as an import's ``delete``
+    rows and REPLACE do: one query to find them, one flush, webhook events and one listing
+    refresh for the ones that were on sale. Returns the SKUs found and the offers changed."""
+    wanted = {(sku or "").strip() for sku in skus} - {""}
+    if not wanted and not ids:
+        return set(), []
+    found = list(session.scalars(select(Offer).where(
+        Offer.seller_id == seller.id,
+        or_(Offer.sku.in_(wanted), Offer.id.in_(list(ids))),
+    )))
+    changed = [offer for offer in found if offer.state != OfferState.INACTIVE]
+    for offer in changed:
+        offer.state = OfferState.INACTIVE
+    if changed:
+        session.flush()
+        webhooks.record_events(session, [
+            webhooks.NewEvent("offer.updated", seller.id, lambda offer=offer: webhooks.offer_data(offer))
+            for offer in changed
+        ])
+        from . import listing
+
+        listing.refresh(session, sorted({offer.product_id for offer in changed}))
+    return {offer.sku for offer in found}, changed
 
 
 @atomic
@@ -344,9 +384,17 @@ def offers_for(session: Session, product: Product) -> list[Offer]:
     )
 
 
-def _count(value: int, what: str) -> int:
+def _count(value: int, what: str, field: str | None = None) -> int:
+    reason = {"reason": Refusal.OFFER_COUNT, "field": field} if field else {}
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidValue(f"{what} must be a whole number, not {value!r}")
+        raise InvalidValue(f"{what} must be a whole number, not {value!r}", **reason)
     if value < 0:
-        raise InvalidValue(f"{what} cannot be negative ({value})")
+        raise InvalidValue(f"{what} cannot be negative ({value})", **reason)
     return value
+
+
+def _amount(value: int, what: str, field: str) -> int:
+    try:
+        return require_amount(value, what)
+    except InvalidValue as error:
+        raise InvalidValue(error.message, reason=Refusal.OFFER_AMOUNT, field=field) from None

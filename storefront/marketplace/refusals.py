@@ -164,6 +164,34 @@ class Refusal(enum.StrEnum):
     BRAND_TAKEN = "brand_taken"
     BRAND_SAME = "brand_same"
     DUPLICATE_OFFER = "duplicate_offer"
+    # An offer's values, from every way in (catalog._checked_offer: portal, API, imports).
+    OFFER_SKU = "offer_sku"  # not 1 to 60 characters
+    OFFER_SKU_TAKEN = "offer_sku_taken"  # the SKU already sells another product
+    OFFER_AMOUNT = "offer_amount"  # a price not a whole, non-negative number of cents (details: field)
+    OFFER_COUNT = "offer_count"  # stock or lead time not a whole number, 0 or more (details: field)
+    OFFER_STOCK_MAX = "offer_stock_max"  # details: limit
+    ORIGIN_PRICE = "origin_price"  # the struck-through price below the price
+
+    # Imports (storefront/marketplace/import_files.py, offer_imports.py). File-level first.
+    IMPORT_TOO_BIG = "import_too_big"  # details: limit (bytes)
+    IMPORT_EMPTY = "import_empty"
+    IMPORT_NO_ROWS = "import_no_rows"  # headers and nothing else
+    IMPORT_FORMAT = "import_format"  # not CSV, XLSX nor JSON lines
+    IMPORT_HEADER = "import_header"  # no column recognised as the SKU (wrong delimiter?); details: columns
+    IMPORT_ZIP_BOMB = "import_zip_bomb"  # an XLSX that would unpack to far more than it weighs
+    IMPORT_MODE = "import_mode"  # not NORMAL nor REPLACE
+    IMPORT_TOO_SOON = "import_too_soon"  # details: minutes (the least time between two imports)
+    IMPORT_DAILY_LIMIT = "import_daily_limit"  # details: limit
+    IMPORT_MAPPING = "import_mapping"  # a mapping to an unknown field, or two headers to one field
+    IMPORT_CRASHED = "import_crashed"  # the run stopped on an unexpected error; run it again
+    # Rows of an import.
+    IMPORT_DUPLICATE_SKU = "import_duplicate_sku"  # details: first (the line that had it first)
+    IMPORT_REQUIRED = "import_required"  # details: field
+    IMPORT_NUMBER = "import_number"  # details: field, value
+    IMPORT_PRICE = "import_price"  # details: field, value
+    IMPORT_CHOICE = "import_choice"  # details: field, value
+    IMPORT_UNKNOWN_SKU = "import_unknown_sku"  # a delete row for an SKU the seller has no offer with
+    IMPORT_BAD_ROW = "import_bad_row"  # a JSON line that is not an object
 
     # Customer accounts customer service blocks (storefront/marketplace/customer_admin.py).
     ACCOUNT_BLOCKED = "account_blocked"  # logging in or ordering with a blocked account

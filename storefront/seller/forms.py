@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange
@@ -66,3 +67,31 @@ class NewOfferForm(FlaskForm):
         description=_l("Business days between the order and the shipment."),
         render_kw={"inputmode": "numeric"},
     )
+
+
+class OfferImportForm(FlaskForm):
+    """An offer file to import (CSV, XLSX or JSON lines) and the mode."""
+
+    file = FileField(_l("Offer file (CSV, XLSX or JSON lines)"),
+                     validators=[FileRequired(_l("Choose a file."))])
+    mode = SelectField(_l("Mode"), choices=[
+        SelectChoice("NORMAL", _l("Add and update the offers of the file")),
+        SelectChoice("REPLACE", _l("Replace: also take off sale my offers the file does not list")),
+    ], default="NORMAL")
+
+
+class ColumnMappingForm(FlaskForm):
+    """For each of the import's fields, the header of the seller's own files (empty: the usual
+    names are recognised)."""
+
+    @classmethod
+    def for_fields(cls, fields: tuple[str, ...], saved: dict[str, str]):
+        class Form(cls):
+            pass
+
+        for name in fields:
+            setattr(Form, name, StringField(name, validators=[Length(max=100)], filters=[one_line]))
+        return Form(data={field: header for header, field in saved.items()})
+
+    def columns(self, fields: tuple[str, ...]) -> list[tuple[str, str]]:
+        return [(getattr(self, name).data, name) for name in fields if getattr(self, name).data]

@@ -17,6 +17,11 @@ from storefront.marketplace.event_categories import EventState
 from storefront.marketplace.models import (
     ApplicationState,
     DeliveryStatus,
+    ImportKind,
+    ImportLevel,
+    ImportMode,
+    ImportSource,
+    ImportStatus,
     LineState,
     SellerOrderState,
     SellerState,
@@ -82,6 +87,32 @@ STATE_LABELS: dict[type[enum.StrEnum], dict[enum.StrEnum, LazyString]] = {
         ApplicationState.INFO_REQUESTED: _l("Information requested"),
         ApplicationState.APPROVED: _l("Approved"),
         ApplicationState.REJECTED: _l("Rejected"),
+    },
+    ImportStatus: {  # an import (offers, products…)
+        ImportStatus.QUEUED: _l("Waiting"),
+        ImportStatus.RUNNING: _l("In progress"),
+        ImportStatus.COMPLETE: _l("Complete"),
+        ImportStatus.FAILED: _l("Failed"),
+    },
+    ImportMode: {
+        ImportMode.NORMAL: _l("Add and update"),
+        ImportMode.REPLACE: _l("Replace all my offers"),
+    },
+    ImportSource: {
+        ImportSource.UPLOAD: _l("Uploaded file"),
+        ImportSource.API: _l("API"),
+        ImportSource.FEED: _l("Scheduled feed"),
+        ImportSource.CLI: _l("Command line"),
+    },
+    ImportKind: {
+        ImportKind.OFFERS: _l("Offers"),
+        ImportKind.PRODUCTS: _l("Products"),
+        ImportKind.CATEGORIES: _l("Categories"),
+        ImportKind.STATUSES: _l("Order statuses"),
+    },
+    ImportLevel: {
+        ImportLevel.ERROR: _l("Refused"),
+        ImportLevel.WARNING: _l("Warning"),
     },
     EventState: {  # an event category (Black Friday…) in the back office
         EventState.UPCOMING: _l("Upcoming"),

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 
 from babel.numbers import format_percent
-from flask_babel import LazyString, get_locale
+from flask_babel import LazyString, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -59,6 +59,29 @@ def _code(details: Details) -> Refusal | None:
 
 
 # --- the sentences that need the error's details ------------------------------------------------
+
+
+# The import's and the offer's fields, as a seller reads them in an error.
+_FIELD_NAMES: dict[str, LazyString] = {
+    "sku": _l("The seller SKU"),
+    "gtin": _l("The GTIN"),
+    "product_id": _l("The product number"),
+    "product": _l("The product (GTIN or number)"),
+    "price": _l("The price"),
+    "origin_price": _l("The struck-through price"),
+    "stock": _l("The stock"),
+    "lead_time_days": _l("The lead time"),
+    "condition": _l("The condition"),
+    "fulfillment": _l("The fulfillment"),
+    "state": _l("The state"),
+    "update_delete": _l("update-delete"),
+    "max_per_order": _l("The maximum per order"),
+}
+
+
+def _field_name(details: Details) -> str:
+    name = _FIELD_NAMES.get(str(details.get("field", "")))
+    return str(name) if name is not None else str(details.get("field", ""))
 
 
 def _already(count: int) -> str:
@@ -391,6 +414,58 @@ SENTENCES |= {
     Refusal.BRAND_TAKEN: _l("Another brand already has this name."),
     Refusal.BRAND_SAME: _l("Choose another brand to merge into."),
     Refusal.DUPLICATE_OFFER: _l("You already sell this product in this condition: change that offer instead."),
+    Refusal.OFFER_SKU: _l("A seller SKU has 1 to 60 characters."),
+    Refusal.OFFER_SKU_TAKEN: _l("This SKU already sells another product: give this offer another SKU."),
+    Refusal.OFFER_AMOUNT: lambda details: _(
+        "%(field)s is an amount of 0 or more, such as 12.99.", field=_field_name(details)
+    ),
+    Refusal.OFFER_COUNT: lambda details: _(
+        "%(field)s is a whole number, 0 or more.", field=_field_name(details)
+    ),
+    Refusal.OFFER_STOCK_MAX: lambda details: _("The stock is at most %(limit)s.", limit=details.get("limit", "")),
+    Refusal.ORIGIN_PRICE: _l("The struck-through price cannot be below the price."),
+    # Imports: the file
+    Refusal.IMPORT_TOO_BIG: lambda details: _(
+        "The file is too big: at most %(size)s MB.", size=int(details.get("limit", 0)) // 1_000_000
+    ),
+    Refusal.IMPORT_EMPTY: _l("The file is empty."),
+    Refusal.IMPORT_NO_ROWS: _l("The file has its column headers but no rows."),
+    Refusal.IMPORT_FORMAT: _l("This file is neither CSV, XLSX (Excel) nor JSON lines."),
+    Refusal.IMPORT_HEADER: lambda details: _(
+        "No column of the first line was recognised as the seller SKU (columns read: %(columns)s). "
+        "Check the delimiter (“;” or “,”) and the headers, or save a column mapping.",
+        columns=details.get("columns", ""),
+    ),
+    Refusal.IMPORT_ZIP_BOMB: _l("This XLSX file would unpack to far more than it weighs: it is refused."),
+    Refusal.IMPORT_MODE: _l("Choose the mode NORMAL or REPLACE."),
+    Refusal.IMPORT_TOO_SOON: lambda details: ngettext(
+        "Wait %(num)d minute between two imports.", "Wait %(num)d minutes between two imports.",
+        int(details.get("minutes", 1)),
+    ),
+    Refusal.IMPORT_DAILY_LIMIT: lambda details: ngettext(
+        "At most %(num)d import a day: try again tomorrow.", "At most %(num)d imports a day: try again tomorrow.",
+        int(details.get("limit", 1)),
+    ),
+    Refusal.IMPORT_MAPPING: _l("Map each header to one field, and each field from one header at most."),
+    Refusal.IMPORT_CRASHED: _l("The import stopped on an unexpected error; run it again: it goes on where it stopped."),
+    # Imports: a row
+    Refusal.IMPORT_DUPLICATE_SKU: lambda details: _(
+        "This SKU is already on line %(first)s of the file: this line is ignored.", first=details.get("first", "")
+    ),
+    Refusal.IMPORT_REQUIRED: lambda details: _("%(field)s is missing.", field=_field_name(details)),
+    Refusal.IMPORT_NUMBER: lambda details: _(
+        "%(field)s: “%(value)s” is not a whole number.", field=_field_name(details), value=details.get("value", "")
+    ),
+    Refusal.IMPORT_PRICE: lambda details: _(
+        "%(field)s: “%(value)s” is not an amount (write 12.99 or 12,99).", field=_field_name(details),
+        value=details.get("value", ""),
+    ),
+    Refusal.IMPORT_CHOICE: lambda details: _(
+        "%(field)s: “%(value)s” is not one of the allowed values.", field=_field_name(details),
+        value=details.get("value", ""),
+    ),
+    Refusal.IMPORT_UNKNOWN_SKU: _l("You have no offer with this SKU to delete."),
+    Refusal.IMPORT_BAD_ROW: _l("This line is not a JSON object."),
     # Customer accounts blocked by customer service
     Refusal.ACCOUNT_BLOCKED: _l(
         "This account is blocked: it can neither log in nor order. Please contact customer service."

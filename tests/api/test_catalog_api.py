@@ -159,7 +159,7 @@ def test_bulk_applies_good_lines_reports_bad_ones(session, live, mini_shop, toke
     assert report[1]["reason"] == "unknown_product"
     assert report[2]["reason"] == "price_needs_confirmation" and report[2]["warning"]["kind"] == "ZERO_PRICE"
     assert report[3]["reason"] == "invalid_value" and report[3]["field"] == "stock"
-    assert report[6]["reason"] == "invalid_value" and report[6]["field"] == "condition"
+    assert report[6]["reason"] == "duplicate_offer" and report[6]["field"] == "condition"
     assert answer.json()["applied"] == 3 and answer.json()["refused"] == 5
     session.expire_all()
     mine = {o.sku: o for o in session.query(Offer).filter_by(seller_id=mini_shop.martin.id)}

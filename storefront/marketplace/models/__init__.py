@@ -33,6 +33,16 @@ from .discussions import (
 from .events import EventCategory, EventMember, EventPick, PickKind
 from .exports import ExportFormat, OrderExportSetting
 from .finance import CommissionRate
+from .imports import (
+    DataImport,
+    DataImportError,
+    ImportColumnMapping,
+    ImportKind,
+    ImportLevel,
+    ImportMode,
+    ImportSource,
+    ImportStatus,
+)
 from .listing import ProductListing
 from .mappings import MappingKind, MarketplaceMapping
 from .onboarding import ApplicationDocument, ApplicationState, DocumentKind, SellerApplication

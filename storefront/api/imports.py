@@ -1,0 +1,109 @@
+"""Offer imports through the API (a seller's client, scope ``catalog:write`` to send,
+``catalog:read`` to follow): ``POST /offers/imports`` takes a multipart file and a mode and
+answers 202 with the import's id and a ``Location`` to poll; the rows run in the worker, through
+the same service as the portal's uploads (``marketplace.offer_imports``)."""
+
+from __future__ import annotations
+
+from flask import Response, current_app, jsonify, request, url_for
+from pydantic import Field
+
+from storefront.extensions import db
+from storefront.marketplace import offer_imports
+from storefront.marketplace.errors import NotAllowed
+from storefront.marketplace.models import DataImport, ImportSource
+
+from . import bp
+from .auth import Caller, require_scope
+from .idempotency import idempotent
+from .orders import rfc3339
+from .problems import ApiProblem
+from .schema import Out, operation
+
+
+class ImportOut(Out):
+    id: int
+    status: str = Field(description="QUEUED, RUNNING, COMPLETE or FAILED")
+    mode: str = Field(description="NORMAL or REPLACE")
+    file_name: str
+    rows_total: int | None
+    rows_done: int
+    read: int
+    created: int
+    updated: int
+    deactivated: int
+    refused: int
+    error: str | None = Field(description="why the whole file failed (FAILED), else null")
+    errors_url: str
+    created_at: str
+    started_at: str | None
+    finished_at: str | None
+
+
+def _out(record: DataImport) -> dict:
+    return {
+        "id": record.id, "status": record.status.value, "mode": record.mode.value, "file_name": record.file_name,
+        "rows_total": record.rows_total, "rows_done": record.rows_done, "read": record.rows_read,
+        "created": record.created_count, "updated": record.updated_count,
+        "deactivated": record.deactivated_count, "refused": record.refused_count,
+        "error": record.error or None,
+        "errors_url": url_for("api.get_offer_import_errors", import_id=record.id, _external=True),
+        "created_at": rfc3339(record.created_at), "started_at": rfc3339(record.started_at),
+        "finished_at": rfc3339(record.finished_at),
+    }
+
+
+def _seller_id(caller: Caller) -> int:
+    if caller.seller_id is None:
+        raise NotAllowed("offer imports are sent by their seller's clients, not the operator's")
+    return caller.seller_id
+
+
+@bp.post("/offers/imports")
+@require_scope("catalog:write")
+@idempotent  # the import itself is idempotent by file (seller + hash); the key replays the answer too
+@operation(tag="catalog", responses={202: ImportOut},
+           headers={"Content-Type": "multipart/form-data with `file` (CSV, XLSX or JSON lines) and `mode` "
+                                    "(NORMAL or REPLACE)"})
+def create_offer_import(caller: Caller):
+    """Send an offer file: 202 with the import (``Location`` to poll it). The same file sent again
+    answers the same import (200 when nothing is left to run)."""
+    seller_id = _seller_id(caller)
+    storage = offer_imports.Storage.from_settings(current_app.config)
+    if (request.content_length or 0) > storage.max_bytes + 100_000:
+        raise ApiProblem(413, "payload_too_large", f"The file is at most {storage.max_bytes} bytes.", field="file")
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise ApiProblem(400, "invalid_value", "Send the file as multipart/form-data, in the part `file`.",
+                         field="file")
+    from storefront.marketplace.models import Seller
+
+    record, to_run = offer_imports.submit(
+        db.session, db.session.get(Seller, seller_id), upload.stream, storage=storage,
+        file_name=upload.filename, mode=request.form.get("mode", "NORMAL"), source=ImportSource.API,
+    )
+    if to_run:
+        from storefront.seller.imports import queue_run
+
+        queue_run(record.id)
+    answer = jsonify(_out(record))
+    answer.status_code = 202 if to_run else 200
+    answer.headers["Location"] = url_for("api.get_offer_import", import_id=record.id, _external=True)
+    return answer
+
+
+@bp.get("/offers/imports/<int(max=2147483647):import_id>")
+@require_scope("catalog:read")
+@operation(tag="catalog", responses={200: ImportOut})
+def get_offer_import(import_id: int, caller: Caller):
+    """An import's status, progress and counts (another seller's import is 404)."""
+    return jsonify(_out(offer_imports.get_import(db.session, _seller_id(caller), import_id)))
+
+
+@bp.get("/offers/imports/<int(max=2147483647):import_id>/errors")
+@require_scope("catalog:read")
+@operation(tag="catalog", responses={200: None})
+def get_offer_import_errors(import_id: int, caller: Caller):
+    """The import's refused rows as CSV (``;``, UTF-8): line, sku, field, level, message."""
+    record = offer_imports.get_import(db.session, _seller_id(caller), import_id)
+    return Response(offer_imports.error_report(db.session, record), mimetype="text/csv")

@@ -1,0 +1,127 @@
+"""Imports: one record per file a seller (or the operator) sends, with its counts, its progress
+and the rows it refused. Generic: offers first; products, categories and order statuses reuse it."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, utcnow
+
+
+class ImportKind(enum.StrEnum):
+    OFFERS = "OFFERS"
+    PRODUCTS = "PRODUCTS"
+    CATEGORIES = "CATEGORIES"
+    STATUSES = "STATUSES"  # order statuses and tracking
+
+
+class ImportSource(enum.StrEnum):
+    UPLOAD = "UPLOAD"  # the seller portal's form
+    API = "API"
+    FEED = "FEED"  # a URL fetched on a schedule
+    CLI = "CLI"  # ``flask import ...`` (the operator)
+
+
+class ImportMode(enum.StrEnum):
+    NORMAL = "NORMAL"  # create and update the rows given
+    REPLACE = "REPLACE"  # also take off sale what the file does not list
+
+
+class ImportStatus(enum.StrEnum):
+    QUEUED = "QUEUED"
+    RUNNING = "RUNNING"
+    COMPLETE = "COMPLETE"
+    FAILED = "FAILED"
+
+
+class ImportLevel(enum.StrEnum):
+    ERROR = "ERROR"  # the row was refused: nothing of it applied
+    WARNING = "WARNING"  # applied, with something to check
+
+
+class DataImport(Base):
+    """One imported file. ``rows_done`` counts the data rows whose batch has committed: a run
+    that stopped midway goes on from there, so nothing is applied twice. The same file
+    (``file_hash``) sent again by the same seller is this record again (unless it FAILED: then
+    it runs again from ``rows_done``)."""
+
+    __tablename__ = "data_import"
+    __table_args__ = (
+        Index("ix_data_import_file", "kind", "seller_id", "file_hash"),
+        Index("ix_data_import_seller_created", "seller_id", "created_at"),
+        Index("ix_data_import_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[ImportKind] = mapped_column(Enum(ImportKind, native_enum=False, length=12))
+    seller_id: Mapped[int | None] = mapped_column(ForeignKey("seller.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
+    source: Mapped[ImportSource] = mapped_column(Enum(ImportSource, native_enum=False, length=8))
+    mode: Mapped[ImportMode] = mapped_column(Enum(ImportMode, native_enum=False, length=8),
+                                             default=ImportMode.NORMAL)
+    status: Mapped[ImportStatus] = mapped_column(Enum(ImportStatus, native_enum=False, length=8),
+                                                 default=ImportStatus.QUEUED)
+    file_name: Mapped[str] = mapped_column(String(200), default="")
+    stored_path: Mapped[str] = mapped_column(String(500), default="")
+    file_hash: Mapped[str] = mapped_column(String(64))  # sha256, hex
+    file_size: Mapped[int] = mapped_column(default=0)
+    rows_read: Mapped[int] = mapped_column(default=0)
+    created_count: Mapped[int] = mapped_column(default=0)
+    updated_count: Mapped[int] = mapped_column(default=0)
+    deactivated_count: Mapped[int] = mapped_column(default=0)
+    refused_count: Mapped[int] = mapped_column(default=0)
+    warning_count: Mapped[int] = mapped_column(default=0)
+    rows_done: Mapped[int] = mapped_column(default=0)  # data rows whose batch committed
+    rows_total: Mapped[int | None]  # counted when the run starts
+    error: Mapped[str] = mapped_column(Text, default="")  # a file-level error, in English
+    error_code: Mapped[str] = mapped_column(String(40), default="")  # its Refusal code
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (ImportStatus.COMPLETE, ImportStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if not self.rows_total:
+            return 100 if self.status == ImportStatus.COMPLETE else 0
+        return min(100, self.rows_done * 100 // self.rows_total)
+
+
+class DataImportError(Base):
+    """A refused row (or a warning) of an import: its line in the file, its key (the SKU), the
+    field at fault, the refusal code with its details (the page words it in the reader's
+    language) and the service's English message."""
+
+    __tablename__ = "data_import_error"
+    __table_args__ = (Index("ix_data_import_error_import_line", "import_id", "line"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("data_import.id", ondelete="CASCADE"))
+    line: Mapped[int] = mapped_column(default=0)
+    key: Mapped[str] = mapped_column(String(200), default="")
+    field: Mapped[str] = mapped_column(String(40), default="")
+    code: Mapped[str] = mapped_column(String(40), default="")
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    message: Mapped[str] = mapped_column(Text, default="")
+    level: Mapped[ImportLevel] = mapped_column(Enum(ImportLevel, native_enum=False, length=8),
+                                               default=ImportLevel.ERROR)
+
+
+class ImportColumnMapping(Base):
+    """A seller's own headers → the import's fields, kept for its next files of this kind."""
+
+    __tablename__ = "import_column_mapping"
+    __table_args__ = (Index("ix_import_column_mapping_seller_kind", "seller_id", "kind", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seller_id: Mapped[int] = mapped_column(ForeignKey("seller.id", ondelete="CASCADE"))
+    kind: Mapped[ImportKind] = mapped_column(Enum(ImportKind, native_enum=False, length=12))
+    columns: Mapped[dict] = mapped_column(JSON, default=dict)  # {"their header": "our field"}
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -1,0 +1,133 @@
+"""Seller portal: offer imports. Thin adapters over ``marketplace.offer_imports``: the upload
+records a QUEUED import and queues the worker's job (never run in the request); the import's
+page polls its progress with htmx every 2 s (a meta refresh without JavaScript); another
+seller's import answers 404."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from storefront.extensions import db
+from storefront.marketplace import offer_imports
+from storefront.marketplace.errors import DomainError, NotFound
+from storefront.marketplace.models import ImportSource
+from storefront.seller import bp
+from storefront.seller.forms import ColumnMappingForm, OfferImportForm
+from storefront.web.fragments import wants_fragment
+from storefront.web.refusals import explain
+
+log = logging.getLogger(__name__)
+MAX_ID = 2**31 - 1
+
+
+def storage() -> offer_imports.Storage:
+    return offer_imports.Storage.from_settings(current_app.config)
+
+
+def queue_run(import_id: int) -> None:
+    """Queue the worker's job; if the queue is unreachable, the sweep runs it within minutes."""
+    from storefront.jobs.imports import run_data_import
+
+    try:
+        run_data_import(import_id)
+    except Exception:
+        log.exception("could not queue offer import %s; the sweep will run it", import_id)
+
+
+def _page(form: OfferImportForm, status: int = 200):
+    return render_template("seller/imports.html", form=form,
+                           imports=offer_imports.imports_of(db.session, current_user.seller_id)), status
+
+
+@bp.get("/imports")
+def imports():
+    return _page(OfferImportForm())
+
+
+@bp.post("/imports")
+def import_upload():
+    # Refused before the body is read when the browser declares a bigger file.
+    if (request.content_length or 0) > storage().max_bytes:
+        form = OfferImportForm(formdata=None)
+        form.form_errors.append(_("The file is too big: at most %(size)s MB.", size=storage().max_bytes // 1_000_000))
+        return _page(form, 413)
+    form = OfferImportForm()
+    if not form.validate_on_submit():
+        return _page(form, 422)
+    upload = form.file.data
+    try:
+        record, to_run = offer_imports.submit(
+            db.session, g.seller, upload.stream, storage=storage(), file_name=upload.filename or "",
+            mode=form.mode.data, source=ImportSource.UPLOAD, user_id=current_user.id,
+        )
+    except DomainError as error:
+        db.session.rollback()
+        form.form_errors.append(explain(error))
+        return _page(form, error.status)
+    if to_run:
+        queue_run(record.id)
+        flash(_("Your file is received: its import is under way."), "success")
+    else:
+        flash(_("This file was already imported: here is its import."), "info")
+    return redirect(url_for(".import_detail", import_id=record.id))
+
+
+def _mine(import_id: int):
+    try:
+        return offer_imports.get_import(db.session, current_user.seller_id, import_id)
+    except NotFound:
+        abort(404)
+
+
+@bp.get(f"/imports/<int(max={MAX_ID}):import_id>")
+def import_detail(import_id: int):
+    record = _mine(import_id)
+    errors = offer_imports.errors_of(db.session, record, limit=50)
+    file_error = offer_imports.file_error(record)
+    context = {"record": record, "errors": errors, "explain": explain, "as_error": offer_imports.as_error,
+               "file_error": explain(file_error) if file_error else ""}
+    if wants_fragment():
+        return render_template("seller/partials/import_progress.html", **context), 200, {"Vary": "HX-Request"}
+    return render_template("seller/import.html", **context), 200, {"Vary": "HX-Request"}
+
+
+@bp.get(f"/imports/<int(max={MAX_ID}):import_id>/errors.csv")
+def import_errors(import_id: int):
+    record = _mine(import_id)
+    headers = (_("Line"), _("SKU"), _("Field"), _("Level"), _("Message"))
+    body = offer_imports.error_report(db.session, record, explain, headers)
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="import-{record.id}-errors.csv"'})
+
+
+@bp.route("/imports/mapping", methods=["GET", "POST"])
+def import_mapping():
+    saved = offer_imports.saved_mapping(db.session, current_user.seller_id)
+    form = ColumnMappingForm.for_fields(offer_imports.FIELDS, saved)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.validate_on_submit():
+            try:
+                offer_imports.save_mapping(db.session, g.seller, form.columns(offer_imports.FIELDS))
+            except DomainError as error:
+                db.session.rollback()
+                form.form_errors.append(explain(error))
+            else:
+                flash(_("Your column mapping is saved: it applies to your next files."), "success")
+                return redirect(url_for(".import_mapping"))
+    return render_template("seller/import_mapping.html", form=form, fields=offer_imports.FIELDS), status
