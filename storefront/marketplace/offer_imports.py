@@ -28,7 +28,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from . import catalog, preferences
@@ -329,8 +329,10 @@ def run(session: Session, import_id: int, *, storage: Storage, batch_size: int =
     record = session.get(DataImport, import_id)
     if record is None or record.status == ImportStatus.COMPLETE:
         return record
-    seller = session.get(Seller, record.seller_id)
     now = shop_clock.of(session).now()
+    if not _claim(session, record, now):  # another worker runs it now
+        return record
+    seller = session.get(Seller, record.seller_id)
     try:
         reader = Reader(Path(record.stored_path), storage.max_bytes)
         total = reader.count_rows()
@@ -372,6 +374,40 @@ def run(session: Session, import_id: int, *, storage: Storage, batch_size: int =
         return _fail(session, record, InvalidValue(f"the import stopped: {error.__class__.__name__}",
                                                    reason=Refusal.IMPORT_CRASHED))
     return record
+
+
+STALE_AFTER = timedelta(minutes=10)  # far longer than a batch takes: a silent run is dead
+
+
+def _claim(session: Session, record: DataImport, now) -> bool:
+    """Take the import for this run, in one conditional UPDATE: a QUEUED or FAILED import, or a
+    RUNNING one whose run stopped beating ``STALE_AFTER`` ago (a killed worker). Two workers
+    given the same import (a task queued twice, the sweep and a re-send) never both run it."""
+    with transaction(session):
+        claimed = session.execute(
+            update(DataImport)
+            .where(DataImport.id == record.id, or_(
+                DataImport.status.in_([ImportStatus.QUEUED, ImportStatus.FAILED]),
+                (DataImport.status == ImportStatus.RUNNING)
+                & (DataImport.heartbeat_at.is_(None) | (DataImport.heartbeat_at < now - STALE_AFTER)),
+            ))
+            .values(status=ImportStatus.RUNNING, heartbeat_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    session.refresh(record)
+    return claimed == 1
+
+
+def stalled(session: Session, now, *, limit: int = 20) -> list[int]:
+    """Imports to run again: queued ten minutes ago and never started (their task was lost), or
+    RUNNING without a heartbeat for ``STALE_AFTER`` (their worker was killed)."""
+    return list(session.scalars(select(DataImport.id).where(
+        DataImport.kind == ImportKind.OFFERS,
+        or_(
+            (DataImport.status == ImportStatus.QUEUED) & (DataImport.created_at < now - timedelta(minutes=10)),
+            (DataImport.status == ImportStatus.RUNNING) & (DataImport.heartbeat_at < now - STALE_AFTER),
+        ),
+    ).order_by(DataImport.id).limit(limit)))
 
 
 def _fail(session: Session, record: DataImport, error: DomainError) -> DataImport:
@@ -424,6 +460,7 @@ def _apply(session: Session, record: DataImport, seller: Seller, mapping: dict[s
         record.refused_count += sum(1 for e in errors if e.level == ImportLevel.ERROR)
         record.rows_read += len(rows)
         record.rows_done += len(rows)
+        record.heartbeat_at = shop_clock.of(session).now()
 
 
 def _replace(session: Session, record: DataImport, seller: Seller, listed: set[str]) -> None:

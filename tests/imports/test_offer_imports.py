@@ -204,6 +204,48 @@ def test_a_crash_midway_resumes_from_the_last_committed_batch(session, tmp_path,
     assert (duplicate.line, duplicate.code) == (7, Refusal.IMPORT_DUPLICATE_SKU)
 
 
+def test_a_killed_worker_is_taken_over_and_a_live_one_never_doubled(app, session, tmp_path, monkeypatch):
+    """A worker killed midway leaves its import RUNNING: no second run starts while the first
+    still beats, the sweep takes it over once the heartbeat is ``STALE_AFTER`` old, and the
+    batches that committed are not applied twice."""
+    from storefront.jobs.imports import sweep_data_imports
+
+    seller, products = shop(session, 4)
+    store = storage(tmp_path)
+    monkeypatch.setitem(app.config, "IMPORT_STORAGE_DIR", str(store.root))
+    record, _ = offer_imports.submit(session, seller, io.BytesIO(csv_bytes(rows_of(products))), storage=store,
+                                     source="CLI")
+    real, calls = catalog.bulk_upsert_offers, []
+
+    def killed_on_second_batch(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise SystemExit("the worker is killed")  # not an Exception: nothing marks it FAILED
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(catalog, "bulk_upsert_offers", killed_on_second_batch)
+    with pytest.raises(SystemExit):
+        offer_imports.run(session, record.id, storage=store, batch_size=2)
+    session.rollback()
+    monkeypatch.setattr(catalog, "bulk_upsert_offers", real)
+    session.expire_all()
+    record = session.get(DataImport, record.id)
+    assert (record.status, record.rows_done) == (ImportStatus.RUNNING, 2)
+    beat = record.heartbeat_at
+    # Another worker given it while it still beats does nothing.
+    again = offer_imports.run(session, record.id, storage=store, batch_size=2)
+    assert (again.status, again.rows_done, again.created_count) == (ImportStatus.RUNNING, 2, 2)
+    monkeypatch.setitem(app.config, "FROZEN_TIME", beat + offer_imports.STALE_AFTER - timedelta(seconds=1))
+    assert sweep_data_imports.call_local() == 0
+    monkeypatch.setitem(app.config, "FROZEN_TIME", beat + offer_imports.STALE_AFTER + timedelta(seconds=1))
+    assert sweep_data_imports.call_local() == 1
+    session.expire_all()
+    record = session.get(DataImport, record.id)
+    assert (record.status, record.rows_done, record.created_count, record.refused_count) == (
+        ImportStatus.COMPLETE, 4, 4, 0)
+    assert session.scalar(select(func.count(Offer.id))) == 4
+
+
 def test_limits_of_the_preferences(session, tmp_path, app):
     seller, products = shop(session, 2)
     store = storage(tmp_path)

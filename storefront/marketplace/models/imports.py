@@ -82,6 +82,9 @@ class DataImport(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+    # Written by the run that holds the import, at its start and after each batch: a RUNNING
+    # import whose heartbeat is old lost its worker (killed) and may be taken over.
+    heartbeat_at: Mapped[datetime | None]
 
     @property
     def finished(self) -> bool:
