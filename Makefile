@@ -11,7 +11,7 @@ PORT   ?= 5000
 TEST_WORKERS ?= auto
 export FLASK_APP := app
 
-.PHONY: run test setup migrate seed lint clean bench-catalog bench-checkout bench-api-orders bench-api-bulk
+.PHONY: run test setup migrate seed lint clean bench-catalog bench-checkout bench-api-orders bench-api-bulk bench-offer-import
 
 # Installs into .venv whenever pyproject.toml changes.
 $(BIN)/.installed: pyproject.toml
@@ -51,6 +51,9 @@ bench-api-orders: setup
 
 bench-api-bulk: setup
 	$(BIN)/python bench/api_bulk_offers.py $(BENCH_ARGS)
+
+bench-offer-import: setup
+	$(BIN)/python bench/offer_import.py $(BENCH_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .

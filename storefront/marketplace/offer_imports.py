@@ -48,6 +48,7 @@ from .models import (
     ImportStatus,
     Offer,
     OfferState,
+    Product,
     Seller,
 )
 from .refusals import Refusal
@@ -440,6 +441,12 @@ def _apply(session: Session, record: DataImport, seller: Seller, mapping: dict[s
             except DomainError as error:
                 errors.append(_error_row(record, row.line, values.get("sku", ""), error))
         upserts = [p for p in parsed if p.line is not None]
+        gtins = dict(session.execute(select(Product.id, Product.gtin).where(
+            Product.id.in_({existing[p.sku].product_id for p in upserts if p.sku in existing}))).all()) \
+            if existing else {}
+        # A row that says what the offer already is changes nothing: skipped (a daily feed
+        # repeats most of its rows; only the changed ones cost a write and a listing refresh).
+        upserts = [p for p in upserts if not _unchanged(p.line, existing.get(p.sku), gtins)]
         results = catalog.bulk_upsert_offers(session, seller, [p.line for p in upserts]) if upserts else []
         for item, result in zip(upserts, results, strict=True):
             if result.error is not None:
@@ -522,6 +529,22 @@ def _parse(row: Row, values: dict[str, str], existing: dict[str, Offer], seen: d
         sku=sku, price=price, stock=stock, product_id=product_id, gtin=gtin, lead_time_days=lead,
         condition=condition, state=state, confirmed=confirmed, origin_price=origin, fulfillment=fulfillment,
     ))
+
+
+def _unchanged(line: catalog.OfferLine, offer: Offer | None, gtins: dict[int, str]) -> bool:
+    """Whether applying ``line`` would leave ``offer`` as it is (``None`` fields keep a value)."""
+    if offer is None:
+        return False
+    same_product = offer.product_id == line.product_id if line.product_id is not None else \
+        gtins.get(offer.product_id) == (line.gtin or "").strip()
+    return (
+        same_product
+        and (line.price, line.stock, line.condition, line.state) == (offer.price, offer.stock, offer.condition,
+                                                                     offer.state)
+        and line.origin_price == offer.origin_price
+        and line.lead_time_days in (None, offer.lead_time_days)
+        and line.fulfillment in (None, offer.fulfillment)
+    )
 
 
 def _product(values: dict[str, str], offer: Offer | None) -> tuple[int | None, str | None]:

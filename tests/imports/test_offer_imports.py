@@ -317,3 +317,22 @@ def test_an_import_is_its_sellers_only(session, tmp_path):
     with pytest.raises(other):
         offer_imports.get_import(session, seller.id + 1000, record.id)
     assert session.scalar(select(func.count(DataImportError.id))) == 0
+
+
+def test_rows_that_change_nothing_are_skipped(session, tmp_path, count_queries):
+    """A daily feed repeats most of its rows: only the changed ones are written (and refresh the
+    listing); the unchanged ones are read and counted in no other column."""
+    seller, products = shop(session, 4)
+    store = storage(tmp_path)
+    rows = rows_of(products)
+    submit_and_run(session, seller, csv_bytes(rows), store)
+    rows[2][3] = "999,99"  # one price changes
+    record = submit_and_run(session, seller, csv_bytes(rows), store)
+    assert (record.rows_read, record.created_count, record.updated_count, record.refused_count) == (4, 0, 1, 0)
+    assert offers_of(session, seller)["SKU-1"].price == 99999
+    # Same values in another spelling (a dot for the comma) are the same values.
+    dotted = [rows[0]] + [[*row[:3], row[3].replace(",", "."), *row[4:]] for row in rows[1:]]
+    with count_queries() as statements:
+        again = submit_and_run(session, seller, csv_bytes(dotted), store)
+    assert (again.rows_read, again.updated_count) == (4, 0)
+    assert not [s for s in statements if s.lstrip().upper().startswith(("INSERT INTO PRODUCT_LISTING", "UPDATE OFFER"))]
