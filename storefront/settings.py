@@ -155,6 +155,11 @@ def load_settings(environ: Mapping[str, str], instance_path: str | os.PathLike) 
         "IMPORT_STORAGE_DIR": str(Path(environ.get("IMPORT_STORAGE_DIR") or instance / "imports").resolve()),
         # The largest import file accepted, refused before it is read (also a declared size).
         "IMPORT_MAX_BYTES": _positive("IMPORT_MAX_BYTES", environ.get("IMPORT_MAX_BYTES"), 200_000_000),
+        # Sellers' offer feeds (marketplace/offer_feeds.py): each connection and each read waits at
+        # most this long; feeds on private, loopback, link-local addresses (a server on the
+        # developer's machine, the tests' loopback server) only outside production.
+        "FEED_TIMEOUT_SECONDS": _seconds("FEED_TIMEOUT_SECONDS", environ.get("FEED_TIMEOUT_SECONDS"), 20, 300),
+        "FEED_ALLOW_PRIVATE_HOSTS": _feed_allow_private(environ.get("FEED_ALLOW_PRIVATE_HOSTS"), production),
     }
     return config
 
@@ -521,6 +526,21 @@ def _webhooks_allow_private(value: str | None, production: bool) -> bool:
         raise ConfigError(
             "WEBHOOKS_ALLOW_PRIVATE_URLS=1 is for development and tests: production sends webhooks "
             "only to public https addresses."
+        )
+    return allowed
+
+
+def _feed_allow_private(value: str | None, production: bool) -> bool:
+    text = (value or ("0" if production else "1")).strip().lower()
+    if text not in ("0", "1", "true", "false"):
+        raise ConfigError(f"FEED_ALLOW_PRIVATE_HOSTS={value!r} is not 0 or 1.")
+    allowed = text in ("1", "true")
+    if allowed and production:
+        # A feed URL is typed by a seller: on a private address it would make the worker read
+        # the operator's own network (metadata services, admin pages) for them.
+        raise ConfigError(
+            "FEED_ALLOW_PRIVATE_HOSTS=1 is for development and tests: production fetches sellers' "
+            "feeds only from public addresses."
         )
     return allowed
 

@@ -18,6 +18,8 @@ from storefront.marketplace.event_categories import EventState
 from storefront.marketplace.models import (
     ApplicationState,
     DeliveryStatus,
+    FeedFrequency,
+    FeedStatus,
     ImportKind,
     ImportLevel,
     ImportMode,
@@ -55,6 +57,8 @@ STATE_ENUMS += [ApplicationState]  # seller onboarding
 STATE_ENUMS += [EventState]  # event categories
 STATE_ENUMS += [ImportStatus, ImportMode, ImportSource, ImportKind, ImportLevel]  # imports
 DETAILS.update(field="stock", value="-3", first=2, minutes=15, columns="sku, prix")  # imports
+STATE_ENUMS += [FeedStatus, FeedFrequency]  # offer feeds
+DETAILS.update(seconds=20, status=500, error="ConnectionRefusedError")  # offer feeds
 # Words spelt the same in both languages (still translated: the catalog has them).
 SAME_IN_BOTH = {"Discussion", "API"}
 

@@ -1,8 +1,10 @@
 """Import jobs: an import recorded by the portal, the API or a feed runs here, never in a web
-request. A sweep picks up imports whose queued task was lost (queue unreachable at submit time)
+request. Sellers' feeds are fetched here on their schedule. A sweep picks up imports whose queued task was lost (queue unreachable at submit time)
 or whose worker was killed midway (they go on from their last committed batch)."""
 
 from __future__ import annotations
+
+import logging
 
 from flask import current_app
 from huey import crontab
@@ -11,7 +13,10 @@ from sqlalchemy.orm import Session
 from storefront.extensions import db
 from storefront.jobs import periodic_task, task
 from storefront.marketplace import clock as shop_clock
-from storefront.marketplace import offer_imports
+from storefront.marketplace import offer_feeds, offer_imports
+from storefront.marketplace.models import OfferFeed
+
+log = logging.getLogger(__name__)
 
 
 @task
@@ -31,3 +36,31 @@ def sweep_data_imports() -> int:
     for import_id in ids:
         run_data_import.call_local(import_id)
     return len(ids)
+
+
+@periodic_task(crontab(minute="*"))
+def fetch_offer_feeds() -> int:
+    """Every minute: fetch the sellers' feeds whose time has come, each in its own session
+    (one feed's failure, even an unexpected one, never stops the others), and run the imports
+    they recorded in this worker's queue. Returns how many feeds were fetched."""
+    settings = offer_feeds.FeedSettings.from_settings(current_app.config)
+    with Session(db.engine) as session:
+        ids = offer_feeds.due(session, shop_clock.of(session).now())
+    fetched = 0
+    for feed_id in ids:
+        with Session(db.engine) as session:
+            feed = session.get(OfferFeed, feed_id)
+            if feed is None:
+                continue
+            try:
+                outcome = offer_feeds.fetch(session, feed, settings=settings)
+            except Exception:
+                log.exception("offer feed %s: the fetch stopped on an unexpected error", feed_id)
+                continue
+        fetched += outcome.fetched
+        if outcome.to_run:
+            try:
+                run_data_import(outcome.import_id)
+            except Exception:  # the queue is unreachable: the sweep runs it within minutes
+                log.exception("could not queue offer import %s of feed %s", outcome.import_id, feed_id)
+    return fetched

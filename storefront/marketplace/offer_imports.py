@@ -196,10 +196,15 @@ def submit(
     source: ImportSource = ImportSource.UPLOAD,
     user_id: int | None = None,
     declared_size: int | None = None,
+    again: bool = False,
 ) -> tuple[DataImport, bool]:
     """Record an import of the file read from ``stream``; returns it and whether it is to run
     (False: the same file was already imported, this is that import). Refusals
-    (``FileRefused``, the limits) record nothing and keep no file."""
+    (``FileRefused``, the limits) record nothing and keep no file.
+
+    ``again``: a COMPLETE import of the same file does not stop a new one (a feed whose content
+    comes back to an earlier file — yesterday's stocks — must apply it again; the feed itself
+    skips a file identical to its last one). A QUEUED, RUNNING or FAILED one is still that import."""
     try:
         mode = ImportMode(str(mode).upper())
     except ValueError:
@@ -211,7 +216,8 @@ def submit(
         existing = session.scalar(
             select(DataImport).where(DataImport.kind == ImportKind.OFFERS, DataImport.seller_id == seller.id,
                                      DataImport.file_hash == digest).order_by(DataImport.id.desc()).limit(1))
-        if existing is not None and Path(existing.stored_path).is_file():
+        if existing is not None and Path(existing.stored_path).is_file() and not (
+                again and existing.status == ImportStatus.COMPLETE):
             temporary.unlink(missing_ok=True)
             if existing.status != ImportStatus.FAILED:
                 return existing, False

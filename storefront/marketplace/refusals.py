@@ -192,6 +192,15 @@ class Refusal(enum.StrEnum):
     IMPORT_CHOICE = "import_choice"  # details: field, value
     IMPORT_UNKNOWN_SKU = "import_unknown_sku"  # a delete row for an SKU the seller has no offer with
     IMPORT_BAD_ROW = "import_bad_row"  # a JSON line that is not an object
+    # Offer feeds: a URL fetched on a schedule (storefront/marketplace/offer_feeds.py).
+    FEED_URL = "feed_url"  # not an http(s) URL with a host, or a user/password in it
+    FEED_PRIVATE_ADDRESS = "feed_private_address"  # the host (or a redirect's) resolves to a private… address
+    FEED_FREQUENCY = "feed_frequency"  # more often than the operator allows; details: minutes, limit
+    FEED_DAILY_TIME = "feed_daily_time"  # a daily feed without a time of day (HH:MM)
+    FEED_TIMEOUT = "feed_timeout"  # no answer in time; details: seconds
+    FEED_REDIRECTS = "feed_redirects"  # more redirects than allowed; details: limit
+    FEED_HTTP = "feed_http"  # the server answered an error; details: status
+    FEED_UNREACHABLE = "feed_unreachable"  # no connection (DNS, refused, TLS); details: error
 
     # Customer accounts customer service blocks (storefront/marketplace/customer_admin.py).
     ACCOUNT_BLOCKED = "account_blocked"  # logging in or ordering with a blocked account

@@ -7,9 +7,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TimeField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from storefront.marketplace.catalog import MAX_LEAD_TIME_DAYS, MAX_STOCK
 from storefront.marketplace.models import Condition
@@ -78,6 +78,29 @@ class OfferImportForm(FlaskForm):
         SelectChoice("NORMAL", _l("Add and update the offers of the file")),
         SelectChoice("REPLACE", _l("Replace: also take off sale my offers the file does not list")),
     ], default="NORMAL")
+
+
+class OfferFeedForm(FlaskForm):
+    """The seller's feed URL, fetched on a schedule (the service checks the URL and the
+    frequency against the shop's limits). Prefixed (feed-mode): it shares the page with the
+    upload form."""
+
+    url = StringField(_l("Address of your offer file"), description=_l(
+        "An https:// address the shop downloads your file from, such as https://example.com/offers.csv."),
+        validators=[InputRequired(_l("Enter the address of your file.")), Length(max=2000)],
+        render_kw={"inputmode": "url", "spellcheck": "false"})
+    mode = SelectField(_l("Mode"), choices=[
+        SelectChoice("NORMAL", _l("Add and update the offers of the file")),
+        SelectChoice("REPLACE", _l("Replace: also take off sale my offers the file does not list")),
+    ], default="NORMAL")
+    frequency = SelectField(_l("Frequency"), choices=[
+        SelectChoice("EVERY_15_MINUTES", _l("Every 15 minutes")),
+        SelectChoice("HOURLY", _l("Every hour")),
+        SelectChoice("DAILY", _l("Every day at a time")),
+    ], default="DAILY")
+    daily_time = TimeField(_l("Time of day (daily)"), description=_l("Shop time, for example 06:30."),
+                           validators=[Optional()])
+    enabled = BooleanField(_l("Fetch my file on this schedule"), default=True)
 
 
 class ColumnMappingForm(FlaskForm):

@@ -1,11 +1,13 @@
 """Seller portal: offer imports. Thin adapters over ``marketplace.offer_imports``: the upload
 records a QUEUED import and queues the worker's job (never run in the request); the import's
 page polls its progress with htmx every 2 s (a meta refresh without JavaScript); another
-seller's import answers 404."""
+seller's import answers 404. The feed URL (``marketplace.offer_feeds``) is the seller's admin's
+only, as API clients are: its address may carry a key to the seller's own systems."""
 
 from __future__ import annotations
 
 import logging
+from datetime import time
 
 from flask import (
     Response,
@@ -22,11 +24,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from storefront.extensions import db
-from storefront.marketplace import offer_imports
+from storefront.marketplace import offer_feeds, offer_imports
 from storefront.marketplace.errors import DomainError, NotFound
 from storefront.marketplace.models import ImportSource
 from storefront.seller import bp
-from storefront.seller.forms import ColumnMappingForm, OfferImportForm
+from storefront.seller.forms import ColumnMappingForm, OfferFeedForm, OfferImportForm
+from storefront.seller.views import seller_admin
 from storefront.web.fragments import wants_fragment
 from storefront.web.refusals import explain
 
@@ -48,9 +51,18 @@ def queue_run(import_id: int) -> None:
         log.exception("could not queue offer import %s; the sweep will run it", import_id)
 
 
-def _page(form: OfferImportForm, status: int = 200):
-    return render_template("seller/imports.html", form=form,
-                           imports=offer_imports.imports_of(db.session, current_user.seller_id)), status
+def _page(form: OfferImportForm, status: int = 200, feed_form: OfferFeedForm | None = None):
+    feed = offer_feeds.feed_of(db.session, current_user.seller_id) if seller_admin() else None
+    if feed_form is None and seller_admin():
+        feed_form = OfferFeedForm(formdata=None, prefix="feed", obj=feed) if feed else OfferFeedForm(
+            formdata=None, prefix="feed")
+        if feed is not None and feed.daily_minute is not None:
+            feed_form.daily_time.data = time(feed.daily_minute // 60, feed.daily_minute % 60)
+    error = offer_feeds.last_error(feed) if feed is not None else None
+    return render_template(
+        "seller/imports.html", form=form, imports=offer_imports.imports_of(db.session, current_user.seller_id),
+        feed_form=feed_form, feed=feed, feed_error=explain(error) if error else "",
+    ), status
 
 
 @bp.get("/imports")
@@ -84,6 +96,31 @@ def import_upload():
     else:
         flash(_("This file was already imported: here is its import."), "info")
     return redirect(url_for(".import_detail", import_id=record.id))
+
+
+@bp.post("/imports/feed")
+def import_feed():
+    if not seller_admin():
+        abort(403)
+    feed_form = OfferFeedForm(prefix="feed")
+    if not feed_form.validate_on_submit():
+        return _page(OfferImportForm(formdata=None), 422, feed_form)
+    try:
+        offer_feeds.save(
+            db.session, g.seller, url=feed_form.url.data, mode=feed_form.mode.data,
+            frequency=feed_form.frequency.data, daily_time=feed_form.daily_time.data,
+            enabled=feed_form.enabled.data, allow_private=current_app.config["FEED_ALLOW_PRIVATE_HOSTS"],
+        )
+    except DomainError as error:
+        db.session.rollback()
+        field = error.details.get("field")
+        if field in feed_form:
+            feed_form[field].errors = [explain(error)]
+        else:
+            feed_form.form_errors.append(explain(error))
+        return _page(OfferImportForm(formdata=None), 422, feed_form)
+    flash(_("Your feed is saved: the shop fetches your file on its schedule."), "success")
+    return redirect(url_for(".imports"))
 
 
 def _mine(import_id: int):

@@ -17,6 +17,8 @@ from storefront.marketplace.event_categories import EventState
 from storefront.marketplace.models import (
     ApplicationState,
     DeliveryStatus,
+    FeedFrequency,
+    FeedStatus,
     ImportKind,
     ImportLevel,
     ImportMode,
@@ -113,6 +115,17 @@ STATE_LABELS: dict[type[enum.StrEnum], dict[enum.StrEnum, LazyString]] = {
     ImportLevel: {
         ImportLevel.ERROR: _l("Refused"),
         ImportLevel.WARNING: _l("Warning"),
+    },
+    FeedStatus: {  # how a seller's offer feed's last fetch went
+        FeedStatus.NEW: _l("Not fetched yet"),
+        FeedStatus.IMPORTED: _l("New file imported"),
+        FeedStatus.UNCHANGED: _l("Unchanged"),
+        FeedStatus.FAILED: _l("Failed"),
+    },
+    FeedFrequency: {
+        FeedFrequency.EVERY_15_MINUTES: _l("Every 15 minutes"),
+        FeedFrequency.HOURLY: _l("Every hour"),
+        FeedFrequency.DAILY: _l("Every day at a time"),
     },
     EventState: {  # an event category (Black Friday…) in the back office
         EventState.UPCOMING: _l("Upcoming"),

@@ -466,6 +466,28 @@ SENTENCES |= {
     ),
     Refusal.IMPORT_UNKNOWN_SKU: _l("You have no offer with this SKU to delete."),
     Refusal.IMPORT_BAD_ROW: _l("This line is not a JSON object."),
+    # Offer feeds
+    Refusal.FEED_URL: _l("A feed address is a full https:// (or http://) URL, such as https://example.com/offers.csv."),
+    Refusal.FEED_PRIVATE_ADDRESS: _l(
+        "This address leads to a private or local network: feeds are fetched only from public addresses."
+    ),
+    Refusal.FEED_FREQUENCY: lambda details: _(
+        "The shop allows an import every %(minutes)s minutes at most, and %(limit)s a day: choose a "
+        "less frequent schedule.", minutes=details.get("minutes", ""), limit=details.get("limit", ""),
+    ),
+    Refusal.FEED_DAILY_TIME: _l("Give the time of day of a daily feed, such as 06:30."),
+    Refusal.FEED_TIMEOUT: lambda details: _(
+        "The feed's server did not answer within %(seconds)s seconds.", seconds=details.get("seconds", "")
+    ),
+    Refusal.FEED_REDIRECTS: lambda details: _(
+        "The feed's address redirects more than %(limit)s times.", limit=details.get("limit", "")
+    ),
+    Refusal.FEED_HTTP: lambda details: _(
+        "The feed's server answered with the error HTTP %(status)s.", status=details.get("status", "")
+    ),
+    Refusal.FEED_UNREACHABLE: lambda details: _(
+        "The feed's server could not be reached (%(error)s).", error=details.get("error", "")
+    ),
     # Customer accounts blocked by customer service
     Refusal.ACCOUNT_BLOCKED: _l(
         "This account is blocked: it can neither log in nor order. Please contact customer service."

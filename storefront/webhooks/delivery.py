@@ -42,7 +42,6 @@ import json
 import logging
 import random
 import secrets
-import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -53,7 +52,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from storefront.held_claims import HeldClaims
-from storefront.marketplace import webhooks
+from storefront.marketplace import pinned_http, webhooks
 from storefront.marketplace.errors import InvalidValue
 from storefront.marketplace.models import DeliveryStatus, WebhookDelivery, utcnow
 
@@ -269,9 +268,7 @@ def post(url: str, body: bytes, headers: dict[str, str], *, allow_private: bool,
         raise InvalidValue(f"{url} is not https")
     port = parts.port or (443 if https else 80)
     address = webhooks.resolve(parts.hostname, port, allow_private=allow_private)[0]
-    connection_class = _PinnedHTTPSConnection if https else _PinnedHTTPConnection
-    connection = connection_class(parts.hostname, port, timeout=timeout)
-    connection.address = address
+    connection = pinned_http.connection(parts.scheme, parts.hostname, port, address, timeout)
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
@@ -282,21 +279,6 @@ def post(url: str, body: bytes, headers: dict[str, str], *, allow_private: bool,
         return response.status
     finally:
         connection.close()
-
-
-class _PinnedHTTPConnection(http.client.HTTPConnection):
-    address: str
-
-    def connect(self) -> None:
-        self.sock = socket.create_connection((self.address, self.port), self.timeout)
-
-
-class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    address: str
-
-    def connect(self) -> None:
-        sock = socket.create_connection((self.address, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # checks the name
 
 
 # --- Rows ----------------------------------------------------------------------------------------

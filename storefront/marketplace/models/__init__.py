@@ -36,12 +36,15 @@ from .finance import CommissionRate
 from .imports import (
     DataImport,
     DataImportError,
+    FeedFrequency,
+    FeedStatus,
     ImportColumnMapping,
     ImportKind,
     ImportLevel,
     ImportMode,
     ImportSource,
     ImportStatus,
+    OfferFeed,
 )
 from .listing import ProductListing
 from .mappings import MappingKind, MarketplaceMapping

@@ -128,3 +128,55 @@ class ImportColumnMapping(Base):
     kind: Mapped[ImportKind] = mapped_column(Enum(ImportKind, native_enum=False, length=12))
     columns: Mapped[dict] = mapped_column(JSON, default=dict)  # {"their header": "our field"}
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class FeedFrequency(enum.StrEnum):
+    EVERY_15_MINUTES = "EVERY_15_MINUTES"
+    HOURLY = "HOURLY"
+    DAILY = "DAILY"  # at ``daily_minute``, shop time
+
+
+class FeedStatus(enum.StrEnum):
+    """How the feed's last fetch went."""
+
+    NEW = "NEW"  # never fetched yet
+    IMPORTED = "IMPORTED"  # a new file: an import was recorded
+    UNCHANGED = "UNCHANGED"  # the same file as the last import (or 304 Not Modified)
+    FAILED = "FAILED"  # see last_error_code
+
+
+class OfferFeed(Base):
+    """A seller's offer file at a URL, fetched on the seller's schedule and imported like an
+    upload (``marketplace/offer_feeds.py``). One per seller. ``next_due_at`` is the claim too:
+    the fetch moves it forward in one conditional UPDATE before downloading, so two workers never
+    fetch one feed at once. ``etag``/``last_modified`` are those of the last file imported (or
+    found unchanged), sent back for a conditional GET."""
+
+    __tablename__ = "offer_feed"
+    __table_args__ = (
+        Index("ix_offer_feed_seller", "seller_id", unique=True),
+        Index("ix_offer_feed_due", "enabled", "next_due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seller_id: Mapped[int] = mapped_column(ForeignKey("seller.id", ondelete="CASCADE"))
+    url: Mapped[str] = mapped_column(String(2000))
+    mode: Mapped[ImportMode] = mapped_column(Enum(ImportMode, native_enum=False, length=8),
+                                             default=ImportMode.NORMAL)
+    frequency: Mapped[FeedFrequency] = mapped_column(Enum(FeedFrequency, native_enum=False, length=20),
+                                                     default=FeedFrequency.DAILY)
+    daily_minute: Mapped[int | None]  # DAILY: minutes after midnight, shop time (6:30 → 390)
+    enabled: Mapped[bool] = mapped_column(default=True)
+    next_due_at: Mapped[datetime | None]
+    last_fetched_at: Mapped[datetime | None]
+    last_status: Mapped[FeedStatus] = mapped_column(Enum(FeedStatus, native_enum=False, length=10),
+                                                    default=FeedStatus.NEW)
+    last_error: Mapped[str] = mapped_column(Text, default="")  # in English, for logs and the operator
+    last_error_code: Mapped[str] = mapped_column(String(40), default="")  # its Refusal code
+    last_error_details: Mapped[dict] = mapped_column(JSON, default=dict)  # for the sentence
+    last_import_id: Mapped[int | None] = mapped_column(ForeignKey("data_import.id", ondelete="SET NULL"),
+                                                       index=True)
+    etag: Mapped[str] = mapped_column(String(200), default="")
+    last_modified: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
