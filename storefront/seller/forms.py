@@ -80,6 +80,13 @@ class OfferImportForm(FlaskForm):
     ], default="NORMAL")
 
 
+class StatusImportForm(FlaskForm):
+    """A file of order lines to accept, refuse or ship (CSV, XLSX or JSON lines)."""
+
+    file = FileField(_l("Status and tracking file (CSV, XLSX or JSON lines)"),
+                     validators=[FileRequired(_l("Choose a file."))])
+
+
 class ColumnMappingForm(FlaskForm):
     """For each of the import's fields, the header of the seller's own files (empty: the usual
     names are recognised)."""
