@@ -7,7 +7,13 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from storefront.marketplace.models import DataImport, ImportKind, ImportSource, ImportStatus, SellerOrderState
+from storefront.marketplace.models import (
+    DataImport,
+    ImportKind,
+    ImportSource,
+    ImportStatus,
+    SellerOrderState,
+)
 from tests.imports.helpers import csv_bytes
 from tests.order_fixtures import build_people, part_of, place
 
