@@ -1,7 +1,8 @@
-"""Offer imports through the API (a seller's client, scope ``catalog:write`` to send,
-``catalog:read`` to follow): ``POST /offers/imports`` takes a multipart file and a mode and
-answers 202 with the import's id and a ``Location`` to poll; the rows run in the worker, through
-the same service as the portal's uploads (``marketplace.offer_imports``)."""
+"""Imports through the API (a seller's client): ``POST /offers/imports`` (scope ``catalog:write``
+to send, ``catalog:read`` to follow) takes a multipart file and a mode, ``POST /orders/imports``
+(``orders:write``, ``orders:read``) a status and tracking file; both answer 202 with the import's
+id and a ``Location`` to poll. The rows run in the worker, through the same services as the
+portal's uploads (``marketplace.offer_imports``, ``marketplace.status_imports``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from flask import Response, current_app, jsonify, request, url_for
 from pydantic import Field
 
 from storefront.extensions import db
-from storefront.marketplace import offer_imports
+from storefront.marketplace import data_imports, offer_imports, status_imports
 from storefront.marketplace.errors import NotAllowed
 from storefront.marketplace.models import DataImport, ImportSource
 
@@ -107,3 +108,95 @@ def get_offer_import_errors(import_id: int, caller: Caller):
     """The import's refused rows as CSV (``;``, UTF-8): line, sku, field, level, message."""
     record = offer_imports.get_import(db.session, _seller_id(caller), import_id)
     return Response(offer_imports.error_report(db.session, record), mimetype="text/csv")
+
+
+# -- status and tracking imports (orders) ---------------------------------------------------------
+
+
+class StatusImportOut(Out):
+    id: int
+    status: str = Field(description="QUEUED, RUNNING, COMPLETE or FAILED")
+    file_name: str
+    rows_total: int | None
+    rows_done: int
+    read: int
+    applied: int = Field(description="rows applied through the order services")
+    already_done: int = Field(description="rows whose effect was already there (nothing changed)")
+    warnings: int = Field(description="rows reported as warnings (already done included)")
+    refused: int
+    error: str | None = Field(description="why the whole file failed (FAILED), else null")
+    errors_url: str
+    created_at: str
+    started_at: str | None
+    finished_at: str | None
+
+
+def _status_out(record: DataImport) -> dict:
+    return {
+        "id": record.id, "status": record.status.value, "file_name": record.file_name,
+        "rows_total": record.rows_total, "rows_done": record.rows_done, "read": record.rows_read,
+        "applied": record.updated_count, "already_done": status_imports.already_done(db.session, record),
+        "warnings": record.warning_count, "refused": record.refused_count, "error": record.error or None,
+        "errors_url": url_for("api.get_status_import_errors", import_id=record.id, _external=True),
+        "created_at": rfc3339(record.created_at), "started_at": rfc3339(record.started_at),
+        "finished_at": rfc3339(record.finished_at),
+    }
+
+
+def _orders_seller_id(caller: Caller) -> int:
+    if caller.seller_id is None:
+        raise NotAllowed("status imports are sent by their seller's clients, not the operator's")
+    return caller.seller_id
+
+
+@bp.post("/orders/imports")
+@require_scope("orders:write")
+@idempotent  # the import itself is idempotent by file (seller + hash); the key replays the answer too
+@operation(tag="orders", responses={202: StatusImportOut},
+           headers={"Content-Type": "multipart/form-data with `file` (CSV, XLSX or JSON lines): order number, "
+                                    "line, action (accept, refuse, ship), quantity, carrier, tracking number, "
+                                    "reason code"})
+def create_status_import(caller: Caller):
+    """Send a status and tracking file: 202 with the import (``Location`` to poll it). Each row goes
+    through the same services as ``/orders/{number}/accept``, ``/refuse`` and ``/shipments``. The
+    same file sent again answers the same import (200)."""
+    seller_id = _orders_seller_id(caller)
+    storage = data_imports.Storage.from_settings(current_app.config)
+    if (request.content_length or 0) > storage.max_bytes + 100_000:
+        raise ApiProblem(413, "payload_too_large", f"The file is at most {storage.max_bytes} bytes.", field="file")
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise ApiProblem(400, "invalid_value", "Send the file as multipart/form-data, in the part `file`.",
+                         field="file")
+    from storefront.marketplace.models import Seller
+
+    record, to_run = status_imports.submit(
+        db.session, db.session.get(Seller, seller_id), upload.stream, storage=storage,
+        file_name=upload.filename, source=ImportSource.API,
+    )
+    if to_run:
+        from storefront.seller.imports import queue_run
+
+        queue_run(record.id)
+    answer = jsonify(_status_out(record))
+    answer.status_code = 202 if to_run else 200
+    answer.headers["Location"] = url_for("api.get_status_import", import_id=record.id, _external=True)
+    return answer
+
+
+@bp.get("/orders/imports/<int(max=2147483647):import_id>")
+@require_scope("orders:read")
+@operation(tag="orders", responses={200: StatusImportOut})
+def get_status_import(import_id: int, caller: Caller):
+    """A status import's progress and counts (another seller's import is 404)."""
+    return jsonify(_status_out(status_imports.get_import(db.session, _orders_seller_id(caller), import_id)))
+
+
+@bp.get("/orders/imports/<int(max=2147483647):import_id>/errors")
+@require_scope("orders:read")
+@operation(tag="orders", responses={200: None})
+def get_status_import_errors(import_id: int, caller: Caller):
+    """The import's reported rows as CSV (``;``, UTF-8): line, order, field, level, message."""
+    record = status_imports.get_import(db.session, _orders_seller_id(caller), import_id)
+    return Response(data_imports.error_report(db.session, record, headers=("line", "order", "field", "level",
+                                                                            "message")), mimetype="text/csv")

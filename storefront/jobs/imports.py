@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from storefront.extensions import db
 from storefront.jobs import periodic_task, task
 from storefront.marketplace import clock as shop_clock
-from storefront.marketplace import offer_feeds, offer_imports
+from storefront.marketplace import data_imports, offer_feeds
 from storefront.marketplace.models import OfferFeed
 
 log = logging.getLogger(__name__)
@@ -21,10 +21,10 @@ log = logging.getLogger(__name__)
 
 @task
 def run_data_import(import_id: int) -> str:
-    """Run one import (its batches commit one by one); returns its status."""
+    """Run one import of any kind (offers, order statuses), by its kind; returns its status."""
     with Session(db.engine) as session:
-        record = offer_imports.run(session, import_id,
-                                   storage=offer_imports.Storage.from_settings(current_app.config))
+        record = data_imports.run(session, import_id,
+                                  storage=data_imports.Storage.from_settings(current_app.config))
         return record.status.value if record is not None else "MISSING"
 
 
@@ -32,7 +32,7 @@ def run_data_import(import_id: int) -> str:
 def sweep_data_imports() -> int:
     """Every five minutes: imports whose task was lost or whose worker was killed go on."""
     with Session(db.engine) as session:
-        ids = offer_imports.stalled(session, shop_clock.of(session).now())
+        ids = data_imports.stalled(session, shop_clock.of(session).now())
     for import_id in ids:
         run_data_import.call_local(import_id)
     return len(ids)

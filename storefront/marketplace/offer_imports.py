@@ -1,10 +1,8 @@
 """Seller offer imports: a file of offers (CSV, XLSX, JSON lines) becomes offers, in batches,
 through ``catalog.bulk_upsert_offers`` — the rules of the portal and the API, nothing of its own.
 
-- :func:`submit` stores the file, checks it can be read at all (file-level refusals), applies
-  the seller's limits (preferences ``offer_import_min_minutes`` and ``imports_per_day``) and
-  records a QUEUED :class:`DataImport`. The same file sent again by the same seller is the same
-  import (unless it FAILED: then it is queued again and goes on where it stopped).
+- :func:`submit` stores and records the file through ``data_imports.submit`` (shared by every
+  kind of import: storage, limits, the same file twice), refusing a file without a SKU column.
 - :func:`run` (the worker's job, or the CLI) applies the rows ``BATCH_SIZE`` at a time, one
   transaction per batch that also saves the counts, the refused rows and ``rows_done``: a run
   that crashes midway is run again from the last committed batch, and nothing applies twice.
@@ -16,25 +14,36 @@ through ``catalog.bulk_upsert_offers`` — the rules of the portal and the API, 
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
-import unicodedata
-import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import catalog, preferences
+from . import catalog, data_imports
 from . import clock as shop_clock
+from .data_imports import (  # the generic parts, moved out; kept here under their old names too
+    STALE_AFTER,
+    RowRefused,
+    Storage,
+    as_error,
+    choice_key,
+    claim,
+    error_report,
+    error_row,
+    errors_of,
+    fail,
+    file_error,
+    header_key,
+    imports_of,
+)
 from .errors import DomainError, InvalidValue, NotFound
-from .import_files import FileRefused, Reader, Row, check_size, csv_text, open_file
+from .import_files import FileRefused, Reader, Row
 from .models import (
     Condition,
     DataImport,
@@ -53,6 +62,9 @@ from .models import (
 )
 from .refusals import Refusal
 from .unit_of_work import atomic, transaction
+
+__all__ = ["STALE_AFTER", "RowRefused", "Storage", "as_error", "error_report", "errors_of", "file_error",
+           "header_key", "imports_of"]
 
 log = logging.getLogger(__name__)
 
@@ -106,42 +118,16 @@ _YES = {"1", "TRUE", "OUI", "YES", "Y", "O"}
 MAX_CENTS = 100_000_000_00  # a hundred million euros: a typo, not a price
 
 
-class RowRefused(InvalidValue):
-    """One row of the file is refused (nothing of it is applied)."""
-
-
 # -- headers and the seller's mapping --------------------------------------------------------------
 
 
-def header_key(header: str) -> str:
-    """``"Délai d'expédition"`` → ``"delai-d-expedition"``: how aliases are looked up."""
-    text = unicodedata.normalize("NFKD", header).encode("ascii", "ignore").decode().lower()
-    return "-".join(re.findall(r"[a-z0-9]+", text))
-
-
-def _choice_key(value: str) -> str:
-    return header_key(value).upper().replace("-", "_")
-
-
 def column_map(headers: Iterable[str], saved: dict[str, str] | None = None) -> dict[str, str]:
-    """The file's headers → our fields: the seller's saved mapping first, then the aliases; the
-    first header to claim a field wins, others are ignored."""
-    saved = saved or {}
-    keyed = {header_key(h): f for h, f in saved.items()}
-    result: dict[str, str] = {}
-    for header in headers:
-        field = saved.get(header) or keyed.get(header_key(header)) or ALIASES.get(header_key(header))
-        if field and field not in result.values():
-            result[header] = field
-    return result
+    """The file's headers → the offer fields (the seller's mapping first, then the aliases)."""
+    return data_imports.column_map(headers, ALIASES, saved)
 
 
 def saved_mapping(session: Session, seller_id: int | None) -> dict[str, str]:
-    if seller_id is None:
-        return {}
-    row = session.scalar(select(ImportColumnMapping).where(
-        ImportColumnMapping.seller_id == seller_id, ImportColumnMapping.kind == ImportKind.OFFERS))
-    return dict(row.columns) if row is not None else {}
+    return data_imports.saved_mapping(session, seller_id, ImportKind.OFFERS)
 
 
 @atomic
@@ -172,19 +158,6 @@ def save_mapping(session: Session, seller: Seller,
 # -- submitting a file -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Storage:
-    """Where files are kept and how big they may be (the settings IMPORT_STORAGE_DIR and
-    IMPORT_MAX_BYTES, handed in by the web, the API, the CLI and the worker)."""
-
-    root: Path
-    max_bytes: int
-
-    @classmethod
-    def from_settings(cls, settings) -> Storage:
-        return cls(Path(settings["IMPORT_STORAGE_DIR"]), int(settings["IMPORT_MAX_BYTES"]))
-
-
 def submit(
     session: Session,
     seller: Seller,
@@ -198,132 +171,30 @@ def submit(
     declared_size: int | None = None,
     again: bool = False,
 ) -> tuple[DataImport, bool]:
-    """Record an import of the file read from ``stream``; returns it and whether it is to run
-    (False: the same file was already imported, this is that import). Refusals
-    (``FileRefused``, the limits) record nothing and keep no file.
-
-    ``again``: a COMPLETE import of the same file does not stop a new one (a feed whose content
-    comes back to an earlier file — yesterday's stocks — must apply it again; the feed itself
-    skips a file identical to its last one). A QUEUED, RUNNING or FAILED one is still that import."""
+    """Record an import of the offer file read from ``stream`` (see ``data_imports.submit``, and
+    its ``again`` for feeds); a file without a SKU column is refused."""
     try:
         mode = ImportMode(str(mode).upper())
     except ValueError:
         raise InvalidValue(f"the mode is NORMAL or REPLACE, not {mode!r}", reason=Refusal.IMPORT_MODE,
                            field="mode") from None
-    check_size(declared_size, storage.max_bytes)
-    temporary, digest, size = _store(stream, storage)
-    try:
-        existing = session.scalar(
-            select(DataImport).where(DataImport.kind == ImportKind.OFFERS, DataImport.seller_id == seller.id,
-                                     DataImport.file_hash == digest).order_by(DataImport.id.desc()).limit(1))
-        if existing is not None and Path(existing.stored_path).is_file() and not (
-                again and existing.status == ImportStatus.COMPLETE):
-            temporary.unlink(missing_ok=True)
-            if existing.status != ImportStatus.FAILED:
-                return existing, False
-            with transaction(session):
-                existing.status, existing.error, existing.error_code = ImportStatus.QUEUED, "", ""
-                existing.finished_at = None
-            return existing, True
-        now = shop_clock.of(session).now()
-        if source != ImportSource.CLI:
-            _check_limits(session, seller.id, now)
-        reader = open_file(temporary, storage.max_bytes)
+
+    def check(reader: Reader) -> None:
         if "sku" not in column_map(reader.headers, saved_mapping(session, seller.id)).values():
             raise FileRefused("no column of the first line is the seller SKU", reason=Refusal.IMPORT_HEADER,
                               columns=", ".join(reader.headers)[:300])
-        folder = storage.root / f"seller-{seller.id}"
-        folder.mkdir(parents=True, exist_ok=True)
-        final = folder / f"{digest}.{reader.format.lower()}"
-        temporary.replace(final)
-        with transaction(session):
-            record = DataImport(
-                kind=ImportKind.OFFERS, seller_id=seller.id, user_id=user_id, source=source, mode=mode,
-                status=ImportStatus.QUEUED, file_name=(file_name or final.name)[-200:], stored_path=str(final),
-                file_hash=digest, file_size=size, created_at=now,
-            )
-            session.add(record)
-        return record, True
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
 
-
-def _store(stream: BinaryIO, storage: Storage) -> tuple[Path, str, int]:
-    """Copy the upload to a file of the storage, hashing it, and stop as soon as it is too big."""
-    storage.root.mkdir(parents=True, exist_ok=True)
-    temporary = storage.root / f"incoming-{uuid.uuid4().hex}"
-    digest, size = hashlib.sha256(), 0
-    try:
-        with temporary.open("wb") as out:
-            while chunk := stream.read(1 << 20):
-                size += len(chunk)
-                check_size(size, storage.max_bytes)
-                digest.update(chunk)
-                out.write(chunk)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    return temporary, digest.hexdigest(), size
-
-
-def _check_limits(session: Session, seller_id: int, now) -> None:
-    """The operator's limits on a seller's imports (back-office preferences)."""
-    minutes = int(preferences.get(session, "offer_import_min_minutes"))
-    per_day = int(preferences.get(session, "imports_per_day"))
-    last = session.scalar(select(func.max(DataImport.created_at)).where(DataImport.seller_id == seller_id))
-    if last is not None and now - last < timedelta(minutes=minutes):
-        raise InvalidValue(f"at least {minutes} minutes between two imports", reason=Refusal.IMPORT_TOO_SOON,
-                           minutes=minutes)
-    today = session.scalar(select(func.count(DataImport.id)).where(
-        DataImport.seller_id == seller_id, DataImport.created_at > now - timedelta(days=1)))
-    if today >= per_day:
-        raise InvalidValue(f"at most {per_day} imports a day", reason=Refusal.IMPORT_DAILY_LIMIT, limit=per_day)
+    return data_imports.submit(session, seller, stream, kind=ImportKind.OFFERS, storage=storage, check=check,
+                               file_name=file_name, mode=mode, source=source, user_id=user_id,
+                               declared_size=declared_size, again=again)
 
 
 # -- reading -----------------------------------------------------------------------------------------
 
 
 def get_import(session: Session, seller_id: int | None, import_id: int) -> DataImport:
-    """The import, if it is ``seller_id``'s (None: the operator, any import); else NotFound, the
-    same answer as for an id that does not exist."""
-    record = session.get(DataImport, import_id)
-    if record is None or record.kind != ImportKind.OFFERS or (seller_id is not None and record.seller_id != seller_id):
-        raise NotFound("no such import")
-    return record
-
-
-def imports_of(session: Session, seller_id: int, limit: int = 50) -> list[DataImport]:
-    return list(session.scalars(select(DataImport).where(DataImport.seller_id == seller_id)
-                                .order_by(DataImport.created_at.desc(), DataImport.id.desc()).limit(limit)))
-
-
-def errors_of(session: Session, record: DataImport, limit: int | None = None) -> list[DataImportError]:
-    query = select(DataImportError).where(DataImportError.import_id == record.id).order_by(
-        DataImportError.line, DataImportError.id)
-    return list(session.scalars(query.limit(limit) if limit else query))
-
-
-def as_error(row: DataImportError) -> DomainError:
-    """The refusal a row was recorded with, for ``web.refusals.explain`` to word it."""
-    return DomainError(row.message, **({"reason": row.code} if row.code else {}), **(row.details or {}))
-
-
-def file_error(record: DataImport) -> DomainError | None:
-    """Why the whole file failed, if it did."""
-    if not record.error:
-        return None
-    return DomainError(record.error, **({"reason": record.error_code} if record.error_code else {}))
-
-
-def error_report(session: Session, record: DataImport, explain: Callable[[DomainError], str] = lambda e: e.message,
-                 headers: tuple[str, ...] = ("line", "sku", "field", "level", "message")) -> str:
-    """The refused rows as CSV (cells escaped against CSV injection), the file-level error first."""
-    rows: list[list[object]] = [list(headers)]
-    if record.error:
-        rows.append(["", "", "", ImportLevel.ERROR.value, explain(file_error(record))])
-    rows += [[e.line, e.key, e.field, e.level.value, explain(as_error(e))] for e in errors_of(session, record)]
-    return csv_text(rows)
+    """The offer import, if it is ``seller_id``'s (None: the operator); else NotFound."""
+    return data_imports.get_import(session, seller_id, import_id, ImportKind.OFFERS)
 
 
 # -- running -----------------------------------------------------------------------------------------
@@ -337,7 +208,7 @@ def run(session: Session, import_id: int, *, storage: Storage, batch_size: int =
     if record is None or record.status == ImportStatus.COMPLETE:
         return record
     now = shop_clock.of(session).now()
-    if not _claim(session, record, now):  # another worker runs it now
+    if not claim(session, record, now):  # another worker runs it now
         return record
     seller = session.get(Seller, record.seller_id)
     try:
@@ -346,7 +217,7 @@ def run(session: Session, import_id: int, *, storage: Storage, batch_size: int =
         if not total:
             raise FileRefused("the file has headers but no rows", reason=Refusal.IMPORT_NO_ROWS)
     except (FileRefused, OSError) as error:
-        return _fail(session, record, error)
+        return fail(session, record, error)
     with transaction(session):
         record.status, record.rows_total, record.error, record.error_code = ImportStatus.RUNNING, total, "", ""
         record.started_at = record.started_at or now
@@ -378,50 +249,13 @@ def run(session: Session, import_id: int, *, storage: Storage, batch_size: int =
     except Exception as error:  # a crash midway: what committed stays, the run can go on later
         session.rollback()
         log.exception("offer import %s stopped after %s rows", record.id, record.rows_done)
-        return _fail(session, record, InvalidValue(f"the import stopped: {error.__class__.__name__}",
+        return fail(session, record, InvalidValue(f"the import stopped: {error.__class__.__name__}",
                                                    reason=Refusal.IMPORT_CRASHED))
     return record
 
 
-STALE_AFTER = timedelta(minutes=10)  # far longer than a batch takes: a silent run is dead
-
-
-def _claim(session: Session, record: DataImport, now) -> bool:
-    """Take the import for this run, in one conditional UPDATE: a QUEUED or FAILED import, or a
-    RUNNING one whose run stopped beating ``STALE_AFTER`` ago (a killed worker). Two workers
-    given the same import (a task queued twice, the sweep and a re-send) never both run it."""
-    with transaction(session):
-        claimed = session.execute(
-            update(DataImport)
-            .where(DataImport.id == record.id, or_(
-                DataImport.status.in_([ImportStatus.QUEUED, ImportStatus.FAILED]),
-                (DataImport.status == ImportStatus.RUNNING)
-                & (DataImport.heartbeat_at.is_(None) | (DataImport.heartbeat_at < now - STALE_AFTER)),
-            ))
-            .values(status=ImportStatus.RUNNING, heartbeat_at=now)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-    session.refresh(record)
-    return claimed == 1
-
-
 def stalled(session: Session, now, *, limit: int = 20) -> list[int]:
-    """Imports to run again: queued ten minutes ago and never started (their task was lost), or
-    RUNNING without a heartbeat for ``STALE_AFTER`` (their worker was killed)."""
-    return list(session.scalars(select(DataImport.id).where(
-        DataImport.kind == ImportKind.OFFERS,
-        or_(
-            (DataImport.status == ImportStatus.QUEUED) & (DataImport.created_at < now - timedelta(minutes=10)),
-            (DataImport.status == ImportStatus.RUNNING) & (DataImport.heartbeat_at < now - STALE_AFTER),
-        ),
-    ).order_by(DataImport.id).limit(limit)))
-
-
-def _fail(session: Session, record: DataImport, error: DomainError) -> DataImport:
-    with transaction(session):
-        record.status, record.finished_at = ImportStatus.FAILED, shop_clock.of(session).now()
-        record.error, record.error_code = error.message, str(error.details.get("reason") or "")
-    return record
+    return data_imports.stalled(session, now, limit=limit)
 
 
 @dataclass
@@ -445,7 +279,7 @@ def _apply(session: Session, record: DataImport, seller: Seller, mapping: dict[s
             try:
                 parsed.append(_parse(row, values, existing, seen))
             except DomainError as error:
-                errors.append(_error_row(record, row.line, values.get("sku", ""), error))
+                errors.append(error_row(record, row.line, values.get("sku", ""), error))
         upserts = [p for p in parsed if p.line is not None]
         gtins = dict(session.execute(select(Product.id, Product.gtin).where(
             Product.id.in_({existing[p.sku].product_id for p in upserts if p.sku in existing}))).all()) \
@@ -456,7 +290,7 @@ def _apply(session: Session, record: DataImport, seller: Seller, mapping: dict[s
         results = catalog.bulk_upsert_offers(session, seller, [p.line for p in upserts]) if upserts else []
         for item, result in zip(upserts, results, strict=True):
             if result.error is not None:
-                errors.append(_error_row(record, item.row.line, item.sku, result.error))
+                errors.append(error_row(record, item.row.line, item.sku, result.error))
             elif result.created:
                 record.created_count += 1
             else:
@@ -467,7 +301,7 @@ def _apply(session: Session, record: DataImport, seller: Seller, mapping: dict[s
             record.deactivated_count += len(changed)
             for item in deletes:
                 if item.sku not in found:
-                    errors.append(_error_row(record, item.row.line, item.sku, NotFound(
+                    errors.append(error_row(record, item.row.line, item.sku, NotFound(
                         f"no offer with SKU {item.sku} to delete", reason=Refusal.IMPORT_UNKNOWN_SKU, field="sku")))
         session.add_all(errors)
         record.refused_count += sum(1 for e in errors if e.level == ImportLevel.ERROR)
@@ -488,19 +322,6 @@ def _replace(session: Session, record: DataImport, seller: Seller, listed: set[s
             record.deactivated_count += len(changed)
 
 
-def _error_row(record: DataImport, line: int, sku: str, error: DomainError) -> DataImportError:
-    details = {k: v for k, v in error.details.items()
-               if k != "reason" and isinstance(v, str | int | float | bool) and not isinstance(v, bool)}
-    if "warning" in error.details and hasattr(error.details["warning"], "as_details"):
-        details.update({k: v for k, v in error.details["warning"].as_details().items()
-                        if isinstance(v, str | int | float)})
-    return DataImportError(
-        import_id=record.id, line=line, key=(sku or "")[:200], field=str(error.details.get("field", ""))[:40],
-        code=str(error.details.get("reason") or "")[:40], details=details, message=error.message,
-        level=ImportLevel.ERROR,
-    )
-
-
 def _parse(row: Row, values: dict[str, str], existing: dict[str, Offer], seen: dict[str, int]) -> _Parsed:
     """A row's values → an OfferLine (or a delete); ``RowRefused`` names the first bad field.
     A column left out (or empty) keeps the existing offer's value."""
@@ -513,7 +334,7 @@ def _parse(row: Row, values: dict[str, str], existing: dict[str, Offer], seen: d
     if first != row.line:
         raise RowRefused(f"SKU {sku} is already on line {first}", reason=Refusal.IMPORT_DUPLICATE_SKU,
                          field="sku", first=first)
-    action = _choice_key(values.get("update_delete", ""))
+    action = choice_key(values.get("update_delete", ""))
     if action in _DELETE:
         return _Parsed(row, sku, None)
     if action not in _UPDATE:
@@ -530,7 +351,7 @@ def _parse(row: Row, values: dict[str, str], existing: dict[str, Offer], seen: d
     condition = _pick(values, "condition", _CONDITIONS, offer.condition if offer else Condition.NEW)
     fulfillment = _pick(values, "fulfillment", _FULFILLMENTS, None)
     state = _pick(values, "state", _STATES, OfferState.ACTIVE)
-    confirmed = _choice_key(values.get("confirm_price", "")) in _YES
+    confirmed = choice_key(values.get("confirm_price", "")) in _YES
     return _Parsed(row, sku, catalog.OfferLine(
         sku=sku, price=price, stock=stock, product_id=product_id, gtin=gtin, lead_time_days=lead,
         condition=condition, state=state, confirmed=confirmed, origin_price=origin, fulfillment=fulfillment,
@@ -556,7 +377,7 @@ def _unchanged(line: catalog.OfferLine, offer: Offer | None, gtins: dict[int, st
 def _product(values: dict[str, str], offer: Offer | None) -> tuple[int | None, str | None]:
     gtin = values.get("gtin", "").strip()
     raw = values.get("product_id", "").strip()
-    kind = _choice_key(values.get("product_id_type", ""))
+    kind = choice_key(values.get("product_id_type", ""))
     if raw and kind in {"EAN", "GTIN", "UPC", "EAN13"}:
         gtin, raw = gtin or raw, ""
     if raw:
@@ -605,7 +426,7 @@ def _pick(values: dict[str, str], field: str, choices: dict, default):
     if not raw:
         return default
     try:
-        return choices[_choice_key(raw)]
+        return choices[choice_key(raw)]
     except KeyError:
         raise _bad_choice(field, raw) from None
 

@@ -201,6 +201,17 @@ class Refusal(enum.StrEnum):
     FEED_REDIRECTS = "feed_redirects"  # more redirects than allowed; details: limit
     FEED_HTTP = "feed_http"  # the server answered an error; details: status
     FEED_UNREACHABLE = "feed_unreachable"  # no connection (DNS, refused, TLS); details: error
+    # Rows of a status and tracking import (marketplace/status_imports.py).
+    IMPORT_STATUS_HEADER = "import_status_header"  # no order-number or action column; details: columns
+    IMPORT_TOO_MANY_ROWS = "import_too_many_rows"  # a status file of more rows than one run holds; details: limit
+    IMPORT_UNKNOWN_ORDER = "import_unknown_order"  # no order of the seller has this number (another's neither)
+    IMPORT_UNKNOWN_LINE = "import_unknown_line"  # the order has no such line (id, number or SKU)
+    IMPORT_AMBIGUOUS_SKU = "import_ambiguous_sku"  # several lines of the order have this SKU
+    IMPORT_DUPLICATE_LINE = "import_duplicate_line"  # same line, same action, earlier in the file; details: first
+    IMPORT_WHOLE_LINE = "import_whole_line"  # accept/refuse a part of a line; details: quantity
+    IMPORT_LINE_NOT_SHIPPABLE = "import_line_not_shippable"  # ship a refused or cancelled line; details: state
+    IMPORT_ALREADY_DONE = "import_already_done"  # a warning: the row was applied before, nothing changed
+    IMPORT_TRACKING_URL = "import_tracking_url"  # a warning: the link comes from the carrier; details: url
 
     # Customer accounts customer service blocks (storefront/marketplace/customer_admin.py).
     ACCOUNT_BLOCKED = "account_blocked"  # logging in or ordering with a blocked account

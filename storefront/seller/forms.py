@@ -101,6 +101,11 @@ class OfferFeedForm(FlaskForm):
     daily_time = TimeField(_l("Time of day (daily)"), description=_l("Shop time, for example 06:30."),
                            validators=[Optional()])
     enabled = BooleanField(_l("Fetch my file on this schedule"), default=True)
+class StatusImportForm(FlaskForm):
+    """A file of order lines to accept, refuse or ship (CSV, XLSX or JSON lines)."""
+
+    file = FileField(_l("Status and tracking file (CSV, XLSX or JSON lines)"),
+                     validators=[FileRequired(_l("Choose a file."))])
 
 
 class ColumnMappingForm(FlaskForm):

@@ -1,4 +1,5 @@
-"""Seller portal: offer imports. Thin adapters over ``marketplace.offer_imports``: the upload
+"""Seller portal: offer imports and status and tracking imports. Thin adapters over
+``marketplace.offer_imports`` and ``marketplace.status_imports``: the upload
 records a QUEUED import and queues the worker's job (never run in the request); the import's
 page polls its progress with htmx every 2 s (a meta refresh without JavaScript); another
 seller's import answers 404. The feed URL (``marketplace.offer_feeds``) is the seller's admin's
@@ -24,11 +25,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from storefront.extensions import db
-from storefront.marketplace import offer_feeds, offer_imports
+from storefront.marketplace import data_imports, offer_feeds, offer_imports, status_imports
 from storefront.marketplace.errors import DomainError, NotFound
-from storefront.marketplace.models import ImportSource
+from storefront.marketplace.models import ImportKind, ImportSource
 from storefront.seller import bp
-from storefront.seller.forms import ColumnMappingForm, OfferFeedForm, OfferImportForm
+from storefront.seller.forms import (
+    ColumnMappingForm,
+    OfferFeedForm,
+    OfferImportForm,
+    StatusImportForm,
+)
 from storefront.seller.views import seller_admin
 from storefront.web.fragments import wants_fragment
 from storefront.web.refusals import explain
@@ -51,7 +57,8 @@ def queue_run(import_id: int) -> None:
         log.exception("could not queue offer import %s; the sweep will run it", import_id)
 
 
-def _page(form: OfferImportForm, status: int = 200, feed_form: OfferFeedForm | None = None):
+def _page(form: OfferImportForm | None = None, status: int = 200, feed_form: OfferFeedForm | None = None,
+          status_form: StatusImportForm | None = None):
     feed = offer_feeds.feed_of(db.session, current_user.seller_id) if seller_admin() else None
     if feed_form is None and seller_admin():
         feed_form = OfferFeedForm(formdata=None, prefix="feed", obj=feed) if feed else OfferFeedForm(
@@ -60,14 +67,16 @@ def _page(form: OfferImportForm, status: int = 200, feed_form: OfferFeedForm | N
             feed_form.daily_time.data = time(feed.daily_minute // 60, feed.daily_minute % 60)
     error = offer_feeds.last_error(feed) if feed is not None else None
     return render_template(
-        "seller/imports.html", form=form, imports=offer_imports.imports_of(db.session, current_user.seller_id),
+        "seller/imports.html", form=form or OfferImportForm(formdata=None),
+        status_form=status_form or StatusImportForm(formdata=None),
+        imports=data_imports.imports_of(db.session, current_user.seller_id),
         feed_form=feed_form, feed=feed, feed_error=explain(error) if error else "",
     ), status
 
 
 @bp.get("/imports")
 def imports():
-    return _page(OfferImportForm())
+    return _page()
 
 
 @bp.post("/imports")
@@ -90,6 +99,10 @@ def import_upload():
         db.session.rollback()
         form.form_errors.append(explain(error))
         return _page(form, error.status)
+    return _received(record, to_run)
+
+
+def _received(record, to_run: bool):
     if to_run:
         queue_run(record.id)
         flash(_("Your file is received: its import is under way."), "success")
@@ -123,9 +136,32 @@ def import_feed():
     return redirect(url_for(".imports"))
 
 
+@bp.post("/imports/statuses")
+def status_import_upload():
+    """A file of order lines to accept, refuse or ship: the same checks as the offer upload."""
+    if (request.content_length or 0) > storage().max_bytes:
+        form = StatusImportForm(formdata=None)
+        form.form_errors.append(_("The file is too big: at most %(size)s MB.", size=storage().max_bytes // 1_000_000))
+        return _page(status=413, status_form=form)
+    form = StatusImportForm()
+    if not form.validate_on_submit():
+        return _page(status=422, status_form=form)
+    upload = form.file.data
+    try:
+        record, to_run = status_imports.submit(
+            db.session, g.seller, upload.stream, storage=storage(), file_name=upload.filename or "",
+            source=ImportSource.UPLOAD, user_id=current_user.id,
+        )
+    except DomainError as error:
+        db.session.rollback()
+        form.form_errors.append(explain(error))
+        return _page(status=error.status, status_form=form)
+    return _received(record, to_run)
+
+
 def _mine(import_id: int):
     try:
-        return offer_imports.get_import(db.session, current_user.seller_id, import_id)
+        return data_imports.get_import(db.session, current_user.seller_id, import_id)
     except NotFound:
         abort(404)
 
@@ -133,10 +169,11 @@ def _mine(import_id: int):
 @bp.get(f"/imports/<int(max={MAX_ID}):import_id>")
 def import_detail(import_id: int):
     record = _mine(import_id)
-    errors = offer_imports.errors_of(db.session, record, limit=50)
-    file_error = offer_imports.file_error(record)
-    context = {"record": record, "errors": errors, "explain": explain, "as_error": offer_imports.as_error,
-               "file_error": explain(file_error) if file_error else ""}
+    errors = data_imports.errors_of(db.session, record, limit=50)
+    file_error = data_imports.file_error(record)
+    context = {"record": record, "errors": errors, "explain": explain, "as_error": data_imports.as_error,
+               "file_error": explain(file_error) if file_error else "",
+               "statuses": record.kind == ImportKind.STATUSES}
     if wants_fragment():
         return render_template("seller/partials/import_progress.html", **context), 200, {"Vary": "HX-Request"}
     return render_template("seller/import.html", **context), 200, {"Vary": "HX-Request"}
@@ -145,8 +182,9 @@ def import_detail(import_id: int):
 @bp.get(f"/imports/<int(max={MAX_ID}):import_id>/errors.csv")
 def import_errors(import_id: int):
     record = _mine(import_id)
-    headers = (_("Line"), _("SKU"), _("Field"), _("Level"), _("Message"))
-    body = offer_imports.error_report(db.session, record, explain, headers)
+    key = _("Order") if record.kind == ImportKind.STATUSES else _("SKU")
+    headers = (_("Line"), key, _("Field"), _("Level"), _("Message"))
+    body = data_imports.error_report(db.session, record, explain, headers)
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="import-{record.id}-errors.csv"'})
 

@@ -76,6 +76,13 @@ _FIELD_NAMES: dict[str, LazyString] = {
     "state": _l("The state"),
     "update_delete": _l("update-delete"),
     "max_per_order": _l("The maximum per order"),
+    "order": _l("The order number"),
+    "action": _l("The action"),
+    "quantity": _l("The quantity"),
+    "carrier": _l("The carrier"),
+    "tracking_number": _l("The tracking number"),
+    "line_id": _l("The line id"),
+    "line_number": _l("The line number"),
 }
 
 
@@ -487,6 +494,32 @@ SENTENCES |= {
     ),
     Refusal.FEED_UNREACHABLE: lambda details: _(
         "The feed's server could not be reached (%(error)s).", error=details.get("error", "")
+    ),
+    # Imports: a row of a status and tracking file
+    Refusal.IMPORT_STATUS_HEADER: lambda details: _(
+        "The first line needs a column of order numbers and a column of actions (columns read: %(columns)s). "
+        "Check the delimiter (“;” or “,”) and the headers.",
+        columns=details.get("columns", ""),
+    ),
+    Refusal.IMPORT_TOO_MANY_ROWS: lambda details: _(
+        "A status file has at most %(limit)s lines: split it.", limit=details.get("limit", "")
+    ),
+    Refusal.IMPORT_UNKNOWN_ORDER: _l("You have no order with this number."),
+    Refusal.IMPORT_UNKNOWN_LINE: _l("This order has no such line (check the line id, line number or SKU)."),
+    Refusal.IMPORT_AMBIGUOUS_SKU: _l("Several lines of this order have this SKU: give the line number."),
+    Refusal.IMPORT_DUPLICATE_LINE: lambda details: _(
+        "This order line has the same action on line %(first)s of the file: this line is ignored.",
+        first=details.get("first", ""),
+    ),
+    Refusal.IMPORT_WHOLE_LINE: lambda details: _(
+        "A line is accepted or refused whole (%(quantity)s units here): leave the quantity empty.",
+        quantity=details.get("quantity", ""),
+    ),
+    Refusal.IMPORT_LINE_NOT_SHIPPABLE: _l("This line is refused or cancelled: it cannot be shipped."),
+    Refusal.IMPORT_ALREADY_DONE: _l("Already done: nothing changed."),
+    Refusal.IMPORT_TRACKING_URL: lambda details: _(
+        "The tracking link comes from the carrier (%(url)s): the one in the file is not kept.",
+        url=details.get("url", ""),
     ),
     # Customer accounts blocked by customer service
     Refusal.ACCOUNT_BLOCKED: _l(

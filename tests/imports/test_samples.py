@@ -30,3 +30,38 @@ def test_the_documentation_names_every_field_and_mode():
         assert f"`{field}`" in text, field
     for word in ("NORMAL", "REPLACE", "IMPORT_MAX_BYTES", "flask --app app import offers", "/api/v1/offers/imports"):
         assert word in text, word
+
+
+def test_status_sample_applies_to_the_test_shops_orders(session, tmp_path):
+    """docs/samples/statuses.csv on two orders of the test shop's seller alpha, given the sample's
+    numbers: every row applies (acceptance, refusal, two parcels)."""
+    from storefront.marketplace import status_imports
+    from storefront.marketplace.models import SellerOrderState
+    from tests.order_fixtures import build_people, part_of, place
+
+    people = build_people(session)
+    shop = people.shop
+    first_order = place(session, people.customer, (shop.offers["alpha"], 2), (shop.offers["alpha_washer"], 1))
+    second_order = place(session, people.customer, (shop.offers["alpha"], 1))
+    first, second = part_of(first_order, shop.alpha), part_of(second_order, shop.alpha)
+    first.number, second_order.number, second.number = "SF-261201-S4MP1-A", "SF-261201-S4MP2", "SF-261201-S4MP2-A"
+    session.commit()
+    store = storage(tmp_path)
+    with (SAMPLES / "statuses.csv").open("rb") as sample:
+        record, _ = status_imports.submit(session, shop.alpha, sample, storage=store, source="CLI")
+    record = status_imports.run(session, record.id, storage=store)
+    assert record.status == ImportStatus.COMPLETE, record.error
+    assert [(e.line, e.message) for e in status_imports.data_imports.errors_of(session, record)] == []
+    assert (record.rows_read, record.updated_count, record.refused_count) == (5, 5, 0)
+    session.expire_all()
+    assert (first.state, second.state) == (SellerOrderState.SHIPPED, SellerOrderState.SHIPPED)
+
+
+def test_the_documentation_names_every_status_field():
+    from storefront.marketplace import status_imports
+
+    text = (PROJECT_ROOT / "docs" / "imports.md").read_text(encoding="utf-8")
+    for field in status_imports.FIELDS:
+        assert f"`{field}`" in text, field
+    for word in ("flask --app app import statuses", "/api/v1/orders/imports", "samples/statuses.csv"):
+        assert word in text, word

@@ -92,3 +92,35 @@ def test_column_mapping_form(app, session, people):
     response = _upload(alpha, csv_bytes([["Ma réf", "ean", "PV", "Dispo"], ["M-1", fridge.gtin, "10", "1"]]))
     assert response.status_code == 302
     assert session.scalar(select(Offer.price).where(Offer.sku == "M-1")) == 1000
+
+
+def test_status_upload_in_the_portal_and_its_report(app, session, people):
+    """The second form of the Imports page: a status file runs in the worker, its page shows
+    what applied and the refused rows; the report names the order. Another seller's import is 404."""
+    from storefront.marketplace.models import ImportKind, SellerOrder, SellerOrderState
+    from tests.order_fixtures import part_of, place
+
+    shop = people.shop
+    order = part_of(place(session, people.customer, (shop.offers["alpha"], 1)), shop.alpha)
+    beta_order = part_of(place(session, people.customer, (shop.offers["beta"], 1)), shop.beta)
+    alpha = Visitor(app.test_client()).log_in(people.alpha_staff)
+    assert 'data-testid="status-import-form"' in alpha.page("/seller/imports")
+    data = csv_bytes([["commande", "action"], [order.number, "accepter"], [beta_order.number, "accepter"]])
+    response = alpha.post("/seller/imports/statuses", {"file": (io.BytesIO(data), "statuts.csv")},
+                          content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    record = session.scalar(select(DataImport).where(DataImport.kind == ImportKind.STATUSES))
+    session.refresh(record)
+    assert (record.status, record.updated_count, record.refused_count) == (ImportStatus.COMPLETE, 1, 1)
+    session.expire_all()
+    assert session.get(SellerOrder, order.id).state == SellerOrderState.SHIPPING
+    page = html_text(alpha.page(f"/seller/imports/{record.id}"))
+    assert beta_order.number in page and "You have no order with this number." in page
+    report = alpha.client.get(f"/seller/imports/{record.id}/errors.csv").get_data(as_text=True)
+    assert f"\r\n3;{beta_order.number};order;" in report
+    beta = Visitor(app.test_client()).log_in(people.beta_staff)
+    assert beta.get(f"/seller/imports/{record.id}").status_code == 404
+    # A file the status import cannot read: the form says why, nothing recorded.
+    bad = beta.post("/seller/imports/statuses", {"file": (io.BytesIO(b"sku;price\r\nA;1\r\n"), "x.csv")},
+                     content_type="multipart/form-data")
+    assert bad.status_code == 422 and "a column of actions" in html_text(bad.get_data(as_text=True))
