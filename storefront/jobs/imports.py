@@ -10,16 +10,21 @@ from sqlalchemy.orm import Session
 
 from storefront.extensions import db
 from storefront.jobs import periodic_task, task
+from storefront.marketplace import catalog_imports, offer_imports
 from storefront.marketplace import clock as shop_clock
-from storefront.marketplace import offer_imports
+from storefront.marketplace.models import DataImport, ImportKind
 
 
 @task
 def run_data_import(import_id: int) -> str:
     """Run one import (its batches commit one by one); returns its status."""
     with Session(db.engine) as session:
-        record = offer_imports.run(session, import_id,
-                                   storage=offer_imports.Storage.from_settings(current_app.config))
+        storage = offer_imports.Storage.from_settings(current_app.config)
+        record = session.get(DataImport, import_id)
+        if record is not None and record.kind in catalog_imports.KINDS:  # the operator's product and category files
+            record = catalog_imports.run(session, import_id, storage=storage)
+        else:
+            record = offer_imports.run(session, import_id, storage=storage)
         return record.status.value if record is not None else "MISSING"
 
 
@@ -27,7 +32,8 @@ def run_data_import(import_id: int) -> str:
 def sweep_data_imports() -> int:
     """Every five minutes: imports whose task was lost or whose worker was killed go on."""
     with Session(db.engine) as session:
-        ids = offer_imports.stalled(session, shop_clock.of(session).now())
+        ids = offer_imports.stalled(session, shop_clock.of(session).now(),
+                                    kinds=(ImportKind.OFFERS, *catalog_imports.KINDS))
     for import_id in ids:
         run_data_import.call_local(import_id)
     return len(ids)

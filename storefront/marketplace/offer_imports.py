@@ -398,11 +398,12 @@ def _claim(session: Session, record: DataImport, now) -> bool:
     return claimed == 1
 
 
-def stalled(session: Session, now, *, limit: int = 20) -> list[int]:
-    """Imports to run again: queued ten minutes ago and never started (their task was lost), or
-    RUNNING without a heartbeat for ``STALE_AFTER`` (their worker was killed)."""
+def stalled(session: Session, now, *, limit: int = 20,
+            kinds: Iterable[ImportKind] = (ImportKind.OFFERS,)) -> list[int]:
+    """Imports (of ``kinds``) to run again: queued ten minutes ago and never started (their task
+    was lost), or RUNNING without a heartbeat for ``STALE_AFTER`` (their worker was killed)."""
     return list(session.scalars(select(DataImport.id).where(
-        DataImport.kind == ImportKind.OFFERS,
+        DataImport.kind.in_(list(kinds)),
         or_(
             (DataImport.status == ImportStatus.QUEUED) & (DataImport.created_at < now - timedelta(minutes=10)),
             (DataImport.status == ImportStatus.RUNNING) & (DataImport.heartbeat_at < now - STALE_AFTER),
@@ -584,3 +585,11 @@ def _pick(values: dict[str, str], field: str, choices: dict, default):
 def _bad_choice(field: str, raw: str) -> RowRefused:
     return RowRefused(f"{field}: {raw!r} is not one of the allowed values", reason=Refusal.IMPORT_CHOICE,
                       field=field, value=raw[:40])
+
+
+# Shared with ``catalog_imports`` (the operator's product and category files): one way to store
+# an upload, claim a run, record a failure and word a refused row, whatever the kind.
+store_upload = _store
+claim = _claim
+fail = _fail
+error_row = _error_row

@@ -192,6 +192,15 @@ class Refusal(enum.StrEnum):
     IMPORT_CHOICE = "import_choice"  # details: field, value
     IMPORT_UNKNOWN_SKU = "import_unknown_sku"  # a delete row for an SKU the seller has no offer with
     IMPORT_BAD_ROW = "import_bad_row"  # a JSON line that is not an object
+    # Catalog and category imports (the operator's)
+    IMPORT_COLUMNS = "import_columns"  # a needed column is missing; details: needed, columns
+    IMPORT_ROW_TYPE = "import_row_type"  # a category file's row that is not category/attribute/value; details: value
+    IMPORT_UNKNOWN_PARENT = "import_unknown_parent"  # details: value (the parent code)
+    IMPORT_UNMAPPED = "import_unmapped"  # details: source (a product file's category, not mapped yet)
+    IMPORT_EXCLUDED = "import_excluded"  # details: source (a category the operator chose not to import)
+    IMPORT_RECOMMENDED = "import_recommended"  # a warning; details: codes (RECOMMENDED attributes missing)
+    IMPORT_IMAGE_URL = "import_image_url"  # details: value (not an http(s) URL)
+    IMPORT_DUPLICATE_KEY = "import_duplicate_key"  # details: first (a GTIN or code already on that line)
 
     # Customer accounts customer service blocks (storefront/marketplace/customer_admin.py).
     ACCOUNT_BLOCKED = "account_blocked"  # logging in or ordering with a blocked account

@@ -113,6 +113,7 @@ STATE_LABELS: dict[type[enum.StrEnum], dict[enum.StrEnum, LazyString]] = {
     ImportLevel: {
         ImportLevel.ERROR: _l("Refused"),
         ImportLevel.WARNING: _l("Warning"),
+        ImportLevel.SKIPPED: _l("Skipped"),
     },
     EventState: {  # an event category (Black Friday…) in the back office
         EventState.UPCOMING: _l("Upcoming"),

@@ -36,12 +36,14 @@ from .finance import CommissionRate
 from .imports import (
     DataImport,
     DataImportError,
+    ImportCategoryMapping,
     ImportColumnMapping,
     ImportKind,
     ImportLevel,
     ImportMode,
     ImportSource,
     ImportStatus,
+    ProductImageUrl,
 )
 from .listing import ProductListing
 from .mappings import MappingKind, MarketplaceMapping
