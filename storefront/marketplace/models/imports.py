@@ -7,7 +7,7 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, utcnow
 
@@ -147,6 +147,8 @@ class ImportCategoryMapping(Base):
     included: Mapped[bool] = mapped_column(default=True)
     rows_seen: Mapped[int] = mapped_column(default=0)  # rows of the last file that named it
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    category = relationship("Category")
 
 
 class ProductImageUrl(Base):
