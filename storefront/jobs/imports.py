@@ -37,3 +37,15 @@ def sweep_data_imports() -> int:
     for import_id in ids:
         run_data_import.call_local(import_id)
     return len(ids)
+
+
+@periodic_task(crontab(minute="*/5"))
+def fetch_product_images() -> int:
+    """Every five minutes: image URLs recorded by product imports are fetched, checked and stored."""
+    from storefront import media
+    from storefront.marketplace import image_fetch
+
+    with Session(db.engine) as session:
+        stored, _failed = image_fetch.fetch_pending(
+            session, media.store(), allow_private=current_app.config["IMPORT_IMAGES_ALLOW_PRIVATE_URLS"])
+    return stored

@@ -153,7 +153,8 @@ class ImportCategoryMapping(Base):
 
 class ProductImageUrl(Base):
     """An image URL given by a product import, to be fetched by the worker (checked and stored
-    through ``product_images``); ``fetched_at`` set once done, ``error`` when it could not be."""
+    through ``product_images``, ``image_fetch``); ``fetched_at`` set once done: stored, or given
+    up after its attempts (``error`` then says why)."""
 
     __tablename__ = "product_image_url"
     __table_args__ = (UniqueConstraint("product_id", "url", name="uq_product_image_url_product_url"),
