@@ -69,3 +69,11 @@ def test_refused_lines_exit_1_with_the_report(app, session, tmp_path):
     cycle.write_bytes(csv_bytes([["type", "code", "parent", "label_fr"], ["category", "maison", "lave-linge", "Maison"]]))
     result = runner.invoke(args=["import", "categories", str(cycle)])
     assert result.exit_code == 1 and "Error report: " in result.output
+
+
+def test_the_documentation_names_every_column_of_both_files():
+    text = (PROJECT_ROOT / "docs" / "imports.md").read_text(encoding="utf-8")
+    section = text[text.index("## Catalog and category imports"):text.index("## Order export")]
+    for field in {*catalog_imports.PRODUCT_ALIASES.values(), *catalog_imports.CATEGORY_ALIASES.values()}:
+        assert f"`{field}`" in section, field
+    assert "categories.csv" in section and "products.csv" in section
