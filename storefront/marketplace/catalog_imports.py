@@ -512,7 +512,7 @@ class _ProductRun:
             if code in codes:
                 self.attributes[header] = code
         self.seen: dict[str, int] = {}
-        self.recommended: dict[int, list[str]] = {}
+        self.counted: set[str] = set()
 
     def apply(self, progress) -> None:
         gtin_header = next(h for h, f in self.mapping.items() if f == "gtin")
@@ -557,8 +557,10 @@ class _ProductRun:
                         p.message, reason=p.reason, field=p.code or "attributes")) for p in refused.problems]
                 except DomainError as refused:
                     errors.append(_report(record, row.line, gtin, refused))
-            for mapping in known.values():
-                mapping.rows_seen = sum(1 for f in fields if " ".join(f.get("category", "").split()) == mapping.source)
+            for mapping in known.values():  # rows of this file naming it (counted from its first batch on)
+                named = sum(1 for f in fields if " ".join(f.get("category", "").split())[:MAX_SOURCE] == mapping.source)
+                mapping.rows_seen = named + (mapping.rows_seen if mapping.source in self.counted else 0)
+                self.counted.add(mapping.source)
             session.add_all(errors)
             _count(record, [e for e in errors if e.level != ImportLevel.ERROR])
             record.refused_count += len({e.line for e in errors if e.level == ImportLevel.ERROR})

@@ -6,11 +6,14 @@ update by GTIN, image URLs recorded), in every format, through the real services
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from storefront.jobs.imports import run_data_import
 from storefront.marketplace import catalog_imports, offer_imports, reference
+from storefront.marketplace import clock as shop_clock
 from storefront.marketplace.errors import InvalidValue
 from storefront.marketplace.import_files import FileRefused
 from storefront.marketplace.models import (
@@ -152,8 +155,9 @@ def test_a_product_file_follows_the_saved_mapping_and_its_requirements(session, 
     assert [u.url for u in session.scalars(select(ProductImageUrl).where(ProductImageUrl.product_id == a.id)
                                            .order_by(ProductImageUrl.position))] == [
         "https://cdn.example.com/a.jpg", "https://cdn.example.com/b.png"]
-    # The source category first seen is listed, unmapped, for the operator.
-    assert session.scalar(select(ImportCategoryMapping).where(ImportCategoryMapping.source == "SL")).category_id is None
+    # The source category first seen is listed, unmapped, for the operator, with its lines.
+    seen = {m.source: (m.category_id, m.rows_seen) for m in catalog_imports.mappings(session)}
+    assert seen == {"SL": (None, 1), "LL": (washers.id, 5), "JOUETS": (None, 1)}
 
     # The operator maps SL; the same file again uses both saved choices, and updates by GTIN.
     catalog_imports.save_mapping(session, [("SL", dryers.id, True)])
@@ -195,3 +199,16 @@ def test_save_mapping_refuses_an_unknown_category(session):
     with pytest.raises(InvalidValue):
         catalog_imports.save_mapping(session, [("X", 999_999, True)])
     assert session.scalar(select(ImportCategoryMapping.id)) is None
+
+
+def test_a_lost_or_killed_catalog_import_is_picked_up_by_the_sweep(session, tmp_path):
+    store = storage(tmp_path)
+    rows = [["type", "code", "label_fr"], ["category", "garden", "Jardin"]]
+    record, to_run = catalog_imports.submit(session, "CATEGORIES", io.BytesIO(csv_bytes(rows)), storage=store)
+    assert to_run and record.status == ImportStatus.QUEUED
+    later = shop_clock.of(session).now() + timedelta(minutes=11)
+    kinds = (ImportKind.OFFERS, *catalog_imports.KINDS)
+    assert offer_imports.stalled(session, later, kinds=kinds) == [record.id]
+    assert offer_imports.stalled(session, later) == []  # the offers' own sweep is unchanged
+    assert run_data_import.call_local(record.id) == "COMPLETE"
+    assert category(session, "garden") is not None
