@@ -9,6 +9,7 @@ import io
 import pytest
 from sqlalchemy import select
 
+from storefront.marketplace import catalog_imports
 from storefront.marketplace.models import (
     Category,
     DataImport,
@@ -33,7 +34,7 @@ def _upload(visitor, kind: str, data: bytes, name="file.csv"):
                         content_type="multipart/form-data")
 
 
-def test_catalog_staff_import_categories_then_products_with_the_mapping(session, catalog_staff):
+def test_catalog_staff_import_categories_then_products_with_the_mapping(session, catalog_staff, count_queries):
     page = catalog_staff.page("/backoffice/catalog/imports")
     assert 'data-testid="catalog-import-form"' in page and 'data-testid="nav-catalog_imports"' in page
     tree = csv_bytes([["type", "code", "parent", "label_fr", "label_en"],
@@ -82,6 +83,17 @@ def test_catalog_staff_import_categories_then_products_with_the_mapping(session,
     assert session.scalar(select(Product.category_id).where(Product.gtin == gtin)) == dishwashers.id
     listed = html_text(catalog_staff.page("/backoffice/catalog/imports"))
     assert "produits.csv" in listed and "arbre.csv" in listed
+    # The lists' queries do not grow with their rows.
+    with count_queries() as few:
+        catalog_staff.get("/backoffice/catalog/imports")
+        catalog_staff.get("/backoffice/catalog/imports/categories")
+    for n in range(5):
+        catalog_imports.save_mapping(session, [(f"Source {n}", dishwashers.id, True)])
+        _upload(catalog_staff, "CATEGORIES", csv_bytes([["type", "code", "label_fr"], ["category", f"c{n}", "C"]]))
+    with count_queries() as many:
+        catalog_staff.get("/backoffice/catalog/imports")
+        catalog_staff.get("/backoffice/catalog/imports/categories")
+    assert len(many) == len(few)
 
 
 def test_a_bad_file_is_refused_on_the_form(session, catalog_staff):
