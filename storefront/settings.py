@@ -100,6 +100,11 @@ def load_settings(environ: Mapping[str, str], instance_path: str | os.PathLike) 
         "WEBHOOKS_ALLOW_PRIVATE_URLS": _webhooks_allow_private(
             environ.get("WEBHOOKS_ALLOW_PRIVATE_URLS"), production
         ),
+        # Product images fetched from private, loopback, link-local addresses (a test server, an
+        # intranet in development); never in production (storefront/marketplace/image_fetch.py).
+        "IMPORT_IMAGES_ALLOW_PRIVATE_URLS": _allow_private(
+            "IMPORT_IMAGES_ALLOW_PRIVATE_URLS", environ.get("IMPORT_IMAGES_ALLOW_PRIVATE_URLS"), production
+        ),
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # Checked by storefront.checkout at start-up: an unknown provider stops the shop.
@@ -542,6 +547,13 @@ def _feed_allow_private(value: str | None, production: bool) -> bool:
             "FEED_ALLOW_PRIVATE_HOSTS=1 is for development and tests: production fetches sellers' "
             "feeds only from public addresses."
         )
+def _allow_private(name: str, value: str | None, production: bool) -> bool:
+    text = (value or ("0" if production else "1")).strip().lower()
+    if text not in ("0", "1", "true", "false"):
+        raise ConfigError(f"{name}={value!r} is not 0 or 1.")
+    allowed = text in ("1", "true")
+    if allowed and production:
+        raise ConfigError(f"{name}=1 is for development and tests: production reaches only public addresses.")
     return allowed
 
 

@@ -13,6 +13,7 @@ from storefront.backoffice import views  # noqa: E402,F401,I001
 from storefront.backoffice import (  # noqa: E402,F401
     applications,
     catalog,
+    catalog_imports,
     commissions,
     customers,
     delivery_setup,

@@ -115,3 +115,20 @@ class BrandForm(FlaskForm):
 class MergeBrandForm(FlaskForm):
     into = SelectField(_l("Merge into"), coerce=_id_or_none, validate_choice=False,
                        validators=[InputRequired(_l("Choose a brand."))])
+
+
+class CatalogImportForm(FlaskForm):
+    """A product or category file for the operator's import (CSV, XLSX or JSON lines)."""
+
+    kind = SelectField(_l("What the file holds"), choices=[
+        SelectChoice("PRODUCTS", _l("Products (by GTIN)")),
+        SelectChoice("CATEGORIES", _l("Categories, attributes and value lists")),
+    ], default="PRODUCTS")
+    file = FileField(_l("File (CSV, XLSX or JSON lines)"))
+
+
+class SourceCategoryForm(FlaskForm):
+    """A source category to map before any file names it (the mapping table's other rows are
+    read as ``category-<id>`` and ``include-<id>``: their number depends on the files)."""
+
+    source = StringField(_l("Category in the file"), filters=[one_line], validators=[Optional(), Length(max=200)])

@@ -127,7 +127,7 @@ def submit(
     comes back to an earlier file — yesterday's stocks — must apply it again; the feed itself
     skips a file identical to its last one). A QUEUED, RUNNING or FAILED one is still that import."""
     check_size(declared_size, storage.max_bytes)
-    temporary, digest, size = _store(stream, storage)
+    temporary, digest, size = store_upload(stream, storage)
     try:
         existing = session.scalar(
             select(DataImport).where(DataImport.kind == kind, DataImport.seller_id == seller.id,
@@ -165,7 +165,7 @@ def submit(
         raise
 
 
-def _store(stream: BinaryIO, storage: Storage) -> tuple[Path, str, int]:
+def store_upload(stream: BinaryIO, storage: Storage) -> tuple[Path, str, int]:
     """Copy the upload to a file of the storage, hashing it, and stop as soon as it is too big."""
     storage.root.mkdir(parents=True, exist_ok=True)
     temporary = storage.root / f"incoming-{uuid.uuid4().hex}"
@@ -272,12 +272,13 @@ def error_row(record: DataImport, line: int, key: str, error: DomainError,
 
 def run(session: Session, import_id: int, *, storage: Storage, progress=None) -> DataImport | None:
     """Run an import by its kind (the worker's job and the sweep call this for every kind)."""
-    from . import offer_imports, status_imports  # they import this module
+    from . import catalog_imports, offer_imports, status_imports  # they import this module
 
     record = session.get(DataImport, import_id)
     if record is None:
         return None
-    runner = {ImportKind.OFFERS: offer_imports.run, ImportKind.STATUSES: status_imports.run}.get(record.kind)
+    runner = {ImportKind.OFFERS: offer_imports.run, ImportKind.STATUSES: status_imports.run,
+              ImportKind.PRODUCTS: catalog_imports.run, ImportKind.CATEGORIES: catalog_imports.run}.get(record.kind)
     if runner is None:
         return record
     return runner(session, import_id, storage=storage, progress=progress)
@@ -303,10 +304,9 @@ def claim(session: Session, record: DataImport, now) -> bool:
 
 
 def stalled(session: Session, now, *, limit: int = 20) -> list[int]:
-    """Imports to run again: queued ten minutes ago and never started (their task was lost), or
-    RUNNING without a heartbeat for ``STALE_AFTER`` (their worker was killed)."""
+    """Imports of any kind to run again: queued ten minutes ago and never started (their task was
+    lost), or RUNNING without a heartbeat for ``STALE_AFTER`` (their worker was killed)."""
     return list(session.scalars(select(DataImport.id).where(
-        DataImport.kind.in_([ImportKind.OFFERS, ImportKind.STATUSES]),
         or_(
             (DataImport.status == ImportStatus.QUEUED) & (DataImport.created_at < now - timedelta(minutes=10)),
             (DataImport.status == ImportStatus.RUNNING) & (DataImport.heartbeat_at < now - STALE_AFTER),

@@ -434,3 +434,4 @@ def _pick(values: dict[str, str], field: str, choices: dict, default):
 def _bad_choice(field: str, raw: str) -> RowRefused:
     return RowRefused(f"{field}: {raw!r} is not one of the allowed values", reason=Refusal.IMPORT_CHOICE,
                       field=field, value=raw[:40])
+

@@ -212,6 +212,15 @@ class Refusal(enum.StrEnum):
     IMPORT_LINE_NOT_SHIPPABLE = "import_line_not_shippable"  # ship a refused or cancelled line; details: state
     IMPORT_ALREADY_DONE = "import_already_done"  # a warning: the row was applied before, nothing changed
     IMPORT_TRACKING_URL = "import_tracking_url"  # a warning: the link comes from the carrier; details: url
+    # Catalog and category imports (the operator's)
+    IMPORT_COLUMNS = "import_columns"  # a needed column is missing; details: needed, columns
+    IMPORT_ROW_TYPE = "import_row_type"  # a category file's row that is not category/attribute/value; details: value
+    IMPORT_UNKNOWN_PARENT = "import_unknown_parent"  # details: value (the parent code)
+    IMPORT_UNMAPPED = "import_unmapped"  # details: source (a product file's category, not mapped yet)
+    IMPORT_EXCLUDED = "import_excluded"  # details: source (a category the operator chose not to import)
+    IMPORT_RECOMMENDED = "import_recommended"  # a warning; details: codes (RECOMMENDED attributes missing)
+    IMPORT_IMAGE_URL = "import_image_url"  # details: value (not an http(s) URL)
+    IMPORT_DUPLICATE_KEY = "import_duplicate_key"  # details: first (a GTIN or code already on that line)
 
     # Customer accounts customer service blocks (storefront/marketplace/customer_admin.py).
     ACCOUNT_BLOCKED = "account_blocked"  # logging in or ordering with a blocked account

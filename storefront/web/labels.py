@@ -115,6 +115,7 @@ STATE_LABELS: dict[type[enum.StrEnum], dict[enum.StrEnum, LazyString]] = {
     ImportLevel: {
         ImportLevel.ERROR: _l("Refused"),
         ImportLevel.WARNING: _l("Warning"),
+        ImportLevel.SKIPPED: _l("Skipped"),
     },
     FeedStatus: {  # how a seller's offer feed's last fetch went
         FeedStatus.NEW: _l("Not fetched yet"),

@@ -521,6 +521,34 @@ SENTENCES |= {
         "The tracking link comes from the carrier (%(url)s): the one in the file is not kept.",
         url=details.get("url", ""),
     ),
+    # Catalog and category imports
+    Refusal.IMPORT_COLUMNS: lambda details: _(
+        "The file needs the columns %(needed)s (columns read: %(columns)s). Check the delimiter and the headers.",
+        needed=details.get("needed", ""), columns=details.get("columns", ""),
+    ),
+    Refusal.IMPORT_ROW_TYPE: lambda details: _(
+        "“%(value)s” is not a row type: write category, attribute or value.", value=details.get("value", "")
+    ),
+    Refusal.IMPORT_UNKNOWN_PARENT: lambda details: _(
+        "The parent category “%(value)s” is neither in the shop nor in the file.", value=details.get("value", "")
+    ),
+    Refusal.IMPORT_UNMAPPED: lambda details: _(
+        "The file’s category “%(source)s” is not mapped to a shop category yet (Catalog → Imports): "
+        "the line is skipped.", source=details.get("source", "")
+    ),
+    Refusal.IMPORT_EXCLUDED: lambda details: _(
+        "The file’s category “%(source)s” is excluded from imports: the line is skipped.",
+        source=details.get("source", "")
+    ),
+    Refusal.IMPORT_RECOMMENDED: lambda details: _(
+        "Imported, but recommended attributes are missing: %(codes)s.", codes=details.get("codes", "")
+    ),
+    Refusal.IMPORT_IMAGE_URL: lambda details: _(
+        "“%(value)s” is not an image address (http or https).", value=details.get("value", "")
+    ),
+    Refusal.IMPORT_DUPLICATE_KEY: lambda details: _(
+        "This line repeats line %(first)s of the file: it is ignored.", first=details.get("first", "")
+    ),
     # Customer accounts blocked by customer service
     Refusal.ACCOUNT_BLOCKED: _l(
         "This account is blocked: it can neither log in nor order. Please contact customer service."

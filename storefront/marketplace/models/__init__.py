@@ -38,6 +38,7 @@ from .imports import (
     DataImportError,
     FeedFrequency,
     FeedStatus,
+    ImportCategoryMapping,
     ImportColumnMapping,
     ImportKind,
     ImportLevel,
@@ -45,6 +46,7 @@ from .imports import (
     ImportSource,
     ImportStatus,
     OfferFeed,
+    ProductImageUrl,
 )
 from .listing import ProductListing
 from .mappings import MappingKind, MarketplaceMapping

@@ -6,8 +6,8 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, utcnow
 
@@ -41,6 +41,7 @@ class ImportStatus(enum.StrEnum):
 class ImportLevel(enum.StrEnum):
     ERROR = "ERROR"  # the row was refused: nothing of it applied
     WARNING = "WARNING"  # applied, with something to check
+    SKIPPED = "SKIPPED"  # not applied, by the operator's choice (a source category excluded or not mapped)
 
 
 class DataImport(Base):
@@ -75,6 +76,7 @@ class DataImport(Base):
     deactivated_count: Mapped[int] = mapped_column(default=0)
     refused_count: Mapped[int] = mapped_column(default=0)
     warning_count: Mapped[int] = mapped_column(default=0)
+    skipped_count: Mapped[int] = mapped_column(default=0, server_default="0")  # catalog imports
     rows_done: Mapped[int] = mapped_column(default=0)  # data rows whose batch committed
     rows_total: Mapped[int | None]  # counted when the run starts
     error: Mapped[str] = mapped_column(Text, default="")  # a file-level error, in English
@@ -180,3 +182,40 @@ class OfferFeed(Base):
     last_modified: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+class ImportCategoryMapping(Base):
+    """The operator's choice for one category of the product files (their own category code or
+    name): the shop category its products go to, or not imported at all. Kept for the next files;
+    a source category first seen in a file is recorded unmapped (``category_id`` None), so the
+    back office lists it to be mapped."""
+
+    __tablename__ = "import_category_mapping"
+    __table_args__ = (UniqueConstraint("source", name="uq_import_category_mapping_source"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(200))
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("category.id", ondelete="SET NULL"), index=True)
+    included: Mapped[bool] = mapped_column(default=True)
+    rows_seen: Mapped[int] = mapped_column(default=0)  # rows of the last file that named it
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    category = relationship("Category")
+
+
+class ProductImageUrl(Base):
+    """An image URL given by a product import, to be fetched by the worker (checked and stored
+    through ``product_images``, ``image_fetch``); ``fetched_at`` set once done: stored, or given
+    up after its attempts (``error`` then says why)."""
+
+    __tablename__ = "product_image_url"
+    __table_args__ = (UniqueConstraint("product_id", "url", name="uq_product_image_url_product_url"),
+                      Index("ix_product_image_url_pending", "fetched_at", "attempts"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"))
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("data_import.id", ondelete="SET NULL"), index=True)
+    url: Mapped[str] = mapped_column(String(1000))
+    position: Mapped[int] = mapped_column(default=0)
+    attempts: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    fetched_at: Mapped[datetime | None]
