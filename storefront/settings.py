@@ -164,7 +164,11 @@ def load_settings(environ: Mapping[str, str], instance_path: str | os.PathLike) 
         # most this long; feeds on private, loopback, link-local addresses (a server on the
         # developer's machine, the tests' loopback server) only outside production.
         "FEED_TIMEOUT_SECONDS": _seconds("FEED_TIMEOUT_SECONDS", environ.get("FEED_TIMEOUT_SECONDS"), 20, 300),
-        "FEED_ALLOW_PRIVATE_HOSTS": _feed_allow_private(environ.get("FEED_ALLOW_PRIVATE_HOSTS"), production),
+        # A feed URL is typed by a seller: on a private address it would make the worker read the
+        # operator's own network (metadata services, admin pages) for them.
+        "FEED_ALLOW_PRIVATE_HOSTS": _allow_private(
+            "FEED_ALLOW_PRIVATE_HOSTS", environ.get("FEED_ALLOW_PRIVATE_HOSTS"), production
+        ),
     }
     return config
 
@@ -535,18 +539,6 @@ def _webhooks_allow_private(value: str | None, production: bool) -> bool:
     return allowed
 
 
-def _feed_allow_private(value: str | None, production: bool) -> bool:
-    text = (value or ("0" if production else "1")).strip().lower()
-    if text not in ("0", "1", "true", "false"):
-        raise ConfigError(f"FEED_ALLOW_PRIVATE_HOSTS={value!r} is not 0 or 1.")
-    allowed = text in ("1", "true")
-    if allowed and production:
-        # A feed URL is typed by a seller: on a private address it would make the worker read
-        # the operator's own network (metadata services, admin pages) for them.
-        raise ConfigError(
-            "FEED_ALLOW_PRIVATE_HOSTS=1 is for development and tests: production fetches sellers' "
-            "feeds only from public addresses."
-        )
 def _allow_private(name: str, value: str | None, production: bool) -> bool:
     text = (value or ("0" if production else "1")).strip().lower()
     if text not in ("0", "1", "true", "false"):

@@ -136,6 +136,7 @@ def test_each_app_has_its_own_queue_and_its_tasks_run_in_it(app, session, tmp_pa
             for queue in queues:
                 assert sorted(t.name for t in queue.read_periodic(datetime(2026, 12, 1, 3, 17))) == [
                     "cancel_overdue_orders",
+                    "fetch_offer_feeds",
                     "purge_old_rows",
                     "sweep_outbox",
                     "sweep_webhooks",
