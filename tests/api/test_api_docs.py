@@ -1,5 +1,6 @@
-"""The integrator guide's shell examples (docs/api.md), run as written: the command that makes a
-client, then curl against a live server."""
+"""The integrator guide's walk-through (docs/api.md's ```sh blocks), run as written: the command
+that makes a client, then curl against a live server. Reference snippets that need a file or
+another client's scopes (an offer file, an export) are ```bash blocks, read but not run."""
 
 from __future__ import annotations
 

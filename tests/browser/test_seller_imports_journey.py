@@ -28,7 +28,7 @@ def test_seller_uploads_an_offer_file(live_server, browser_page, session, people
     page.goto(f"{live_server}/seller/imports")
     expect(page.get_by_test_id("seller-nav").get_by_role("link", name="Imports")).to_have_attribute("aria-current", "page")
     shoot(page, "seller-imports")
-    page.locator('input[name="file"]').set_input_files(str(offers))
+    page.get_by_test_id("import-form").locator('input[name="file"]').set_input_files(str(offers))
     page.get_by_test_id("import-submit").click()
     progress = page.get_by_test_id("import-progress")
     expect(progress).to_have_attribute("data-status", "COMPLETE", timeout=10_000)
