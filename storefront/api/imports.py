@@ -83,14 +83,7 @@ def create_offer_import(caller: Caller):
         db.session, db.session.get(Seller, seller_id), upload.stream, storage=storage,
         file_name=upload.filename, mode=request.form.get("mode", "NORMAL"), source=ImportSource.API,
     )
-    if to_run:
-        from storefront.seller.imports import queue_run
-
-        queue_run(record.id)
-    answer = jsonify(_out(record))
-    answer.status_code = 202 if to_run else 200
-    answer.headers["Location"] = url_for("api.get_offer_import", import_id=record.id, _external=True)
-    return answer
+    return _recorded(record, to_run, _out(record), "api.get_offer_import")
 
 
 @bp.get("/offers/imports/<int(max=2147483647):import_id>")
@@ -174,13 +167,19 @@ def create_status_import(caller: Caller):
         db.session, db.session.get(Seller, seller_id), upload.stream, storage=storage,
         file_name=upload.filename, source=ImportSource.API,
     )
+    return _recorded(record, to_run, _status_out(record), "api.get_status_import")
+
+
+def _recorded(record, to_run: bool, body: dict, endpoint: str):
+    """The answer to a file sent: 202 and the job queued for a new import, 200 for the same file
+    sent again (its import as it stands); either way a ``Location`` to poll."""
     if to_run:
         from storefront.seller.imports import queue_run
 
         queue_run(record.id)
-    answer = jsonify(_status_out(record))
+    answer = jsonify(body)
     answer.status_code = 202 if to_run else 200
-    answer.headers["Location"] = url_for("api.get_status_import", import_id=record.id, _external=True)
+    answer.headers["Location"] = url_for(endpoint, import_id=record.id, _external=True)
     return answer
 
 
