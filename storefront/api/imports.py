@@ -54,6 +54,18 @@ def _out(record: DataImport) -> dict:
     }
 
 
+def _upload(storage: data_imports.Storage):
+    """The request's file part: a body bigger than the largest file is refused before it is read
+    (413), a request without the part is a 400 naming it."""
+    if (request.content_length or 0) > storage.max_bytes + 100_000:
+        raise ApiProblem(413, "payload_too_large", f"The file is at most {storage.max_bytes} bytes.", field="file")
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise ApiProblem(400, "invalid_value", "Send the file as multipart/form-data, in the part `file`.",
+                         field="file")
+    return upload
+
+
 def _seller_id(caller: Caller) -> int:
     if caller.seller_id is None:
         raise NotAllowed("offer imports are sent by their seller's clients, not the operator's")
@@ -70,13 +82,8 @@ def create_offer_import(caller: Caller):
     """Send an offer file: 202 with the import (``Location`` to poll it). The same file sent again
     answers the same import (200 when nothing is left to run)."""
     seller_id = _seller_id(caller)
-    storage = offer_imports.Storage.from_settings(current_app.config)
-    if (request.content_length or 0) > storage.max_bytes + 100_000:
-        raise ApiProblem(413, "payload_too_large", f"The file is at most {storage.max_bytes} bytes.", field="file")
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        raise ApiProblem(400, "invalid_value", "Send the file as multipart/form-data, in the part `file`.",
-                         field="file")
+    storage = data_imports.Storage.from_settings(current_app.config)
+    upload = _upload(storage)
     from storefront.marketplace.models import Seller
 
     record, to_run = offer_imports.submit(
@@ -155,12 +162,7 @@ def create_status_import(caller: Caller):
     same file sent again answers the same import (200)."""
     seller_id = _orders_seller_id(caller)
     storage = data_imports.Storage.from_settings(current_app.config)
-    if (request.content_length or 0) > storage.max_bytes + 100_000:
-        raise ApiProblem(413, "payload_too_large", f"The file is at most {storage.max_bytes} bytes.", field="file")
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        raise ApiProblem(400, "invalid_value", "Send the file as multipart/form-data, in the part `file`.",
-                         field="file")
+    upload = _upload(storage)
     from storefront.marketplace.models import Seller
 
     record, to_run = status_imports.submit(
