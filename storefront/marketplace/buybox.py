@@ -32,6 +32,7 @@ class RankedOffer:
     offer: Offer
     shipper: Seller
     options: tuple[DeliveryOption, ...]  # empty: the shipper does not deliver to the zone
+    cheapest: DeliveryOption | None  # the cheapest of ``options`` (then the earliest), once
 
     @property
     def seller(self) -> Seller:
@@ -50,12 +51,6 @@ class RankedOffer:
         return self.in_stock and self.ships_to_zone
 
     @property
-    def cheapest(self) -> DeliveryOption | None:
-        if not self.options:
-            return None
-        return min(self.options, key=lambda o: (o.fee, o.promise.latest, o.mode.position))
-
-    @property
     def total(self) -> int | None:
         """Price delivered by the cheapest mode, or None when it cannot be delivered here."""
         cheapest = self.cheapest
@@ -63,14 +58,15 @@ class RankedOffer:
 
     def sort_key(self) -> tuple:
         cheapest = self.cheapest
-        rating = self.seller.rating or 0.0
+        offer = self.offer
+        seller = offer.seller
         return (
-            0 if self.available else 1,
-            self.total if self.total is not None else self.offer.price,
-            -rating,
-            cheapest.promise.latest if cheapest else datetime.max.date(),
-            0 if self.seller.is_operator else 1,
-            self.offer.id,
+            0 if cheapest is not None and offer.stock > 0 else 1,
+            offer.price + cheapest.fee if cheapest is not None else offer.price,
+            -(seller.rating or 0.0),
+            cheapest.promise.latest if cheapest is not None else datetime.max.date(),
+            0 if seller.is_operator else 1,
+            offer.id,
         )
 
 
@@ -87,6 +83,8 @@ class Ranker:
         self.retailer = retailer
         self.now = now
         self.tz = tz
+        self._options: dict[tuple, tuple[tuple[DeliveryOption, ...], DeliveryOption | None]] = {}
+        self._limits: dict[int, tuple] = {}
 
     @classmethod
     def for_offers(cls, session: Session, offers: Sequence[Offer], zone: Zone, *, retailer, now):
@@ -103,17 +101,28 @@ class Ranker:
         ranked = []
         for offer in offers:
             shipper = shipper_of(offer, self.retailer)
-            options = delivery.delivery_options_from_rates(
-                self.rates.get(shipper.id, ()),
-                shipper,
-                tz=self.tz,
-                ordered_at=self.now,
-                lead_time_days=offer.lead_time_days,
-                quantities_or_lines=[1],
-                goods_total=offer.price,
-                weight_grams=weight_grams,
-            )
-            ranked.append(RankedOffer(offer, shipper, tuple(options)))
+            rates = self.rates.get(shipper.id, ())
+            limits = self._limits.get(shipper.id)
+            if limits is None:
+                limits = self._limits[shipper.id] = delivery.unit_limits(rates)
+            # Offers that differ only in what cannot change their options share them: a listing
+            # refresh ranks hundreds of thousands of offers against a few rates and lead times.
+            key = (shipper.id, offer.lead_time_days, delivery.unit_options_key(limits, offer.price, weight_grams))
+            found = self._options.get(key)
+            if found is None:
+                options = tuple(delivery.delivery_options_from_rates(
+                    rates,
+                    shipper,
+                    tz=self.tz,
+                    ordered_at=self.now,
+                    lead_time_days=offer.lead_time_days,
+                    quantities_or_lines=[1],
+                    goods_total=offer.price,
+                    weight_grams=weight_grams,
+                ))
+                cheapest = min(options, key=lambda o: (o.fee, o.promise.latest, o.mode.position)) if options else None
+                found = self._options[key] = (options, cheapest)
+            ranked.append(RankedOffer(offer, shipper, *found))
         ranked.sort(key=RankedOffer.sort_key)
         return ranked
 

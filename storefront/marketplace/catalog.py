@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from . import price_changes, product_attributes, reference, search, webhooks
 from .errors import DomainError, InvalidValue, NotFound
+from .many import among, insert_rows
 from .models import (
     Condition,
     Fulfillment,
@@ -20,6 +21,7 @@ from .models import (
     Seller,
     SellerState,
 )
+from .models.base import utcnow
 from .money import require_amount
 from .refusals import Refusal
 from .text import slugify
@@ -244,7 +246,7 @@ class OfferLine:
 class LineResult:
     line: int  # from 1
     sku: str
-    offer: Offer | None  # None: refused
+    offer: Offer | OfferDraft | None  # None: refused; a draft from apply_offer_lines
     error: DomainError | None = None
     created: bool = False  # a new offer (not an update of the seller's offer with this SKU)
 
@@ -252,32 +254,80 @@ class LineResult:
 MAX_BULK_LINES = 1000
 
 
+@dataclass(slots=True)
+class OfferDraft:
+    """An offer's stored values as the bulk path reads and writes them: plain values, not an ORM
+    object (an import of 500,000 rows would spend most of its time building and flushing those).
+    ``id`` is None until it is inserted. :func:`webhooks.offer_data` reads it as it reads an offer."""
+
+    id: int | None
+    seller_id: int
+    product_id: int
+    sku: str
+    condition: Condition
+    price: int
+    origin_price: int | None
+    stock: int
+    lead_time_days: int
+    fulfillment: Fulfillment
+    state: OfferState
+    max_per_order: int
+    currency: str
+    comment: str
+
+
+_DRAFT_COLUMNS = (Offer.id, Offer.seller_id, Offer.product_id, Offer.sku, Offer.condition, Offer.price,
+                  Offer.origin_price, Offer.stock, Offer.lead_time_days, Offer.fulfillment, Offer.state,
+                  Offer.max_per_order, Offer.currency, Offer.comment)
+_VALUE_FIELDS = ("price", "origin_price", "stock", "condition", "fulfillment", "state", "lead_time_days",
+                 "max_per_order", "currency", "comment")
+
+
+def offer_drafts(session: Session, seller_id: int, *conditions) -> list[OfferDraft]:
+    """The seller's offers matching ``conditions`` as drafts, in one query."""
+    return [OfferDraft(*row) for row in session.execute(
+        select(*_DRAFT_COLUMNS).where(Offer.seller_id == seller_id, *conditions))]
+
+
 @atomic
 def bulk_upsert_offers(session: Session, seller: Seller, lines: Sequence[OfferLine]) -> list[LineResult]:
-    """Apply many offer lines at once with the rules of :func:`upsert_offer`: each line is
-    checked against the seller's offers and the products loaded up front (one query each, not
-    one per line), then applied, or reported refused with its error; a refused line never stops
-    the others. The lines apply in order, so a later line with the same SKU sees the earlier one.
-    One flush, one round of webhook events and one listing refresh at the end."""
+    """Apply up to :data:`MAX_BULK_LINES` offer lines (the API's bulk upsert, the portal's form)
+    with :func:`apply_offer_lines`, and give back each applied line's offer as an ORM object,
+    loaded fresh in one query."""
     if len(lines) > MAX_BULK_LINES:
         raise InvalidValue(f"at most {MAX_BULK_LINES} lines at once", field="offers")
+    results = apply_offer_lines(session, seller, lines)
+    ids = {r.offer.id for r in results if r.offer is not None}
+    offers = {o.id: o for o in session.scalars(
+        select(Offer).where(Offer.id.in_(ids)).execution_options(populate_existing=True))} if ids else {}
+    return [LineResult(r.line, r.sku, offers[r.offer.id] if r.offer is not None else None, r.error, r.created)
+            for r in results]
+
+
+@atomic
+def apply_offer_lines(session: Session, seller: Seller, lines: Sequence[OfferLine], *,
+                      refresh_listing: bool = True) -> list[LineResult]:
+    """Apply many offer lines with the rules of :func:`upsert_offer`: each line is checked
+    against the seller's offers and the products loaded up front (one query each), then applied,
+    or reported refused with its error; a refused line never stops the others. The lines apply
+    in order, so a later line with the same SKU sees the earlier one. Written with one INSERT and
+    one UPDATE (executemany), then one round of webhook events and one listing refresh of the
+    products touched; results carry :class:`OfferDraft` values (no ORM objects: offer imports
+    call this with thousands of lines at a time)."""
     skus = {(line.sku or "").strip() for line in lines} - {""}
     ids = {line.product_id for line in lines if line.product_id is not None}
     gtins = {line.gtin.strip() for line in lines if line.gtin}
-    products = list(session.scalars(select(Product).where(or_(Product.id.in_(ids), Product.gtin.in_(gtins))))) \
-        if ids or gtins else []
+    products = session.execute(select(Product.id, Product.gtin, Product.active, Product.title).where(
+        or_(among(session, Product.id, ids), among(session, Product.gtin, gtins)))).all() if ids or gtins else []
     by_id = {p.id: p for p in products}
     by_gtin = {p.gtin: p for p in products}
-    existing = list(session.scalars(
-        select(Offer).where(
-            Offer.seller_id == seller.id,
-            or_(Offer.sku.in_(skus), Offer.product_id.in_(list(by_id))),
-        )
-    )) if skus or by_id else []
+    existing = offer_drafts(session, seller.id, or_(among(session, Offer.sku, skus),
+                                                    among(session, Offer.product_id, by_id))) if skus or by_id else []
     by_sku = {o.sku: o for o in existing}
     sku_of = {(o.product_id, o.condition): o.sku for o in existing}
     results: list[LineResult] = []
-    applied: dict[int, Offer] = {}
+    created: dict[str, OfferDraft] = {}
+    changed: dict[str, OfferDraft] = {}
     for number, line in enumerate(lines, start=1):
         sku = (line.sku or "").strip()
         try:
@@ -305,44 +355,69 @@ def bulk_upsert_offers(session: Session, seller: Seller, lines: Sequence[OfferLi
         except DomainError as error:
             results.append(LineResult(number, sku, None, error))
             continue
-        created = offer is None
-        if offer is not None:
+        if offer is None:
+            offer = created[sku] = by_sku[sku] = OfferDraft(None, seller.id, product.id, sku, **values)
+            results.append(LineResult(number, sku, offer, created=True))
+        else:
             sku_of.pop((offer.product_id, offer.condition), None)
-        offer = _assign_offer(session, seller, product, sku, offer, values)
-        by_sku[sku] = offer
+            for name, value in values.items():
+                setattr(offer, name, value)
+            if offer.id is not None:
+                changed[sku] = offer
+            results.append(LineResult(number, sku, offer))
         sku_of[(product.id, offer.condition)] = sku
-        results.append(LineResult(number, sku, offer, created=created))
-        applied[id(offer)] = offer
-    if applied:
-        session.flush()
+    _write_drafts(session, list(created.values()), list(changed.values()))
+    touched = [*created.values(), *changed.values()]
+    if touched:
         webhooks.record_events(session, [
             webhooks.NewEvent("offer.updated", seller.id, lambda offer=offer: webhooks.offer_data(offer))
-            for offer in applied.values()
+            for offer in touched
         ])
-        from . import listing
+        if refresh_listing:
+            from . import listing
 
-        listing.refresh(session, sorted({offer.product_id for offer in applied.values()}))
+            listing.refresh(session, sorted({offer.product_id for offer in touched}))
     return results
+
+
+def _write_drafts(session: Session, new: list[OfferDraft], changed: list[OfferDraft]) -> None:
+    """One INSERT for the new offers (their ids then read back onto the drafts) and one UPDATE by
+    primary key (executemany) for the changed ones (all of one seller). The session's loaded offers are expired, so
+    that a caller holding one reads the new values."""
+    now = utcnow()
+    if new:
+        rows = [{"seller_id": d.seller_id, "product_id": d.product_id, "sku": d.sku, "updated_at": now,
+                 **{name: getattr(d, name) for name in _VALUE_FIELDS}} for d in new]
+        # Inserted without RETURNING (COPY on PostgreSQL), then the ids read back by SKU.
+        insert_rows(session, Offer.__table__, rows)
+        by_sku = {d.sku: d for d in new}
+        for offer_id, sku in session.execute(select(Offer.id, Offer.sku).where(
+                Offer.seller_id == new[0].seller_id, among(session, Offer.sku, by_sku))):
+            by_sku[sku].id = offer_id
+    if changed:
+        session.execute(update(Offer), [
+            {"id": d.id, "updated_at": now, **{name: getattr(d, name) for name in _VALUE_FIELDS}}
+            for d in changed])
+        for obj in list(session.identity_map.values()):
+            if isinstance(obj, Offer):
+                session.expire(obj)
 
 
 @atomic
 def deactivate_offers(session: Session, seller: Seller, *, skus: Sequence[str] = (),
-                      ids: Sequence[int] = ()) -> tuple[set[str], list[Offer]]:
+                      ids: Sequence[int] = ()) -> tuple[set[str], list[OfferDraft]]:
     """Take the seller's offers with these SKUs (or ids) off sale, as an import's ``delete``
-    rows and REPLACE do: one query to find them, one flush, webhook events and one listing
+    rows and REPLACE do: one query to find them, one UPDATE, webhook events and one listing
     refresh for the ones that were on sale. Returns the SKUs found and the offers changed."""
     wanted = {(sku or "").strip() for sku in skus} - {""}
     if not wanted and not ids:
         return set(), []
-    found = list(session.scalars(select(Offer).where(
-        Offer.seller_id == seller.id,
-        or_(Offer.sku.in_(wanted), Offer.id.in_(list(ids))),
-    )))
+    found = offer_drafts(session, seller.id, or_(among(session, Offer.sku, wanted), among(session, Offer.id, ids)))
     changed = [offer for offer in found if offer.state != OfferState.INACTIVE]
     for offer in changed:
         offer.state = OfferState.INACTIVE
     if changed:
-        session.flush()
+        _write_drafts(session, [], changed)
         webhooks.record_events(session, [
             webhooks.NewEvent("offer.updated", seller.id, lambda offer=offer: webhooks.offer_data(offer))
             for offer in changed

@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
 
@@ -67,12 +68,14 @@ class Storage:
 # -- headers -----------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)
 def header_key(header: str) -> str:
     """``"Délai d'expédition"`` → ``"delai-d-expedition"``: how aliases are looked up."""
     text = unicodedata.normalize("NFKD", header).encode("ascii", "ignore").decode().lower()
     return "-".join(re.findall(r"[a-z0-9]+", text))
 
 
+@lru_cache(maxsize=4096)
 def choice_key(value: str) -> str:
     """``"Expédié"`` → ``"EXPEDIE"``: how a choice written in a cell is looked up."""
     return header_key(value).upper().replace("-", "_")

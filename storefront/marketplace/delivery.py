@@ -599,6 +599,25 @@ def delivery_options(
     )
 
 
+def unit_limits(rates: Sequence[ShippingRate]) -> tuple[tuple[int | None, int], ...]:
+    """Each rate's free-shipping threshold and its mode's minimum weight: all that
+    :func:`delivery_options_from_rates` reads of one unit's price and weight (see
+    :func:`unit_options_key`)."""
+    return tuple((rate.free_threshold, rate.mode.min_weight_grams) for rate in rates)
+
+
+def unit_options_key(limits: tuple[tuple[int | None, int], ...], goods_total: int,
+                     weight_grams: int) -> tuple[bool, ...]:
+    """Which of the rates' ``limits`` (:func:`unit_limits`) one unit's price and weight reach:
+    two units with the same key get the same options from :func:`delivery_options_from_rates`,
+    whose fee and filter rules read nothing else of them."""
+    return tuple(
+        flag
+        for threshold, min_weight in limits
+        for flag in (threshold is not None and goods_total >= threshold, min_weight > weight_grams)
+    )
+
+
 def delivery_options_from_rates(
     rates: Iterable[ShippingRate],
     shipper: Seller,

@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
 
-from sqlalchemy import and_, case, delete, func, insert, select
+from sqlalchemy import and_, case, delete, func, select
 from sqlalchemy.orm import Session
 
 from . import clock as shop_clock
 from . import event_categories
 from . import sellers as sellers_service
 from .buybox import Ranker
+from .many import among, insert_rows
 from .models import (
     Condition,
     DeliveryMode,
@@ -95,7 +96,7 @@ def _refresh_batch(session, ids, zones, rankers, shops, local_today) -> int:
         select(
             Product.id, Product.category_id, Product.brand_id, Product.highlighted,
             Product.weight_grams, Product.active,
-        ).where(Product.id.in_(ids))
+        ).where(among(session, Product.id, ids))
     ).all()
     # A withdrawn product keeps a row without offers: off every listing and search at once.
     withdrawn = {p.id for p in products if not p.active}
@@ -105,7 +106,7 @@ def _refresh_batch(session, ids, zones, rankers, shops, local_today) -> int:
         select(
             Offer.id, Offer.product_id, Offer.seller_id, Offer.price, Offer.stock,
             Offer.lead_time_days, Offer.fulfillment, Offer.condition,
-        ).where(Offer.product_id.in_(ids), Offer.state == OfferState.ACTIVE)
+        ).where(among(session, Offer.product_id, ids), Offer.state == OfferState.ACTIVE)
     ):
         if row.seller_id in open_ids and row.product_id not in withdrawn:
             offers_by_product[row.product_id].append(
@@ -117,9 +118,9 @@ def _refresh_batch(session, ids, zones, rankers, shops, local_today) -> int:
         offers = offers_by_product[product.id]
         for zone in zones:
             rows.append(_listing_row(product, zone, offers, rankers[zone.id], local_today))
-    session.execute(delete(ProductListing).where(ProductListing.product_id.in_(ids)))
+    session.execute(delete(ProductListing).where(among(session, ProductListing.product_id, ids)))
     if rows:
-        session.execute(insert(ProductListing), rows)
+        insert_rows(session, ProductListing.__table__, rows)  # COPY on PostgreSQL, no ORM bookkeeping
     return len(products)
 
 

@@ -1,5 +1,5 @@
 """Seller offer imports: a file of offers (CSV, XLSX, JSON lines) becomes offers, in batches,
-through ``catalog.bulk_upsert_offers`` — the rules of the portal and the API, nothing of its own.
+through ``catalog.apply_offer_lines`` — the rules of the portal and the API, nothing of its own.
 
 - :func:`submit` stores and records the file through ``data_imports.submit`` (shared by every
   kind of import: storage, limits, the same file twice), refusing a file without a SKU column.
@@ -44,6 +44,7 @@ from .data_imports import (  # the generic parts, moved out; kept here under the
 )
 from .errors import DomainError, InvalidValue, NotFound
 from .import_files import FileRefused, Reader, Row
+from .many import among
 from .models import (
     Condition,
     DataImport,
@@ -68,8 +69,9 @@ __all__ = ["STALE_AFTER", "RowRefused", "Storage", "as_error", "error_report", "
 
 log = logging.getLogger(__name__)
 
-BATCH_SIZE = 500
-assert BATCH_SIZE <= catalog.MAX_BULK_LINES
+# Rows per transaction: large enough that the statements of a batch (a few per table) cost
+# little per row, small enough that a crash redoes little and the shop follows along.
+BATCH_SIZE = 2000
 
 # The import's fields, in the order of the documentation and the mapping form.
 FIELDS = ("sku", "gtin", "product_id", "product_id_type", "price", "origin_price", "stock",
@@ -271,8 +273,8 @@ def _apply(session: Session, record: DataImport, seller: Seller, mapping: dict[s
     with transaction(session):
         fields = [{mapping[h]: v for h, v in row.values.items() if h in mapping} for row in rows]
         skus = {f.get("sku", "").strip() for f in fields} - {""}
-        existing = {o.sku: o for o in session.scalars(
-            select(Offer).where(Offer.seller_id == seller.id, Offer.sku.in_(skus)))} if skus else {}
+        existing = {o.sku: o for o in catalog.offer_drafts(session, seller.id, among(session, Offer.sku, skus))} \
+            if skus else {}
         errors: list[DataImportError] = []
         parsed: list[_Parsed] = []
         for row, values in zip(rows, fields, strict=True):
@@ -281,13 +283,13 @@ def _apply(session: Session, record: DataImport, seller: Seller, mapping: dict[s
             except DomainError as error:
                 errors.append(error_row(record, row.line, values.get("sku", ""), error))
         upserts = [p for p in parsed if p.line is not None]
-        gtins = dict(session.execute(select(Product.id, Product.gtin).where(
-            Product.id.in_({existing[p.sku].product_id for p in upserts if p.sku in existing}))).all()) \
+        gtins = dict(session.execute(select(Product.id, Product.gtin).where(among(
+            session, Product.id, {existing[p.sku].product_id for p in upserts if p.sku in existing}))).all()) \
             if existing else {}
         # A row that says what the offer already is changes nothing: skipped (a daily feed
         # repeats most of its rows; only the changed ones cost a write and a listing refresh).
         upserts = [p for p in upserts if not _unchanged(p.line, existing.get(p.sku), gtins)]
-        results = catalog.bulk_upsert_offers(session, seller, [p.line for p in upserts]) if upserts else []
+        results = catalog.apply_offer_lines(session, seller, [p.line for p in upserts]) if upserts else []
         for item, result in zip(upserts, results, strict=True):
             if result.error is not None:
                 errors.append(error_row(record, item.row.line, item.sku, result.error))
@@ -322,7 +324,7 @@ def _replace(session: Session, record: DataImport, seller: Seller, listed: set[s
             record.deactivated_count += len(changed)
 
 
-def _parse(row: Row, values: dict[str, str], existing: dict[str, Offer], seen: dict[str, int]) -> _Parsed:
+def _parse(row: Row, values: dict[str, str], existing: dict[str, catalog.OfferDraft], seen: dict[str, int]) -> _Parsed:
     """A row's values → an OfferLine (or a delete); ``RowRefused`` names the first bad field.
     A column left out (or empty) keeps the existing offer's value."""
     if row.error:
@@ -358,7 +360,7 @@ def _parse(row: Row, values: dict[str, str], existing: dict[str, Offer], seen: d
     ))
 
 
-def _unchanged(line: catalog.OfferLine, offer: Offer | None, gtins: dict[int, str]) -> bool:
+def _unchanged(line: catalog.OfferLine, offer: catalog.OfferDraft | None, gtins: dict[int, str]) -> bool:
     """Whether applying ``line`` would leave ``offer`` as it is (``None`` fields keep a value)."""
     if offer is None:
         return False
@@ -374,7 +376,7 @@ def _unchanged(line: catalog.OfferLine, offer: Offer | None, gtins: dict[int, st
     )
 
 
-def _product(values: dict[str, str], offer: Offer | None) -> tuple[int | None, str | None]:
+def _product(values: dict[str, str], offer: catalog.OfferDraft | None) -> tuple[int | None, str | None]:
     gtin = values.get("gtin", "").strip()
     raw = values.get("product_id", "").strip()
     kind = choice_key(values.get("product_id_type", ""))

@@ -178,7 +178,7 @@ def test_a_crash_midway_resumes_from_the_last_committed_batch(session, tmp_path,
     rows = rows_of(products) + [["SKU-0", products[0].gtin, "EAN", "1", "1", "NEW"]]  # a duplicate, line 7
     store = storage(tmp_path)
     record, _ = offer_imports.submit(session, seller, io.BytesIO(csv_bytes(rows)), storage=store, source="CLI")
-    real, calls = catalog.bulk_upsert_offers, []
+    real, calls = catalog.apply_offer_lines, []
 
     def crash_on_second_batch(*args, **kwargs):
         calls.append(1)
@@ -186,12 +186,12 @@ def test_a_crash_midway_resumes_from_the_last_committed_batch(session, tmp_path,
             raise RuntimeError("worker killed")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(catalog, "bulk_upsert_offers", crash_on_second_batch)
+    monkeypatch.setattr(catalog, "apply_offer_lines", crash_on_second_batch)
     record = offer_imports.run(session, record.id, storage=store, batch_size=2)
     assert record.status == ImportStatus.FAILED and record.error_code == Refusal.IMPORT_CRASHED
     assert (record.rows_done, record.created_count) == (2, 2)
     assert session.scalar(select(func.count(Offer.id))) == 2  # the first batch only
-    monkeypatch.setattr(catalog, "bulk_upsert_offers", real)
+    monkeypatch.setattr(catalog, "apply_offer_lines", real)
     # Sending the file again queues the failed import again; its run goes on from row 3.
     again, to_run = offer_imports.submit(session, seller, io.BytesIO(csv_bytes(rows)), storage=store,
                                          source="CLI")
@@ -215,7 +215,7 @@ def test_a_killed_worker_is_taken_over_and_a_live_one_never_doubled(app, session
     monkeypatch.setitem(app.config, "IMPORT_STORAGE_DIR", str(store.root))
     record, _ = offer_imports.submit(session, seller, io.BytesIO(csv_bytes(rows_of(products))), storage=store,
                                      source="CLI")
-    real, calls = catalog.bulk_upsert_offers, []
+    real, calls = catalog.apply_offer_lines, []
 
     def killed_on_second_batch(*args, **kwargs):
         calls.append(1)
@@ -223,11 +223,11 @@ def test_a_killed_worker_is_taken_over_and_a_live_one_never_doubled(app, session
             raise SystemExit("the worker is killed")  # not an Exception: nothing marks it FAILED
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(catalog, "bulk_upsert_offers", killed_on_second_batch)
+    monkeypatch.setattr(catalog, "apply_offer_lines", killed_on_second_batch)
     with pytest.raises(SystemExit):
         offer_imports.run(session, record.id, storage=store, batch_size=2)
     session.rollback()
-    monkeypatch.setattr(catalog, "bulk_upsert_offers", real)
+    monkeypatch.setattr(catalog, "apply_offer_lines", real)
     session.expire_all()
     record = session.get(DataImport, record.id)
     assert (record.status, record.rows_done) == (ImportStatus.RUNNING, 2)
