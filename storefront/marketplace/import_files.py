@@ -133,7 +133,7 @@ class Reader:
             line = reader.line_num
             for cells in reader:
                 start, line = line + 1, reader.line_num
-                if not any(cell.strip() for cell in cells):
+                if not "".join(cells).strip():
                     continue
                 yield Row(start, {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(headers) if h})
 
@@ -165,6 +165,11 @@ class Reader:
         return next(iter(self.rows()), None) is not None
 
     def count_rows(self) -> int:
+        if self.format == Format.CSV:  # the cells only, without building each row's mapping
+            with self._text() as text:
+                reader = csv.reader(text, delimiter=self.delimiter)
+                next(reader, None)
+                return sum(1 for cells in reader if "".join(cells).strip())
         return sum(1 for _ in self.rows())
 
 

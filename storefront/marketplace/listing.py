@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 from itertools import islice
 
 from sqlalchemy import and_, case, delete, func, select
@@ -44,12 +44,28 @@ class _OfferRow:
 
     id: int
     product_id: int
-    seller: Seller
+    seller: _Shop
     price: int
     stock: int
     lead_time_days: int
     fulfillment: Fulfillment
     condition: Condition
+
+
+@dataclass(frozen=True, slots=True)
+class _Shop:
+    """What ranking and the listing read of a seller (see :class:`buybox.Ranker`)."""
+
+    id: int
+    code: str
+    state: SellerState
+    is_operator: bool
+    rating: float | None
+    cutoff_time: time
+
+    @classmethod
+    def of(cls, seller: Seller) -> _Shop:
+        return cls(seller.id, seller.code, seller.state, seller.is_operator, seller.rating, seller.cutoff_time)
 
 
 @atomic
@@ -64,8 +80,10 @@ def refresh(
     products were refreshed. Promises count from ``now`` (the shop's clock when None)."""
     clock = shop_clock.of(session)
     now = now or clock.now()
-    retailer = sellers_service.operator_seller(session)
-    shops = {s.id: s for s in session.scalars(select(Seller))}
+    # Plain snapshots of the shops: ranking reads a seller's rating and flags for every offer of
+    # every zone, hundreds of thousands of times in an import.
+    shops = {s.id: _Shop.of(s) for s in session.scalars(select(Seller))}
+    retailer = shops[sellers_service.operator_seller(session).id]
     zones = list(session.scalars(select(Zone).order_by(Zone.id)))
     rates_by_zone: dict[int, dict[int, list[ShippingRate]]] = {z.id: {} for z in zones}
     for rate in session.scalars(select(ShippingRate).join(ShippingRate.mode).where(DeliveryMode.active)):
