@@ -141,8 +141,8 @@ def follow(session: Session, seller_order: SellerOrder, now: datetime | None = N
     them); the void of what is left of the authorization once no seller order will be captured
     any more. Does nothing for an order paid by no provider."""
     customer_order = seller_order.customer_order
-    if not customer_order.payment_reference:
-        return
+    if not customer_order.payment_reference or seller_order.id is None:
+        return  # no provider; or an order being placed (checkout follows it once written)
     now = now or utcnow()
     operations = _operations(session, customer_order.id)
     position = _position(operations, seller_order.id)
