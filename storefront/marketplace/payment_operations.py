@@ -152,8 +152,10 @@ def follow(session: Session, seller_order: SellerOrder, now: datetime | None = N
             op = _capture(session, seller_order, now)
             if op is not None:
                 operations.append(op)
-    elif seller_order.state in BEFORE_SHIPMENT | ENDED:
-        # Captured at acceptance, then units cancelled before they shipped: give them back.
+    else:
+        # Captured at acceptance, then units cancelled before they shipped (the order may have
+        # become SHIPPED by it, its other units gone already): give them back. Refunds after
+        # shipment only lower what is kept of a line, so any excess is a cancellation's.
         from .orders.balance import shipping_share
 
         lines = []
@@ -244,9 +246,12 @@ def capture(session: Session, seller_order: SellerOrder, now: datetime | None = 
     return op
 
 
-def check_refundable(session: Session, seller_order: SellerOrder, amount: int, shipping_amount: int) -> None:
+def check_refundable(
+    session: Session, seller_order: SellerOrder, amount: int, shipping_amount: int,
+    line_id: int | None = None,
+) -> None:
     """Refuse a refund of money that was not captured (no money can go back before it was
-    taken) or of more than is left of what was captured."""
+    taken) or of more than is left of what was captured (of the line ``line_id`` when given)."""
     position = _position(_operations(session, seller_order.customer_order_id), seller_order.id)
     if not position.captured_done:
         raise InvalidTransition(
@@ -260,6 +265,13 @@ def check_refundable(session: Session, seller_order: SellerOrder, amount: int, s
             f"at most {goods_left} can still be refunded for the items", reason=Refusal.ABOVE_PAID,
             limit=goods_left, currency=seller_order.customer_order.currency,
         )
+    if line_id is not None:
+        line_left = position.captured_lines.get(line_id, 0) - position.refunded_lines.get(line_id, 0)
+        if amount > line_left:
+            raise InvalidValue(
+                f"at most {line_left} can still be refunded for this line", reason=Refusal.ABOVE_LINE,
+                limit=line_left, currency=seller_order.customer_order.currency,
+            )
     shipping_left = position.captured_shipping - position.refunded_shipping
     if shipping_amount > shipping_left:
         raise InvalidValue(
@@ -272,7 +284,7 @@ def check_refundable(session: Session, seller_order: SellerOrder, amount: int, s
 def request_refund(session: Session, seller_order: SellerOrder, refund: Refund, now: datetime) -> PaymentOperation:
     """Record the provider refund of ``refund`` (in the refund's transaction): the goods amount
     goes to its line, or across the lines in proportion to what is left of each."""
-    check_refundable(session, seller_order, refund.amount, refund.shipping_amount)
+    check_refundable(session, seller_order, refund.amount, refund.shipping_amount, refund.order_line_id)
     position = _position(_operations(session, seller_order.customer_order_id), seller_order.id)
     if refund.order_line_id is not None:
         lines = [[refund.order_line_id, refund.amount]] if refund.amount else []

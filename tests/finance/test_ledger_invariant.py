@@ -125,6 +125,17 @@ def _play(session, provider, rng, order, refunds_made):
             provider.outage(0)
 
 
+def _story(session, order):
+    """What happened to ``order``, for a failure's message."""
+    parts = [(p.number, p.state.value, [(l.id, l.state.value, l.unit_price, l.quantity, l.quantity_canceled)
+                                         for l in p.lines], [t.to_state for t in p.transitions])
+             for p in order.seller_orders]
+    ops = [(op.kind.value, op.seller_order_id, op.amount, op.status.value, op.breakdown)
+           for op in session.scalars(select(PaymentOperation).where(
+               PaymentOperation.customer_order_id == order.id).order_by(PaymentOperation.id))]
+    return parts, ops
+
+
 @pytest.fixture
 def no_email_delivery(monkeypatch):
     """The emails the histories cause stay in the outbox (rendering them is most of the time
@@ -196,7 +207,7 @@ def test_customer_paid_equals_sellers_net_plus_commissions(session, people, seed
             money = orders.amounts(session, part)
             due = money.goods - money.canceled + (money.shipping - money.shipping_returned)
             expected += due - money.refunded - money.refunded_shipping
-        assert book["captured"] - book["refunded"] == expected, order.number
+        assert book["captured"] - book["refunded"] == expected, (order.number, _story(session, order))
         checked += 1
     assert checked == HISTORIES
 
@@ -213,6 +224,7 @@ def test_customer_paid_equals_sellers_net_plus_commissions(session, people, seed
         taken, back = -sums[K.COMMISSION], sums[K.COMMISSION_REFUND]
         assert 0 <= back <= taken
         base = sums[K.CAPTURE] + sums[K.SHIPPING_FEE]
+        assert 0 <= -sums[K.REFUND] <= base  # never more back than was taken for the line
         if base and -sums[K.REFUND] == base:
             assert back == taken
     # The histories did exercise refunds, releases and both capture points.

@@ -288,3 +288,39 @@ def test_balance_until_a_moment(session, people, provider):
     first = session.scalar(select(func.min(LedgerEntry.created_at)))
     assert ledger.balance(session, shop.alpha.id, until=first) == 0
     assert ledger.balance(session, shop.alpha.id) > 0
+
+
+def test_a_refund_of_the_whole_order_shares_out_over_the_lines_and_limits_each_line(session, people, provider):
+    shop = people.shop
+    order = place(session, people.customer, (shop.offers["alpha"], 1), (shop.offers["alpha_washer"], 1))
+    part = part_of(order, shop.alpha)
+    orders.accept(session, part, actor_role=SELLER)
+    ship(session, part)
+    dryer, washer = sorted(part.lines, key=lambda line: line.unit_price)
+    orders.refund(session, part, amount=1700, reason_code="DAMAGED", actor_role=SELLER)
+    session.expire_all()
+    by_line = dict(session.execute(
+        select(LedgerEntry.order_line_id, func.sum(LedgerEntry.amount))
+        .where(LedgerEntry.kind == LedgerKind.REFUND).group_by(LedgerEntry.order_line_id)
+    ).all())
+    # 1 700 over 1 500 and 1 899 in proportion (750.2 and 949.8): the rounding cent to the first.
+    assert by_line == {dryer.id: -751, washer.id: -949}
+    with pytest.raises(InvalidValue) as refused:
+        orders.refund(session, part, amount=750, reason_code="DAMAGED", actor_role=SELLER, line_id=dryer.id)
+    assert refused.value.details["reason"] == Refusal.ABOVE_LINE
+    assert provider.book(order.payment_reference)["refunded"] == 1700
+
+
+def test_split_never_loses_nor_invents_a_cent():
+    import random
+
+    rng = random.Random(7)
+    for _ in range(2000):
+        weights = {i: rng.randint(0, 5000) for i in range(rng.randint(1, 5))}
+        total = sum(weights.values())
+        if not total:
+            continue
+        amount = rng.randint(0, total)
+        parts = payment_operations.split(amount, weights)
+        assert sum(parts.values()) == amount
+        assert all(0 <= parts[k] <= weights[k] for k in weights)

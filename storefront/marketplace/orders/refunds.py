@@ -89,7 +89,9 @@ def refund(
             currency=money.currency,
         )
     # Money goes back only once it was taken: a clear refusal, nothing recorded, nothing moved.
-    payment_operations.check_refundable(session, seller_order, amount, shipping_amount)
+    payment_operations.check_refundable(
+        session, seller_order, amount, shipping_amount, line.id if line else None
+    )
     comment = _clean_note(comment)
     now = now or utcnow()
     record = Refund(
