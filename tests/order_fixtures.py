@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pytest
+from flask import current_app
 from sqlalchemy import func, select
 
 from storefront.demo.vocabulary import CARRIERS, DISCUSSION_TOPICS, REASON_CODES
@@ -116,8 +117,16 @@ def place(
         locale="fr",
         now=now,
     )
+    order = placed.order
+    # The amount authorized for real in the app's sandbox (it keeps a book of what it may
+    # capture), as "Place order" does before placing: the payments can follow the order.
+    authorized = current_app.extensions["payment_provider"].authorize(
+        f"tok_sbx_ok_{order.id:016x}", amount=order.total, currency=order.currency,
+        idempotency_key=order.idempotency_key,
+    )
+    order.payment_reference = authorized.reference
     session.commit()
-    return placed.order
+    return order
 
 
 def part_of(order: CustomerOrder, seller) -> SellerOrder:

@@ -138,6 +138,7 @@ def test_each_app_has_its_own_queue_and_its_tasks_run_in_it(app, session, tmp_pa
                     "cancel_overdue_orders",
                     "fetch_offer_feeds",
                     "purge_old_rows",
+                    "retry_payment_operations",
                     "sweep_outbox",
                     "sweep_webhooks",
                 ]

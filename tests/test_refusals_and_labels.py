@@ -59,6 +59,9 @@ STATE_ENUMS += [ImportStatus, ImportMode, ImportSource, ImportKind, ImportLevel]
 DETAILS.update(field="stock", value="-3", first=2, minutes=15, columns="sku, prix")  # imports
 STATE_ENUMS += [FeedStatus, FeedFrequency]  # offer feeds
 DETAILS.update(seconds=20, status=500, error="ConnectionRefusedError")  # offer feeds
+from storefront.marketplace.payment_operations import PaymentEventKind  # noqa: E402
+
+STATE_ENUMS += [PaymentEventKind]  # what the customer's order page says of the money
 # Words spelt the same in both languages (still translated: the catalog has them).
 SAME_IN_BOTH = {"Discussion", "API"}
 

@@ -15,6 +15,7 @@ def _payment_settings(state) -> None:
     environment (storefront/settings.py) or ``create_app(..., PAYMENT_CODES={...})``. One
     provider instance per application; an unknown provider stops the shop at start-up.
     """
+    from storefront.extensions import db
     from storefront.marketplace import payments
     from storefront.marketplace.errors import InvalidValue
     from storefront.settings import ConfigError
@@ -23,7 +24,12 @@ def _payment_settings(state) -> None:
     config.setdefault("PAYMENT_PROVIDER", "sandbox")
     config.setdefault("PAYMENT_CODES", {"card": "CB"})
     try:
-        state.app.extensions["payment_provider"] = payments.provider_named(config["PAYMENT_PROVIDER"])
+        # The sandbox keeps its book in the shop's database: every process sees the same one.
+        with state.app.app_context():
+            bind = db.engine
+        state.app.extensions["payment_provider"] = payments.provider_named(
+            config["PAYMENT_PROVIDER"], bind=bind
+        )
     except InvalidValue:
         raise ConfigError(
             f"PAYMENT_PROVIDER={config['PAYMENT_PROVIDER']!r} is unknown; the providers are: "

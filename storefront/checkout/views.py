@@ -34,7 +34,7 @@ from storefront.cart.views import apply_mode_choices, render_expired_form
 from storefront.checkout import bp
 from storefront.checkout.forms import CardForm, DeliveryAddressForm, GuestAddressForm
 from storefront.extensions import db, limiter
-from storefront.marketplace import addresses, checkout, mappings, tracking
+from storefront.marketplace import addresses, checkout, mappings, payment_operations, tracking
 from storefront.marketplace import cart as cart_service
 from storefront.marketplace.cart import CartView, ShippingAddress
 from storefront.marketplace.errors import DomainError, NotFound
@@ -440,7 +440,11 @@ def orders():
 @bp.get("/mes-commandes/<string(maxlength=20):number>")
 @login_required
 def order(number: str):
-    return render_template("checkout/order.html", order=_my_order(number))
+    order = _my_order(number)
+    return render_template(
+        "checkout/order.html", order=order,
+        payments=payment_operations.payments_of(db.session, order),
+    )
 
 
 def _my_order(number: str) -> CustomerOrder:

@@ -204,13 +204,28 @@ class DemoScenario:
         )
 
     def place_order(self) -> None:
+        import secrets
+
+        from storefront.marketplace import cart as cart_service
         from storefront.marketplace import checkout
 
+        cart = self.fill_cart()
+        view = cart_service.review(
+            db.session, cart, cart_service.zone_of(db.session, cart), now=clock.now()
+        )
+        # Authorized for real in the app's sandbox (it keeps a book of what may be captured),
+        # as "Place order" does: the payment follows the order (captured when it ships, then
+        # the refund goes back through the provider).
+        key = checkout.new_idempotency_key()
+        authorized = self.app.extensions["payment_provider"].authorize(
+            f"tok_sbx_ok_{secrets.token_hex(8)}", amount=view.total, currency=view.currency,
+            idempotency_key=key,
+        )
         placed = checkout.place_order(
             db.session,
-            self.fill_cart(),
-            idempotency_key=checkout.new_idempotency_key(),
-            payment=checkout.PaymentRecord("card", "CB", self.reference),
+            cart,
+            idempotency_key=key,
+            payment=checkout.PaymentRecord("card", "CB", authorized.reference),
             locale=LOCALES[0],
         )
         self.order_ids.append(placed.order.id)

@@ -36,6 +36,7 @@ from . import (
     mappings,
     orders,
     outbox,
+    payment_operations,
     payments,
     preferences,
     webhooks,
@@ -174,6 +175,10 @@ def _place(
     _write_lines(session, view, seller_orders, shipments, shop_clock.of(session).local_date(now))
     _accept_retailer_order(session, seller_orders.values(), now)
     session.flush()  # claims the idempotency key (unique): a replay racing this one stops here
+    for seller_order in seller_orders.values():
+        # The retailer's own order is accepted already: captured now if the operator captures
+        # at acceptance.
+        payment_operations.follow(session, seller_order, now)
 
     cart_service.clear(session, cart)
     webhooks.record_events(

@@ -35,7 +35,13 @@ DEFAULTS: dict[str, object] = {
     "offer_import_min_minutes": 15,  # at least this long between two offer imports of a seller
     "imports_per_day": 24,  # at most this many imports a seller may send a day
     "order_export_minutes": 60,  # orders are pushed to sellers who asked every this many minutes
+    # Payments (marketplace/payment_operations.py): when a seller order's share is captured,
+    # "ship" (once all of it has shipped) or "accept" (once the seller has accepted it); and
+    # whether the commission is also taken on the shipping fees.
+    "capture_at": "ship",
+    "commission_on_shipping": False,
 }
+CAPTURE_POINTS = ("ship", "accept")
 
 # The whole numbers' allowed ranges, both ends included.
 RANGES: dict[str, tuple[int, int]] = {
@@ -101,6 +107,11 @@ def check(key: str, value: object) -> object:
         except ValueError:
             raise InvalidValue(f"relations model is DIRECT or MEDIATED, not {value!r}",
                                field=key, reason=Refusal.SETTING_CHOICE) from None
+    if key == "capture_at":
+        if value not in CAPTURE_POINTS:
+            raise InvalidValue(f"payments are captured at ship or accept, not {value!r}",
+                               field=key, reason=Refusal.SETTING_CHOICE)
+        return value
     if key == "default_postal_code":
         value = value.strip() if isinstance(value, str) else value
         if not isinstance(value, str) or not (value == "" or (len(value) == 5 and value.isascii() and value.isdigit())):

@@ -60,6 +60,8 @@ class Refusal(enum.StrEnum):
     NOT_CANCELLABLE = "not_cancellable"
     NOT_SHIPPABLE = "not_shippable"
     NOT_REFUNDABLE = "not_refundable"
+    NOT_CAPTURED = "not_captured"  # the payment was not captured: nothing to give back yet
+    NOTHING_TO_CAPTURE = "nothing_to_capture"
     NOT_SHIPPER = "not_shipper"
     LINE = "line"
     NO_LINES = "no_lines"

@@ -32,6 +32,7 @@ from storefront.marketplace.models import (
     ThreadStatus,
 )
 from storefront.marketplace.models.orders import CustomerOrderStatus
+from storefront.marketplace.payment_operations import PaymentEventKind
 
 STATE_LABELS: dict[type[enum.StrEnum], dict[enum.StrEnum, LazyString]] = {
     CustomerOrderStatus: {
@@ -41,6 +42,11 @@ STATE_LABELS: dict[type[enum.StrEnum], dict[enum.StrEnum, LazyString]] = {
         CustomerOrderStatus.SHIPPED: _l("Shipped"),
         CustomerOrderStatus.RECEIVED: _l("Delivered"),
         CustomerOrderStatus.CANCELED: _l("Cancelled"),
+    },
+    PaymentEventKind: {  # the money of a customer's order, on its page
+        PaymentEventKind.CHARGED: _l("Charged"),
+        PaymentEventKind.REFUNDED: _l("Refunded"),
+        PaymentEventKind.REFUND_PENDING: _l("Refund in progress"),
     },
     SellerOrderState: {
         SellerOrderState.WAITING_ACCEPTANCE: _l("Waiting for the seller's confirmation"),

@@ -276,6 +276,11 @@ SENTENCES: dict[Refusal, Sentence] = {
     Refusal.NOT_CANCELLABLE: _not_cancellable,
     Refusal.NOT_SHIPPABLE: _not_shippable,
     Refusal.NOT_REFUNDABLE: _not_refundable,
+    Refusal.NOT_CAPTURED: _l(
+        "The customer's payment for this order has not been collected yet: nothing can be "
+        "refunded before it is. No money was moved."
+    ),
+    Refusal.NOTHING_TO_CAPTURE: _l("There is nothing to collect for this order."),
     Refusal.NOT_SHIPPER: _l(
         "This order ships from the shop's warehouse: the shop records its parcels."
     ),

@@ -48,6 +48,16 @@ from .imports import (
     OfferFeed,
     ProductImageUrl,
 )
+from .ledger import (
+    ImmutableEntry,
+    LedgerEntry,
+    LedgerKind,
+    PaymentOperation,
+    PaymentOperationKind,
+    PaymentOperationStatus,
+    SandboxAuthorization,
+    SandboxCall,
+)
 from .listing import ProductListing
 from .mappings import MappingKind, MarketplaceMapping
 from .onboarding import ApplicationDocument, ApplicationState, DocumentKind, SellerApplication

@@ -18,6 +18,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from .. import payment_operations
 from ..errors import InvalidTransition, InvalidValue, NotAllowed
 from ..models import (
     ActorRole,
@@ -115,6 +116,8 @@ def transition(
     touch(seller_order, at)
     session.add(record)
     session.flush()
+    # The payment follows: captured at the operator's capture point, released when it ends.
+    payment_operations.follow(session, seller_order, at)
     return record
 
 
@@ -218,6 +221,7 @@ def _settle(
     if target is None:
         touch(seller_order, now)
         session.flush()
+        payment_operations.follow(session, seller_order, now)  # units cancelled after capture
         return
     # A step that follows from someone else's action (the customer cancelling the last units
     # not shipped yet) is recorded as the system's.

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from .. import email_contexts, webhooks
+from .. import email_contexts, payment_operations, webhooks
 from ..errors import InvalidTransition, InvalidValue, NotAllowed
 from ..models import ActorRole, ReasonType, Refund, SellerOrder, utcnow
 from ..money import require_amount
@@ -37,7 +37,9 @@ def refund(
 ) -> Refund:
     """Give money back after shipment: ``amount`` for the goods (of one line if ``line_id``),
     ``shipping_amount`` for the shipping, with a REFUND reason the actor may use. Refunds never
-    add up to more than was paid (goods not cancelled, and this order's share of shipping)."""
+    add up to more than was paid (goods not cancelled, and this order's share of shipping), and
+    only money that was captured goes back (``payment_operations``): the provider refunds the
+    customer after the commit, the ledger records it with the commission given back."""
     actor_role = ActorRole(actor_role)
     _check_version(seller_order, expected_version)
     if seller_order.state not in AFTER_SHIPMENT:
@@ -86,6 +88,10 @@ def refund(
             limit=money.refundable_shipping,
             currency=money.currency,
         )
+    # Money goes back only once it was taken: a clear refusal, nothing recorded, nothing moved.
+    payment_operations.check_refundable(
+        session, seller_order, amount, shipping_amount, line.id if line else None
+    )
     comment = _clean_note(comment)
     now = now or utcnow()
     record = Refund(
@@ -104,6 +110,9 @@ def refund(
     session.add(record)
     touch(seller_order, now)  # bumps the version: two refunds cannot race past the limit
     session.flush()
+    # The customer's money goes back through the provider once this commits (retried by the
+    # worker while the provider is unavailable; the refund shows as pending meanwhile).
+    payment_operations.request_refund(session, seller_order, record, now)
     webhooks.record_event(
         session,
         "refund.created",
