@@ -194,6 +194,10 @@ def test_an_order_is_placed_accepted_cancelled_and_refunded_without_demo_data(fr
             payment=checkout.PaymentRecord(method="card", code="CB", reference="pay_sbx_fresh"),
             locale="fr", now=MORNING - timedelta(minutes=5),
         )
+        # Authorized for real in the app's sandbox, which keeps the book of what may be captured.
+        placed.order.payment_reference = fresh_app.extensions["payment_provider"].authorize(
+            "tok_sbx_ok_" + "0" * 15 + "1", amount=placed.order.total, currency="EUR",
+            idempotency_key=placed.order.idempotency_key).reference
         session.commit()
         (part,) = placed.order.seller_orders
         assert part.state == SellerOrderState.WAITING_ACCEPTANCE
@@ -206,6 +210,7 @@ def test_an_order_is_placed_accepted_cancelled_and_refunded_without_demo_data(fr
         carrier = tracking.carriers(session)[0]  # from the migration
         tracking.ship(session, part, carrier_code=carrier.code, tracking_number="6A12345678901",
                       actor_role=ActorRole.SELLER)
+        session.commit()  # the shipment's capture goes to the provider once its transaction commits
         refund = orders.refund(session, part, amount=1000, reason_code="DAMAGED",
                                actor_role=ActorRole.SELLER)
         session.commit()

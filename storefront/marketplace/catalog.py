@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from . import price_changes, product_attributes, reference, search, webhooks
@@ -395,9 +395,11 @@ def _write_drafts(session: Session, new: list[OfferDraft], changed: list[OfferDr
                 Offer.seller_id == new[0].seller_id, among(session, Offer.sku, by_sku))):
             by_sku[sku].id = offer_id
     if changed:
-        session.execute(update(Offer), [
-            {"id": d.id, "updated_at": now, **{name: getattr(d, name) for name in _VALUE_FIELDS}}
-            for d in changed])
+        table = Offer.__table__
+        session.execute(  # Core executemany (a pipeline on PostgreSQL), no ORM bookkeeping per row
+            update(table).where(table.c.id == bindparam("offer_id")),
+            [{"offer_id": d.id, "updated_at": now, **{name: getattr(d, name) for name in _VALUE_FIELDS}}
+             for d in changed])
         for obj in list(session.identity_map.values()):
             if isinstance(obj, Offer):
                 session.expire(obj)

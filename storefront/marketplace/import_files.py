@@ -18,6 +18,8 @@ import codecs
 import csv
 import io
 import json
+import queue
+import threading
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -51,6 +53,54 @@ class Row:
     line: int
     values: dict[str, str]  # header → text ("" for an empty cell)
     error: str = ""  # a row that could not be read at all (a JSON line that is not an object)
+
+
+_END = object()
+
+
+def read_ahead(rows: Iterator[Row], *, chunk: int = 500, depth: int = 8) -> Iterator[Row]:
+    """``rows``, read by a thread of their own up to ``depth`` chunks ahead: an import's next
+    rows are parsed while the database writes the batch before (the driver lets go of the GIL
+    while it waits). An error of the reader is raised here; leaving the loop stops the thread."""
+    chunks: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                chunks.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            buffer: list[Row] = []
+            for row in rows:
+                buffer.append(row)
+                if len(buffer) >= chunk:
+                    if not put(buffer):
+                        return
+                    buffer = []
+            if put(buffer):
+                put(_END)
+        except BaseException as error:  # handed to the consumer, which raises it
+            put(error)
+
+    thread = threading.Thread(target=produce, name="import-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = chunks.get()
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield from item
+    finally:
+        stop.set()
+        thread.join(timeout=5)
 
 
 def check_size(size: int | None, max_bytes: int) -> None:

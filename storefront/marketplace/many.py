@@ -35,14 +35,14 @@ def insert_rows(session: Session, table, rows: list[dict]) -> None:
         session.execute(table.insert(), rows)
         return
     names = list(rows[0])
-    processors = [(table.c[name].type.bind_processor(dialect) or _same) for name in names]
+    processed = [(i, process) for i, name in enumerate(names)
+                 if (process := table.c[name].type.bind_processor(dialect)) is not None]
     statement = "COPY {} ({}) FROM STDIN".format(
         dialect.identifier_preparer.format_table(table),
         ", ".join(dialect.identifier_preparer.quote(name) for name in names))
     with connection.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
-            copy.write_row([process(row[name]) for name, process in zip(names, processors, strict=True)])
-
-
-def _same(value):
-    return value
+            values = [row[name] for name in names]
+            for i, process in processed:
+                values[i] = process(values[i])
+            copy.write_row(values)

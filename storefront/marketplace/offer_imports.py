@@ -43,7 +43,7 @@ from .data_imports import (  # the generic parts, moved out; kept here under the
     imports_of,
 )
 from .errors import DomainError, InvalidValue, NotFound
-from .import_files import FileRefused, Reader, Row
+from .import_files import FileRefused, Reader, Row, read_ahead
 from .many import among
 from .models import (
     Condition,
@@ -228,7 +228,7 @@ def run(session: Session, import_id: int, *, storage: Storage, batch_size: int =
     seen: dict[str, int] = {}
     try:
         batch: list[Row] = []
-        for index, row in enumerate(reader.rows()):
+        for index, row in enumerate(read_ahead(reader.rows())):
             if index < record.rows_done:  # committed by an earlier run
                 sku = row.values.get(sku_header, "").strip()
                 if sku and not row.error:
