@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 from . import clock as shop_clock
 from . import operator_audit
 from .errors import InvalidValue, NotFound
+from .many import among
 from .models import (
     Brand,
     Category,
@@ -229,7 +230,7 @@ def matching_ids(
         .where(ProductListing.available.is_(True))
     )
     if product_ids is not None:
-        query = query.where(ProductListing.product_id.in_(list(product_ids)))
+        query = query.where(among(session, ProductListing.product_id, product_ids))
     if rules.category_ids:
         paths = session.scalars(select(Category.path).where(Category.id.in_(rules.category_ids))).all()
         subtree = select(Category.id).where(or_(*(Category.path.startswith(p) for p in paths)))
@@ -297,7 +298,7 @@ def recompute(session: Session, event: EventCategory, product_ids: Iterable[int]
     found = _members(session, EventRules.of(event), event.picks, ids)
     query = delete(EventMember).where(EventMember.event_id == event.id)
     if ids is not None:
-        query = query.where(EventMember.product_id.in_(ids))
+        query = query.where(among(session, EventMember.product_id, ids))
     session.execute(query)
     if found:
         session.execute(
