@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
+from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
@@ -124,7 +124,7 @@ class CatalogImportForm(FlaskForm):
         SelectChoice("PRODUCTS", _l("Products (by GTIN)")),
         SelectChoice("CATEGORIES", _l("Categories, attributes and value lists")),
     ], default="PRODUCTS")
-    file = FileField(_l("File (CSV, XLSX or JSON lines)"))
+    file = FileField(_l("File (CSV, XLSX or JSON lines)"), validators=[FileRequired(_l("Choose a file."))])
 
 
 class SourceCategoryForm(FlaskForm):
