@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -44,10 +44,12 @@ from .models import (
     PeriodState,
     Seller,
     SellerApplication,
+    SellerOrder,
     Statement,
     StatementEntry,
 )
 from .models.billing import SERIES
+from .paging import Page, page_of
 from .refusals import Refusal
 from .unit_of_work import atomic, transaction
 
@@ -335,6 +337,38 @@ def documents_of(session: Session, statement: Statement) -> list[BillingDocument
         .order_by(BillingDocument.id)))
 
 
+@dataclass(frozen=True)
+class LedgerLine:
+    entry: LedgerEntry
+    order_number: str | None
+    statement_id: int | None
+
+
+def ledger_page(
+    session: Session, seller_id: int, *, kind: LedgerKind | None = None, since: date | None = None,
+    until: date | None = None, page: int = 1, per_page: int = 50,
+) -> Page[LedgerLine]:
+    """A seller's ledger lines, latest first, of one kind and between two of the shop's days
+    (both included) when asked; with each line's order number and statement (one query a
+    page, and one to count)."""
+    tz = shop_clock.of(session).tz
+    query = (
+        select(LedgerEntry, SellerOrder.number, StatementEntry.statement_id)
+        .outerjoin(SellerOrder, SellerOrder.id == LedgerEntry.seller_order_id)
+        .outerjoin(StatementEntry, StatementEntry.ledger_entry_id == LedgerEntry.id)
+        .where(LedgerEntry.seller_id == seller_id)
+        .order_by(LedgerEntry.created_at.desc(), LedgerEntry.id.desc())
+    )
+    if kind is not None:
+        query = query.where(LedgerEntry.kind == kind)
+    if since is not None:
+        query = query.where(LedgerEntry.created_at >= billing_periods.midnight(since, tz))
+    if until is not None:
+        query = query.where(LedgerEntry.created_at < billing_periods.midnight(until + timedelta(days=1), tz))
+    rows, total, page = page_of(session, query, page=page, per_page=per_page)
+    return Page([LedgerLine(*row) for row in rows], total, page, per_page)
+
+
 @atomic
 def add_adjustment(session: Session, seller_id: int, amount: int, reference: str, *, at: datetime | None = None,
                    currency: str = "EUR") -> LedgerEntry:
@@ -347,7 +381,7 @@ def add_adjustment(session: Session, seller_id: int, amount: int, reference: str
 
 
 __all__ = [
-    "Closing", "add_adjustment", "close_ended_periods", "close_period", "close_statement",
+    "Closing", "LedgerLine", "add_adjustment", "ledger_page", "close_ended_periods", "close_period", "close_statement",
     "document_for", "documents_of", "retailer_party", "seller_party", "statement_for",
     "statement_lines", "statements_of", "vat_of",
 ]
