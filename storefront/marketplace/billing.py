@@ -125,10 +125,12 @@ def close_ended_periods(session: Session, now: datetime | None = None) -> list[C
 
 
 def sellers_to_close(session: Session, period: BillingPeriod) -> list[int]:
-    """The sellers with entries written before the period's end and on no statement yet."""
+    """The sellers with entries written before the period's end and on no statement yet. Not
+    the retailer: its own sales are its own money, it owes itself no commission nor payout."""
     return list(session.scalars(
         select(LedgerEntry.seller_id).distinct()
-        .where(LedgerEntry.created_at < period.ends_at, ~_on_a_statement())
+        .join(Seller, Seller.id == LedgerEntry.seller_id)
+        .where(LedgerEntry.created_at < period.ends_at, ~_on_a_statement(), Seller.is_operator.is_(False))
         .order_by(LedgerEntry.seller_id)
     ))
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from storefront.extensions import db
 from storefront.jobs import billing as billing_job
-from storefront.marketplace import billing, billing_periods, preferences
+from storefront.marketplace import billing, billing_periods, preferences, sellers
 from storefront.marketplace.errors import InvalidTransition, InvalidValue
 from storefront.marketplace.models import (
     BillingCycle,
@@ -100,6 +100,7 @@ def test_closing_writes_each_seller_statement_and_its_documents(session, shop):
     entry(session, alpha, K.ADJUSTMENT, -100, NOV_1)
     later = entry(session, alpha, K.CAPTURE, 7_000, NOV_2)  # the next period's
     sale(session, beta, NOV_1, price=5_000, commission=750)
+    entry(session, sellers.operator_seller(session), K.CAPTURE, 9_000, NOV_1)  # the retailer's own sale
     session.commit()
 
     closings = billing.close_ended_periods(session, AFTER_NOV)

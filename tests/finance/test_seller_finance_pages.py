@@ -126,3 +126,22 @@ def test_only_seller_accounts_see_finance(client, session, books):
     assert customer.get("/seller/finance").status_code == 403
     statement, _ = mine(session, books.shop.alpha)
     assert customer.get(f"/seller/finance/statements/{statement.id}.pdf").status_code == 403
+
+
+def test_the_page_reads_as_many_rows_in_as_many_queries(client, session, books, count_queries):
+    """More statements and lines cost no more queries (no query per row)."""
+    visitor = Visitor(client).log_in(books.alpha_staff)
+    visitor.page("/seller/finance")  # warm the caches (preferences, reference data)
+    with count_queries() as few:
+        visitor.page("/seller/finance")
+    alpha = books.shop.alpha
+    for day in (paris(2026, 11, 20), paris(2026, 12, 3)):
+        sale(session, alpha, day, price=1_000, commission=100)
+        entry(session, alpha, K.COMMISSION_REFUND, 10, day)
+    session.commit()
+    billing.close_ended_periods(session, paris(2026, 12, 16, 1))
+    visitor.page("/seller/finance")
+    with count_queries() as many:
+        page = visitor.page("/seller/finance")
+    assert page.count('data-testid="statement-row"') == 3
+    assert len(many) == len(few), many
