@@ -8,6 +8,11 @@ French letters that the PDF core fonts lack.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import logging
+import os
+import tempfile
 from pathlib import Path
 
 from fpdf import FPDF
@@ -18,13 +23,47 @@ from .layout import Texts, euros, french_date, percent
 FONTS = Path(__file__).parent / "fonts"
 FONT = "DejaVu"
 NEXT_LINE = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
+# The characters documents print: Latin (every European language written with it), Greek and
+# Cyrillic (a name, an address), punctuation, the euro and trade-mark signs.
+UNICODE_RANGES = ((0x20, 0x24F), (0x370, 0x4FF), (0x2000, 0x206F), (0x20AC, 0x20AC), (0x2122, 0x2122))
+
+
+@functools.cache
+def font_files() -> dict[str, Path]:
+    """The vendored fonts cut down to :data:`UNICODE_RANGES`, made once per process (and kept
+    in the temporary directory between processes): fpdf2 reads a whole font file for every
+    document, and DejaVu's 6,000 glyphs made a one-page invoice take 0.1 s instead of 0.04 s."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    sources = {"": FONTS / "DejaVuSans.ttf", "B": FONTS / "DejaVuSans-Bold.ttf"}
+    digest = hashlib.sha256(repr((UNICODE_RANGES, [p.stat().st_size for p in sources.values()])).encode()).hexdigest()[:12]
+    folder = Path(tempfile.gettempdir()) / f"storefront-fonts-{digest}"
+    folder.mkdir(exist_ok=True)
+    made = {}
+    for style, source in sources.items():
+        target = folder / source.name
+        if not target.exists():
+            options = subset.Options()
+            options.layout_features, options.name_IDs, options.notdef_outline = ["*"], ["*"], True
+            options.drop_tables += ["FFTM"]
+            font = TTFont(str(source))
+            cutter = subset.Subsetter(options)
+            cutter.populate(unicodes=[c for low, high in UNICODE_RANGES for c in range(low, high + 1)])
+            logging.getLogger("fontTools").setLevel(logging.ERROR)
+            cutter.subset(font)
+            partial = folder / f".{source.name}.{os.getpid()}"
+            font.save(str(partial))
+            os.replace(partial, target)  # another process may write the same file: both whole
+        made[style] = target
+    return made
 
 
 class _Page(FPDF):
     def __init__(self, title: str):
         super().__init__(format="A4")
-        self.add_font(FONT, "", str(FONTS / "DejaVuSans.ttf"))
-        self.add_font(FONT, "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+        for style, path in font_files().items():
+            self.add_font(FONT, style, str(path))
         self.set_title(title)
         self.set_creator("Storefront")
         self.set_auto_page_break(True, margin=18)
