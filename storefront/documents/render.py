@@ -8,7 +8,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storefront.marketplace import billing
-from storefront.marketplace.models import BillingDocument, BillingPeriod, Seller, SellerOrder, Statement
+from storefront.marketplace.models import (
+    BillingDocument,
+    BillingPeriod,
+    Seller,
+    SellerOrder,
+    Statement,
+)
 
 from . import pdf
 from .layout import Texts

@@ -23,8 +23,7 @@ from storefront.marketplace.models import (
     Statement,
     utcnow,
 )
-from tests.finance.billing_fixtures import entry, onboarded_seller, paris, retailer, sale
-from tests.finance.billing_fixtures import K
+from tests.finance.billing_fixtures import K, entry, onboarded_seller, paris, retailer, sale
 from tests.order_fixtures import part_of, people, place  # noqa: F401  (fixture)
 
 SELLER = ActorRole.SELLER

@@ -145,3 +145,14 @@ def test_the_page_reads_as_many_rows_in_as_many_queries(client, session, books, 
         page = visitor.page("/seller/finance")
     assert page.count('data-testid="statement-row"') == 3
     assert len(many) == len(few), many
+
+
+def test_a_seller_with_no_money_yet_sees_empty_lists(client, session, people):
+    from storefront.marketplace.models import Role
+    from tests import factories
+
+    staff = factories.user(session, Role.SELLER, seller=people.shop.gamma, email="gamma@example.com")
+    session.commit()
+    page = Visitor(client).log_in(staff).page("/seller/finance")
+    assert 'data-cents="0"' in page
+    assert 'data-testid="no-statements"' in page and 'data-testid="no-ledger-lines"' in page
