@@ -27,11 +27,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import exists, insert, select, update
+from sqlalchemy import exists, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager
 
-from . import billing_periods, invoice_numbers, preferences, sellers
+from . import billing_periods, invoice_numbers, many, preferences, sellers
 from . import clock as shop_clock
 from .errors import InvalidTransition, NotFound
 from .models import (
@@ -194,8 +194,12 @@ def _close_statement(session, period, seller_id, now, issuer) -> tuple[Statement
     )
     session.add(statement)
     session.flush()  # the unique (period, seller) answers here
-    session.execute(insert(StatementEntry), [
-        {"ledger_entry_id": row.id, "statement_id": statement.id} for row in rows])
+    # The very entries summed (not the filter again: an entry committed since would be linked
+    # without being counted), in one statement.
+    session.execute(insert(StatementEntry).from_select(
+        ["ledger_entry_id", "statement_id"],
+        select(LedgerEntry.id, literal(statement.id)).where(many.among(session, LedgerEntry.id, [row.id for row in rows])),
+    ))
     issuer = issuer or retailer_party(session)
     seller = session.get(Seller, seller_id)
     recipient, locale = seller_party(session, seller)
