@@ -163,9 +163,17 @@ def _statement_of(session: Session, period_id: int, seller_id: int) -> Statement
 
 
 def _close_statement(session, period, seller_id, now, issuer) -> tuple[Statement | None, bool]:
+    if now < period.ends_at:
+        raise InvalidTransition(
+            f"the period ending {period.ends_at.isoformat()} has not ended yet",
+            reason=Refusal.PERIOD_NOT_ENDED,
+        )
     existing = _statement_of(session, period.id, seller_id)
     if existing is not None:
         return existing, False
+    if period.state == PeriodState.CLOSED:
+        # Closed meanwhile by another closing: entries not on it go on the next period's.
+        return None, False
     rows = session.execute(
         select(LedgerEntry.id, LedgerEntry.kind, LedgerEntry.amount, LedgerEntry.currency,
                OrderLine.commission_bp)

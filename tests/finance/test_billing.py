@@ -207,6 +207,9 @@ def test_a_period_not_ended_or_after_an_open_one_is_refused_and_consumes_no_numb
         billing.close_period(session, first, now=paris(2026, 11, 15, 23, 59))
     assert refused.value.details["reason"] == Refusal.PERIOD_NOT_ENDED
     with pytest.raises(InvalidTransition) as refused:
+        billing.close_statement(session, first, alpha.id, now=paris(2026, 11, 10))
+    assert refused.value.details["reason"] == Refusal.PERIOD_NOT_ENDED
+    with pytest.raises(InvalidTransition) as refused:
         billing.close_period(session, second, now=AFTER_NOV)
     assert refused.value.details["reason"] == Refusal.EARLIER_PERIOD_OPEN
     assert (count(session, Statement), count(session, BillingDocument), count(session, DocumentCounter)) == (0, 0, 0)
