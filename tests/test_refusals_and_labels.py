@@ -62,8 +62,11 @@ DETAILS.update(seconds=20, status=500, error="ConnectionRefusedError")  # offer 
 from storefront.marketplace.payment_operations import PaymentEventKind  # noqa: E402
 
 STATE_ENUMS += [PaymentEventKind]  # what the customer's order page says of the money
+from storefront.marketplace.models import BillingDocumentKind, LedgerKind, PeriodState  # noqa: E402
+
+STATE_ENUMS += [LedgerKind, PeriodState, BillingDocumentKind]  # the seller portal's Finance page
 # Words spelt the same in both languages (still translated: the catalog has them).
-SAME_IN_BOTH = {"Discussion", "API"}
+SAME_IN_BOTH = {"Discussion", "API", "Commission"}
 
 
 @pytest.fixture

@@ -189,7 +189,7 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-from storefront.jobs import deadlines, email, events, exports, housekeeping, imports, payments, webhooks  # noqa: E402,F401  (tasks are declared on import)
+from storefront.jobs import billing, deadlines, email, events, exports, housekeeping, imports, payments, webhooks  # noqa: E402,F401,I001  (tasks are declared on import)
 
 
 def scheduled_names() -> list[str]:

@@ -40,8 +40,17 @@ DEFAULTS: dict[str, object] = {
     # whether the commission is also taken on the shipping fees.
     "capture_at": "ship",
     "commission_on_shipping": False,
+    # Billing (marketplace/billing.py): the sellers' statements close "monthly" or
+    # "twice_monthly" (the 1st to the 15th, the 16th to the end of the month); the commission
+    # invoices are due this many days after they are issued; the retailer's street address and
+    # postal code printed on them (its legal name, SIRET, VAT number and city are the operator
+    # seller's).
+    "billing_cycle": "twice_monthly",
+    "invoice_payment_days": 30,
+    "retailer_address": "",
 }
 CAPTURE_POINTS = ("ship", "accept")
+BILLING_CYCLES = ("monthly", "twice_monthly")
 
 # The whole numbers' allowed ranges, both ends included.
 RANGES: dict[str, tuple[int, int]] = {
@@ -49,6 +58,7 @@ RANGES: dict[str, tuple[int, int]] = {
     "offer_import_min_minutes": (1, 1440),
     "imports_per_day": (1, 288),
     "order_export_minutes": (5, 1440),
+    "invoice_payment_days": (0, 60),  # Code de commerce L441-10: at most 60 days
 }
 DISPLAY_TOGGLES = ("show_sold_by", "show_shipped_by", "show_delivery_promise", "show_seller_rating",
                    "show_other_sellers")
@@ -112,6 +122,16 @@ def check(key: str, value: object) -> object:
             raise InvalidValue(f"payments are captured at ship or accept, not {value!r}",
                                field=key, reason=Refusal.SETTING_CHOICE)
         return value
+    if key == "billing_cycle":
+        if value not in BILLING_CYCLES:
+            raise InvalidValue(f"the billing cycle is monthly or twice_monthly, not {value!r}",
+                               field=key, reason=Refusal.SETTING_CHOICE)
+        return value
+    if key == "retailer_address":
+        if not isinstance(value, str) or len(value.strip()) > 200:
+            raise InvalidValue("the retailer's address is at most 200 characters", field=key,
+                               reason=Refusal.SETTING_CHOICE)
+        return " ".join(value.split())
     if key == "default_postal_code":
         value = value.strip() if isinstance(value, str) else value
         if not isinstance(value, str) or not (value == "" or (len(value) == 5 and value.isascii() and value.isdigit())):

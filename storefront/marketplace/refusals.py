@@ -255,3 +255,7 @@ class Refusal(enum.StrEnum):
     EXPORT_SINCE = "export_since"  # not a date, a date and time, nor an RFC 3339 moment
     EXPORT_FORMAT = "export_format"  # not csv, xlsx or jsonl
     EXPORT_FOLDER = "export_folder"  # absolute, "..", or characters a folder name may not hold
+    # Billing (billing.py).
+    PERIOD_NOT_ENDED = "period_not_ended"  # a billing period closes once it has ended
+    EARLIER_PERIOD_OPEN = "earlier_period_open"  # periods close in order
+    NO_ISSUER = "no_issuer"  # no retailer (operator seller) to issue the invoices

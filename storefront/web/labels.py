@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from storefront.marketplace.event_categories import EventState
 from storefront.marketplace.models import (
     ApplicationState,
+    BillingDocumentKind,
     DeliveryStatus,
     FeedFrequency,
     FeedStatus,
@@ -24,7 +25,9 @@ from storefront.marketplace.models import (
     ImportMode,
     ImportSource,
     ImportStatus,
+    LedgerKind,
     LineState,
+    PeriodState,
     SellerOrderState,
     SellerState,
     ShipmentStatus,
@@ -47,6 +50,23 @@ STATE_LABELS: dict[type[enum.StrEnum], dict[enum.StrEnum, LazyString]] = {
         PaymentEventKind.CHARGED: _l("Charged"),
         PaymentEventKind.REFUNDED: _l("Refunded"),
         PaymentEventKind.REFUND_PENDING: _l("Refund in progress"),
+    },
+    LedgerKind: {  # a seller's ledger lines (seller portal, Finance)
+        LedgerKind.CAPTURE: _l("Sale"),
+        LedgerKind.REFUND: _l("Refund"),
+        LedgerKind.COMMISSION: _l("Commission"),
+        LedgerKind.COMMISSION_REFUND: _l("Commission refunded"),
+        LedgerKind.SHIPPING_FEE: _l("Shipping"),
+        LedgerKind.ADJUSTMENT: _l("Adjustment"),
+        LedgerKind.PAYOUT: _l("Payout"),
+    },
+    PeriodState: {
+        PeriodState.OPEN: _l("Open"),
+        PeriodState.CLOSED: _l("Closed"),
+    },
+    BillingDocumentKind: {
+        BillingDocumentKind.COMMISSION_INVOICE: _l("Commission invoice"),
+        BillingDocumentKind.CREDIT_NOTE: _l("Credit note"),
     },
     SellerOrderState: {
         SellerOrderState.WAITING_ACCEPTANCE: _l("Waiting for the seller's confirmation"),

@@ -646,3 +646,10 @@ SENTENCES.update({
         "and not starting with “/”."
     ),
 })
+
+# Billing.
+SENTENCES.update({
+    Refusal.PERIOD_NOT_ENDED: _l("This billing period has not ended yet: it closes once it has. Nothing was issued."),
+    Refusal.EARLIER_PERIOD_OPEN: _l("An earlier billing period is still open: close it first. Nothing was issued."),
+    Refusal.NO_ISSUER: _l("The shop has no retailer account to issue the invoices in its name. Nothing was issued."),
+})

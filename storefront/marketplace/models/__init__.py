@@ -9,6 +9,17 @@ from .addresses import Address
 from .api_clients import ApiAuditEntry, ApiClient, ApiIdempotencyKey, ApiRevocation
 from .audit import OperatorAuditEntry
 from .base import Base, utcnow
+from .billing import (
+    BillingCycle,
+    BillingDocument,
+    BillingDocumentKind,
+    BillingPeriod,
+    DocumentCounter,
+    IssuedDocumentChanged,
+    PeriodState,
+    Statement,
+    StatementEntry,
+)
 from .cart import Cart, CartDelivery, CartLine
 from .catalog import (
     Condition,
