@@ -162,7 +162,8 @@ def document_pdf(document, texts: Texts, *, statement_id: int) -> bytes:
     return bytes(pdf.output())
 
 
-STATEMENT_ROWS = ("sales", "shipping", "refunds", "commissions", "commission_refunds", "adjustments", "payouts")
+STATEMENT_ROWS = ("sales", "shipping", "refunds", "commissions", "commission_refunds", "commission_vat", "adjustments",
+                  "payouts")
 
 
 def statement_pdf(statement, period, seller: dict, documents, lines, texts: Texts, *, order_numbers: dict) -> bytes:

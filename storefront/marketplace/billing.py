@@ -17,7 +17,9 @@ same moment, in another process) finds it and writes nothing, and a refused or f
 rolls back with its numbers. An entry written late with a moment inside a closed period goes on
 the seller's next statement.
 
-The ledger's commission entries are amounts excluding tax; the invoice adds VAT at 20 % on them.
+The ledger's commission entries are amounts excluding tax; the invoice adds VAT at 20 % on them,
+and the credit note gives it back: that VAT is a ledger entry of its own (``COMMISSION_VAT``),
+written with the document and on the same statement, so what is payable is net of it.
 """
 
 from __future__ import annotations
@@ -61,7 +63,7 @@ K = LedgerKind
 COLUMNS = {
     K.CAPTURE: "sales", K.SHIPPING_FEE: "shipping", K.REFUND: "refunds",
     K.COMMISSION: "commissions", K.COMMISSION_REFUND: "commission_refunds",
-    K.ADJUSTMENT: "adjustments", K.PAYOUT: "payouts",
+    K.ADJUSTMENT: "adjustments", K.PAYOUT: "payouts", K.COMMISSION_VAT: "commission_vat",
 }
 
 
@@ -187,6 +189,12 @@ def _close_statement(session, period, seller_id, now, issuer) -> tuple[Statement
     sums: dict[str, int] = defaultdict(int)
     for _id, kind, amount, _currency, _bp in rows:
         sums[COLUMNS[LedgerKind(kind)]] += amount
+    documents = [(kind, lines, total_ht, vat_of(total_ht))
+                 for kind, lines in _document_lines(rows, period).items()
+                 if (total_ht := sum(line["amount"] for line in lines)) > 0]
+    # The invoice's VAT is owed by the seller, the credit note's given back to it.
+    vat_amounts = [-vat if kind == BillingDocumentKind.COMMISSION_INVOICE else vat for kind, _l, _h, vat in documents]
+    sums["commission_vat"] += sum(vat_amounts)
     total = sum(sums.values())
     previous = session.scalar(
         select(Statement).join(BillingPeriod, BillingPeriod.id == Statement.period_id)
@@ -198,7 +206,7 @@ def _close_statement(session, period, seller_id, now, issuer) -> tuple[Statement
     statement = Statement(
         period_id=period.id, seller_id=seller_id, currency=rows[0].currency,
         opening_balance=opening, total=total, payable=max(balance, 0),
-        carried_forward=min(balance, 0), entry_count=len(rows), created_at=now, **sums,
+        carried_forward=min(balance, 0), entry_count=len(rows) + len(documents), created_at=now, **sums,
     )
     session.add(statement)
     session.flush()  # the unique (period, seller) answers here
@@ -213,13 +221,12 @@ def _close_statement(session, period, seller_id, now, issuer) -> tuple[Statement
     recipient, locale = seller_party(session, seller)
     issue_date = shop_clock.of(session).local_date(now)
     days = int(preferences.get(session, "invoice_payment_days"))
-    for kind, lines in _document_lines(rows, period).items():
-        total_ht = sum(line["amount"] for line in lines)
-        if total_ht <= 0:
-            continue
+    vat_entries = []
+    for (kind, lines, total_ht, vat), vat_amount in zip(documents, vat_amounts, strict=True):
         series = SERIES[kind]
         sequence, number = invoice_numbers.allocate(session, series, issue_date.year)
-        vat = vat_of(total_ht)
+        vat_entries.append(LedgerEntry(created_at=now, seller_id=seller_id, kind=K.COMMISSION_VAT,
+                                       amount=vat_amount, currency=statement.currency, reference=number))
         session.add(BillingDocument(
             kind=kind, series=series, year=issue_date.year, sequence=sequence, number=number,
             statement_id=statement.id, seller_id=seller_id, issue_date=issue_date,
@@ -228,7 +235,11 @@ def _close_statement(session, period, seller_id, now, issuer) -> tuple[Statement
             vat_rate_bp=VAT_RATE_BP, vat=vat, total_ttc=total_ht + vat, locale=locale,
             created_at=now,
         ))
+    session.add_all(vat_entries)
     session.flush()
+    if vat_entries:
+        session.execute(insert(StatementEntry), [
+            {"ledger_entry_id": entry.id, "statement_id": statement.id} for entry in vat_entries])
     return statement, True
 
 

@@ -56,6 +56,7 @@ STATE_LABELS: dict[type[enum.StrEnum], dict[enum.StrEnum, LazyString]] = {
         LedgerKind.REFUND: _l("Refund"),
         LedgerKind.COMMISSION: _l("Commission"),
         LedgerKind.COMMISSION_REFUND: _l("Commission refunded"),
+        LedgerKind.COMMISSION_VAT: _l("VAT on commission"),
         LedgerKind.SHIPPING_FEE: _l("Shipping"),
         LedgerKind.ADJUSTMENT: _l("Adjustment"),
         LedgerKind.PAYOUT: _l("Payout"),

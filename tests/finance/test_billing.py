@@ -111,11 +111,18 @@ def test_closing_writes_each_seller_statement_and_its_documents(session, shop):
     statement = session.scalar(select(Statement).where(Statement.seller_id == alpha.id, Statement.period_id == first.id))
     assert (statement.sales, statement.shipping, statement.refunds, statement.commissions,
             statement.commission_refunds, statement.adjustments) == (10_000, 500, -2_000, -1_200, 240, -100)
-    assert statement.total == 10_000 + 500 - 2_000 - 1_200 + 240 - 100 == 7_440
-    assert (statement.opening_balance, statement.payable, statement.carried_forward) == (0, 7_440, 0)
-    assert statement.entry_count == 6
+    # The invoice's VAT (20 % of 1 200) is owed, the credit note's (20 % of 240) given back: two
+    # ledger entries written with the documents, on this statement.
+    assert statement.commission_vat == -240 + 48
+    assert statement.total == 10_000 + 500 - 2_000 - 1_200 + 240 - 100 - 240 + 48 == 7_248
+    assert (statement.opening_balance, statement.payable, statement.carried_forward) == (0, 7_248, 0)
+    assert statement.entry_count == 6 + 2
     linked = set(session.scalars(select(StatementEntry.ledger_entry_id).where(StatementEntry.statement_id == statement.id)))
-    assert later.id not in linked and len(linked) == 6
+    assert later.id not in linked and len(linked) == 8
+    vat = session.scalars(select(LedgerEntry).where(LedgerEntry.kind == K.COMMISSION_VAT,
+                                                    LedgerEntry.seller_id == alpha.id)).all()
+    assert sorted((e.amount, e.reference) for e in vat) == [(-240, "FC-2026-000001"), (48, "AV-2026-000001")]
+    assert {e.id for e in vat} <= linked
 
     invoice, credit = billing.documents_of(session, statement)
     assert (invoice.kind, invoice.number) == (BillingDocumentKind.COMMISSION_INVOICE, "FC-2026-000001")
@@ -172,9 +179,9 @@ def test_a_negative_balance_carries_over_to_the_next_statement(session, shop):
 
     statements = [s for s, _ in reversed(billing.statements_of(session, alpha.id))]
     assert [(s.opening_balance, s.total, s.payable, s.carried_forward) for s in statements] == [
-        (0, -4_100, 0, -4_100),
-        (-4_100, 2_700, 0, -1_400),
-        (-1_400, 5_400, 4_000, 0),
+        (0, 1_000 - 100 - 20 - 5_000, 0, -4_120),  # the commission's VAT (20 %) is owed too
+        (-4_120, 3_000 - 300 - 60, 0, -1_480),
+        (-1_480, 6_000 - 600 - 120, 3_800, 0),
     ]
     # What the statements pay adds up to the ledger's balance.
     assert sum(s.payable for s in statements) == session.scalar(

@@ -45,14 +45,17 @@ def test_the_finance_page_shows_balance_statements_and_ledger_lines(client, sess
     page = visitor.page("/seller/finance")
     text = html_text(page)
     assert 'href="/seller/finance" aria-current="page"' in page  # in the portal's navigation
-    assert 'data-cents="11440"' in page  # 10 000 − 1 200 + 120 − 1 000 + 4 000 − 480
+    # 10 000 − 1 200 + 120 − 1 000, the VAT of November's invoice (−240) and credit note (+24),
+    # and December's sale (4 000 − 480, not invoiced yet).
+    assert 'data-cents="11224"' in page
     assert f'data-statement="{alpha_statement.id}"' in page
     assert f"/seller/finance/statements/{alpha_statement.id}.pdf" in page
     assert f"/seller/finance/statements/{alpha_statement.id}.csv" in page
     invoice = documents[BillingDocumentKind.COMMISSION_INVOICE]
     credit = documents[BillingDocumentKind.CREDIT_NOTE]
     assert f"Commission invoice {invoice.number}" in text and f"Credit note {credit.number}" in text
-    assert page.count('data-testid="ledger-line"') == 6
+    assert page.count('data-testid="ledger-line"') == 6 + 2  # with the VAT of the invoice and the credit note
+    assert page.count('data-kind="COMMISSION_VAT"') == 2 and "VAT on commission" in text
     assert "next statement" in text  # December's sale
     # Beta's statement is not Alpha's business.
     beta_statement, _ = mine(session, books.shop.beta)
@@ -102,7 +105,7 @@ def test_downloads_are_the_seller_own_and_another_seller_gets_404(client, sessio
     response = visitor.get(f"/seller/finance/statements/{alpha_statement.id}.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
-    assert sum(int(row["amount_cents"]) for row in rows) == alpha_statement.total == 7_920
+    assert sum(int(row["amount_cents"]) for row in rows) == alpha_statement.total == 7_920 - 240 + 24
 
     invoice = documents[BillingDocumentKind.COMMISSION_INVOICE]
     response = visitor.get(f"/seller/finance/documents/{invoice.id}.pdf")

@@ -80,6 +80,7 @@ class Statement(Base):
     refunds: Mapped[int] = mapped_column(default=0)
     commissions: Mapped[int] = mapped_column(default=0)
     commission_refunds: Mapped[int] = mapped_column(default=0)
+    commission_vat: Mapped[int] = mapped_column(default=0)  # the VAT of its invoice (−) and credit note (+)
     adjustments: Mapped[int] = mapped_column(default=0)
     payouts: Mapped[int] = mapped_column(default=0)
     total: Mapped[int] = mapped_column(default=0)  # the sum of the included entries

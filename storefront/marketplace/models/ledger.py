@@ -65,6 +65,7 @@ class LedgerKind(enum.StrEnum):
     REFUND = "REFUND"
     COMMISSION = "COMMISSION"
     COMMISSION_REFUND = "COMMISSION_REFUND"
+    COMMISSION_VAT = "COMMISSION_VAT"  # the VAT of a commission invoice (−) or credit note (+)
     SHIPPING_FEE = "SHIPPING_FEE"
     ADJUSTMENT = "ADJUSTMENT"
     PAYOUT = "PAYOUT"
