@@ -23,8 +23,11 @@ from storefront.marketplace.models import (
     Statement,
     utcnow,
 )
+from tests import order_fixtures
 from tests.finance.billing_fixtures import K, entry, onboarded_seller, paris, retailer, sale
-from tests.order_fixtures import part_of, people, place  # noqa: F401  (fixture)
+from tests.order_fixtures import part_of, place
+
+people = order_fixtures.people  # the fixture
 
 SELLER = ActorRole.SELLER
 

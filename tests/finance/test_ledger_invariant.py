@@ -35,8 +35,10 @@ from storefront.marketplace.models import (
     SellerOrderState,
     utcnow,
 )
+from tests import order_fixtures
 from tests.checkout_fixtures import MAINLAND
-from tests.order_fixtures import people  # noqa: F401  (fixture)
+
+people = order_fixtures.people  # the fixture
 
 HISTORIES = int(os.environ.get("FINANCE_HISTORIES", "200"))
 SEED = int(os.environ.get("FINANCE_SEED", "20261203"))
@@ -127,8 +129,8 @@ def _play(session, provider, rng, order, refunds_made):
 
 def _story(session, order):
     """What happened to ``order``, for a failure's message."""
-    parts = [(p.number, p.state.value, [(l.id, l.state.value, l.unit_price, l.quantity, l.quantity_canceled)
-                                         for l in p.lines], [t.to_state for t in p.transitions])
+    parts = [(p.number, p.state.value, [(ln.id, ln.state.value, ln.unit_price, ln.quantity, ln.quantity_canceled)
+                                         for ln in p.lines], [t.to_state for t in p.transitions])
              for p in order.seller_orders]
     ops = [(op.kind.value, op.seller_order_id, op.amount, op.status.value, op.breakdown)
            for op in session.scalars(select(PaymentOperation).where(

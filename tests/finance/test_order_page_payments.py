@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from storefront.marketplace import orders, tracking
 from storefront.marketplace.models import ActorRole
-from tests.order_fixtures import Visitor, html_text, part_of, people, place  # noqa: F401
+from tests import order_fixtures
+from tests.order_fixtures import Visitor, html_text, part_of, place
+
+people = order_fixtures.people  # the fixture
 
 SELLER = ActorRole.SELLER
 

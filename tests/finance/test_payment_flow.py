@@ -22,7 +22,10 @@ from storefront.marketplace.models import (
     Refund,
 )
 from storefront.marketplace.refusals import Refusal
-from tests.order_fixtures import part_of, people, place  # noqa: F401  (fixture)
+from tests import order_fixtures
+from tests.order_fixtures import part_of, place
+
+people = order_fixtures.people  # the fixture
 
 SELLER = ActorRole.SELLER
 OPERATOR = ActorRole.OPERATOR

@@ -13,8 +13,11 @@ from sqlalchemy import select
 
 from storefront.marketplace import billing
 from storefront.marketplace.models import BillingDocument, BillingDocumentKind, Statement
+from tests import order_fixtures
 from tests.finance.billing_fixtures import K, entry, paris, sale
-from tests.order_fixtures import Visitor, html_text, people  # noqa: F401  (fixture)
+from tests.order_fixtures import Visitor, html_text
+
+people = order_fixtures.people  # the fixture
 
 NOV = paris(2026, 11, 3, 10)
 DEC = paris(2026, 12, 2, 10)
