@@ -92,6 +92,21 @@ class PreferencesForm(FlaskForm):
     offer_import_min_minutes = _minutes_or_count("offer_import_min_minutes", _l("Minimum time between two offer imports (minutes)"))
     imports_per_day = _minutes_or_count("imports_per_day", _l("Imports a seller may send per day"))
     order_export_minutes = _minutes_or_count("order_export_minutes", _l("Order export interval (minutes)"))
+    capture_at = RadioField(_l("When the customer's payment is captured"), choices=[
+        SelectChoice("ship", _l("When the seller's order ships")),
+        SelectChoice("accept", _l("When the seller accepts the order")),
+    ], validators=[DataRequired(_l("Choose when."))])
+    commission_on_shipping = BooleanField(_l("Also take the commission on shipping fees"))
+    billing_cycle = RadioField(_l("Billing cycle of the sellers' statements"), choices=[
+        SelectChoice("twice_monthly", _l("Twice a month (1st–15th, 16th–end)")),
+        SelectChoice("monthly", _l("Monthly")),
+    ], validators=[DataRequired(_l("Choose a cycle."))])
+    invoice_payment_days = _minutes_or_count("invoice_payment_days", _l("Commission invoices due after (days)"))
+    retailer_address = StringField(
+        _l("The retailer's street address on invoices"),
+        validators=[Optional(), Length(max=200)], filters=[lambda value: (value or "").strip()],
+        description=_l("Street and postal code; the legal name, SIRET, VAT number and city are the retailer's seller account's."),
+    )
 
     TOGGLES = preferences.DISPLAY_TOGGLES
     NUMBERS = tuple(preferences.RANGES)

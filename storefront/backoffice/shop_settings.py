@@ -1,5 +1,5 @@
 """Back office: the shop's preferences (what the shop shows, customer relations, acceptance
-delay, default postal code, import and export frequencies). A thin adapter over
+delay, default postal code, import and export frequencies, payments and billing). A thin adapter over
 ``marketplace.preferences.update``, which checks every value and audits the change."""
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from storefront.marketplace.staff import Permission
 from storefront.web.refusals import explain
 
 FIELDS = (*preferences.DISPLAY_TOGGLES, "relations_model", "acceptance_delay_hours", "default_postal_code",
-          "offer_import_min_minutes", "imports_per_day", "order_export_minutes")
+          "offer_import_min_minutes", "imports_per_day", "order_export_minutes", "capture_at",
+          "commission_on_shipping", "billing_cycle", "invoice_payment_days", "retailer_address")
 
 
 def _me():

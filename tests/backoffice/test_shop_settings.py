@@ -20,7 +20,8 @@ VALID = {
     "show_sold_by": "y", "show_shipped_by": "y", "show_delivery_promise": "y", "show_seller_rating": "y",
     "show_other_sellers": "y", "relations_model": "DIRECT", "acceptance_delay_hours": "48",
     "default_postal_code": "", "offer_import_min_minutes": "15", "imports_per_day": "24",
-    "order_export_minutes": "60",
+    "order_export_minutes": "60", "capture_at": "ship", "commission_on_shipping": "", "billing_cycle": "twice_monthly",
+    "invoice_payment_days": "30", "retailer_address": "",
 }
 # Each toggle and the data-testid of what it shows on a product page.
 TOGGLES = {
@@ -96,6 +97,11 @@ def test_the_page_shows_the_stored_values_and_saving_audits_before_and_after(ses
     ("order_export_minutes", "1"),
     ("offer_import_min_minutes", "100000"),
     ("relations_model", "ANARCHY"),
+    ("invoice_payment_days", "61"),  # Code de commerce L441-10: at most 60 days
+    ("invoice_payment_days", "-1"),
+    ("retailer_address", "x" * 201),
+    ("capture_at", "never"),
+    ("billing_cycle", "weekly"),
 ])
 def test_refused_values_are_kept_shown_next_to_their_field_and_nothing_is_saved(session, client, field, typed):
     operator = staff_member(session, client)
@@ -103,7 +109,7 @@ def test_refused_values_are_kept_shown_next_to_their_field_and_nothing_is_saved(
     response = operator.post("/backoffice/settings", {**VALID, "show_sold_by": "", field: typed})
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    if field != "relations_model":
+    if field not in ("relations_model", "capture_at", "billing_cycle"):
         assert f'data-testid="error-{field}"' in page
         assert 'aria-invalid="true"' in page
         if "\x00" not in typed:  # kept as typed (escaped); a NUL byte is no 500 either
@@ -188,3 +194,22 @@ def test_every_process_sees_a_back_office_change_at_once(app, session, another_a
     preferences.get_all(session)  # reading changes nothing
     session.commit()
     assert reference_cache.generation(session) == generation
+
+
+def test_the_operator_sets_when_payments_are_captured_and_how_sellers_are_billed(session, client):
+    operator = staff_member(session, client)
+    page = operator.page("/backoffice/settings")
+    assert 'data-testid="capture_at-ship"' in page and 'data-testid="billing_cycle-twice_monthly"' in page
+    response = operator.post("/backoffice/settings", {
+        **VALID, "capture_at": "accept", "commission_on_shipping": "y", "billing_cycle": "monthly",
+        "invoice_payment_days": "45", "retailer_address": "  12 rue de la Paix   75002 Paris "})
+    assert response.status_code == 302
+    session.expire_all()
+    assert {key: preferences.get(session, key, fresh=True) for key in (
+        "capture_at", "commission_on_shipping", "billing_cycle", "invoice_payment_days", "retailer_address")} == {
+        "capture_at": "accept", "commission_on_shipping": True, "billing_cycle": "monthly",
+        "invoice_payment_days": 45, "retailer_address": "12 rue de la Paix 75002 Paris"}
+    page = operator.page("/backoffice/settings")
+    assert re.search(r'data-testid="capture_at-accept"[^>]*checked', page) or \
+        re.search(r'checked[^>]*data-testid="capture_at-accept"', page)
+    assert re.search(r'name="invoice_payment_days"[^>]*value="45"', page)
