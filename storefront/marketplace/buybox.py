@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -27,12 +28,17 @@ from .delivery import DeliveryOption
 from .models import Fulfillment, Offer, Seller, Zone
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RankedOffer:
+    """An offer ranked in one zone. Built once per offer and zone (a listing refresh makes
+    millions): what ranking reads is computed in ``__init__``'s caller, :meth:`Ranker.rank`."""
+
     offer: Offer
     shipper: Seller
     options: tuple[DeliveryOption, ...]  # empty: the shipper does not deliver to the zone
     cheapest: DeliveryOption | None  # the cheapest of ``options`` (then the earliest), once
+    available: bool = False  # in stock and delivered to the zone: it can be bought here
+    key: tuple = ()  # its place in the ranking (see the module's docstring)
 
     @property
     def seller(self) -> Seller:
@@ -47,27 +53,33 @@ class RankedOffer:
         return self.offer.stock > 0
 
     @property
-    def available(self) -> bool:
-        return self.in_stock and self.ships_to_zone
-
-    @property
     def total(self) -> int | None:
         """Price delivered by the cheapest mode, or None when it cannot be delivered here."""
         cheapest = self.cheapest
         return None if cheapest is None else self.offer.price + cheapest.fee
 
     def sort_key(self) -> tuple:
-        cheapest = self.cheapest
-        offer = self.offer
-        seller = offer.seller
-        return (
-            0 if cheapest is not None and offer.stock > 0 else 1,
-            offer.price + cheapest.fee if cheapest is not None else offer.price,
-            -(seller.rating or 0.0),
-            cheapest.promise.latest if cheapest is not None else datetime.max.date(),
-            0 if seller.is_operator else 1,
-            offer.id,
-        )
+        return self.key
+
+
+def _ranked(offer, shipper, options, cheapest) -> RankedOffer:
+    """The ranking of the module's docstring, as a sort key: buyable first, then the lowest
+    total delivered, the better rating, the earlier delivery, the retailer, the older offer."""
+    seller = offer.seller
+    available = cheapest is not None and offer.stock > 0
+    key = (
+        0 if available else 1,
+        offer.price + cheapest.fee if cheapest is not None else offer.price,
+        -(seller.rating or 0.0),
+        cheapest.promise.latest if cheapest is not None else _NEVER,
+        0 if seller.is_operator else 1,
+        offer.id,
+    )
+    return RankedOffer(offer, shipper, options, cheapest, available, key)
+
+
+_NEVER = datetime.max.date()
+_KEY = attrgetter("key")
 
 
 def shipper_of(offer: Offer, retailer: Seller) -> Seller:
@@ -122,8 +134,8 @@ class Ranker:
                 ))
                 cheapest = min(options, key=lambda o: (o.fee, o.promise.latest, o.mode.position)) if options else None
                 found = self._options[key] = (options, cheapest)
-            ranked.append(RankedOffer(offer, shipper, *found))
-        ranked.sort(key=RankedOffer.sort_key)
+            ranked.append(_ranked(offer, shipper, *found))
+        ranked.sort(key=_KEY)
         return ranked
 
 

@@ -8,6 +8,7 @@ computed in the shop's time zone, which callers take from the shop's clock (``cl
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -599,23 +600,23 @@ def delivery_options(
     )
 
 
-def unit_limits(rates: Sequence[ShippingRate]) -> tuple[tuple[int | None, int], ...]:
-    """Each rate's free-shipping threshold and its mode's minimum weight: all that
+def unit_limits(rates: Sequence[ShippingRate]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The rates' free-shipping thresholds and their modes' minimum weights, sorted: all that
     :func:`delivery_options_from_rates` reads of one unit's price and weight (see
     :func:`unit_options_key`)."""
-    return tuple((rate.free_threshold, rate.mode.min_weight_grams) for rate in rates)
+    return (tuple(sorted(r.free_threshold for r in rates if r.free_threshold is not None)),
+            tuple(sorted(r.mode.min_weight_grams for r in rates)))
 
 
-def unit_options_key(limits: tuple[tuple[int | None, int], ...], goods_total: int,
-                     weight_grams: int) -> tuple[bool, ...]:
-    """Which of the rates' ``limits`` (:func:`unit_limits`) one unit's price and weight reach:
-    two units with the same key get the same options from :func:`delivery_options_from_rates`,
-    whose fee and filter rules read nothing else of them."""
-    return tuple(
-        flag
-        for threshold, min_weight in limits
-        for flag in (threshold is not None and goods_total >= threshold, min_weight > weight_grams)
-    )
+def unit_options_key(limits: tuple[tuple[int, ...], tuple[int, ...]], goods_total: int,
+                     weight_grams: int) -> tuple[int, int]:
+    """How many of the rates' ``limits`` (:func:`unit_limits`) one unit's price and weight reach
+    (the limits are sorted, so the counts say which): two units with the same key get the same
+    options from :func:`delivery_options_from_rates`, whose fee and filter rules read nothing
+    else of them (a fee is free from its threshold on; a mode is offered from its minimum
+    weight on)."""
+    thresholds, min_weights = limits
+    return bisect_right(thresholds, goods_total), bisect_right(min_weights, weight_grams)
 
 
 def delivery_options_from_rates(

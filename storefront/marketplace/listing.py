@@ -120,16 +120,16 @@ def _refresh_batch(session, ids, zones, rankers, shops, local_today) -> int:
     withdrawn = {p.id for p in products if not p.active}
     offers_by_product: dict[int, list[_OfferRow]] = {p.id: [] for p in products}
     open_ids = {sid for sid, shop in shops.items() if shop.state == SellerState.OPEN}
-    for row in session.execute(
+    for offer_id, product_id, seller_id, price, stock, lead_time_days, fulfillment, condition in session.execute(
         select(
             Offer.id, Offer.product_id, Offer.seller_id, Offer.price, Offer.stock,
             Offer.lead_time_days, Offer.fulfillment, Offer.condition,
         ).where(among(session, Offer.product_id, ids), Offer.state == OfferState.ACTIVE)
     ):
-        if row.seller_id in open_ids and row.product_id not in withdrawn:
-            offers_by_product[row.product_id].append(
-                _OfferRow(row.id, row.product_id, shops[row.seller_id], row.price, row.stock,
-                          row.lead_time_days, row.fulfillment, row.condition)
+        if seller_id in open_ids and product_id not in withdrawn:
+            offers_by_product[product_id].append(
+                _OfferRow(offer_id, product_id, shops[seller_id], price, stock, lead_time_days, fulfillment,
+                          condition)
             )
     rows = []
     for product in products:

@@ -75,3 +75,31 @@ def test_rating_breaks_price_ties_and_retailer_wins_exact_ties(session, mini_sho
 def test_out_of_stock_is_not_the_buy_box(session, mini_shop):
     catalog.set_stock(session, mini_shop.offers["washer_occaz"], 0)
     assert _rank(session, mini_shop.washer)[0].offer.sku == "1P-WASH"
+
+
+def test_units_with_the_same_options_key_get_the_same_options(session, mini_shop):
+    """The ranker shares delivery options between offers whose key is equal
+    (``delivery.unit_options_key``): that is only right if the options really are equal, at every
+    price around the free-shipping thresholds and every weight around the modes' minimums."""
+    zone = delivery.get_zone(session, "FR-MAIN")
+    retailer = sellers.operator_seller(session)
+    heavy = delivery.create_mode(session, "HEAVY", "Livraison sur rendez-vous", min_weight_grams=30_000)
+    delivery.set_rate(session, retailer, heavy.code, zone.code, fee=4_900, free_threshold=100_000,
+                      transit_min=3, transit_max=6)
+    rates = delivery.rates_for(session, [retailer.id], zone)[retailer.id]
+    limits = delivery.unit_limits(rates)
+    thresholds = {r.free_threshold for r in rates if r.free_threshold is not None}
+    assert thresholds and max(r.mode.min_weight_grams for r in rates) == 30_000
+    prices = sorted({p + d for p in (*thresholds, 1, 50_000) for d in (-1, 0, 1)})
+    weights = (0, 29_999, 30_000, 45_000)
+    by_key: dict[tuple, list] = {}
+    for price in prices:
+        for weight in weights:
+            options = delivery.delivery_options_from_rates(
+                rates, retailer, tz=PARIS, ordered_at=NOW, lead_time_days=1, quantities_or_lines=[1],
+                goods_total=price, weight_grams=weight)
+            seen = [(o.mode.code, o.fee, o.promise) for o in options]
+            by_key.setdefault(delivery.unit_options_key(limits, price, weight), []).append(seen)
+    assert len(by_key) > 2  # the key does tell units apart
+    for key, all_options in by_key.items():
+        assert all(options == all_options[0] for options in all_options), key
