@@ -34,9 +34,16 @@ from storefront.cart import current
 from storefront.cart.views import apply_mode_choices, render_expired_form
 from storefront.checkout import bp
 from storefront.checkout.forms import CardForm, DeliveryAddressForm, GuestAddressForm
-from storefront.extensions import db, limiter
 from storefront.documents import layout, render
-from storefront.marketplace import addresses, checkout, customer_invoices, mappings, payment_operations, tracking
+from storefront.extensions import db, limiter
+from storefront.marketplace import (
+    addresses,
+    checkout,
+    customer_invoices,
+    mappings,
+    payment_operations,
+    tracking,
+)
 from storefront.marketplace import cart as cart_service
 from storefront.marketplace.cart import CartView, ShippingAddress
 from storefront.marketplace.errors import DomainError, NotFound

@@ -280,5 +280,5 @@ def customer_invoice_pdf(invoice, texts: Texts) -> bytes:
             bold=True)
     pdf.ln(4)
     pdf.line_of(texts("vat_included", rate=percent(invoice.vat_rate_bp)))
-    pdf.line_of(texts("paid"))
+    pdf.line_of(texts("paid", day=french_date(invoice.issue_date)))
     return bytes(pdf.output())

@@ -11,7 +11,14 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from storefront.documents import render
-from storefront.marketplace import checkout, customer_invoices, orders, payment_operations, preferences, tracking
+from storefront.marketplace import (
+    checkout,
+    customer_invoices,
+    orders,
+    payment_operations,
+    preferences,
+    tracking,
+)
 from storefront.marketplace.models import (
     ActorRole,
     CustomerInvoice,
@@ -246,3 +253,17 @@ def test_a_guest_gets_the_invoice_through_the_order_signed_link(client, session,
     other_token = checkout.order_link_token(other, current_app.secret_key)
     assert client.get(f"/commande/suivi/{other_token}/factures/{invoice.id}.pdf").status_code == 404
     assert client.get(f"/commande/suivi/{'a' * 40}/factures/{invoice.id}.pdf").status_code == 404
+
+
+def test_the_retailer_own_sale_is_invoiced_in_its_own_name_without_the_mandate_mention(session, people, identities):
+    shop = identities
+    order = place(session, people.customer, (shop.offers["first_party"], 1))
+    # The retailer's own orders are accepted as they are placed.
+    tracking.ship(session, part_of(order, shop.retailer), carrier_code="COLISSIMO",
+                  tracking_number="CP10000011FR", actor_role=SELLER)
+    [invoice] = invoices(session)
+    assert invoice.number.startswith(shop.retailer.code.upper() + "-")
+    assert invoice.on_behalf_of is None and invoice.issuer["legal_name"] == "Storefront SAS"
+    text = pdf_text(render.customer_invoice_pdf(invoice))
+    assert "au nom et pour le compte de" not in text and "Storefront SAS" in text
+    assert "SIREN : 552100554" in text
