@@ -9,6 +9,7 @@ to refuse an order whose total is not the one the shopper saw.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from flask import (
     abort,
@@ -33,8 +34,16 @@ from storefront.cart import current
 from storefront.cart.views import apply_mode_choices, render_expired_form
 from storefront.checkout import bp
 from storefront.checkout.forms import CardForm, DeliveryAddressForm, GuestAddressForm
+from storefront.documents import layout, render
 from storefront.extensions import db, limiter
-from storefront.marketplace import addresses, checkout, mappings, payment_operations, tracking
+from storefront.marketplace import (
+    addresses,
+    checkout,
+    customer_invoices,
+    mappings,
+    payment_operations,
+    tracking,
+)
 from storefront.marketplace import cart as cart_service
 from storefront.marketplace.cart import CartView, ShippingAddress
 from storefront.marketplace.errors import DomainError, NotFound
@@ -423,10 +432,26 @@ def guest_order(token: str):
         order = checkout.order_for_link(db.session, token, current_app.secret_key)
     except NotFound:
         abort(404)
-    response = make_response(render_template("checkout/confirmation.html", order=order))
+    invoices = customer_invoices.invoices_of(db.session, order)
+    invoice_urls = {
+        seller_order_id: url_for(".guest_invoice", token=token, invoice_id=invoice.id)
+        for seller_order_id, invoice in invoices.items()
+    }
+    response = make_response(render_template(
+        "checkout/confirmation.html", order=order, invoices=invoices, invoice_urls=invoice_urls))
     # The address holds the key to the order: keep it out of shared caches and referrers.
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@bp.get(f"/suivi/<string(maxlength=200):token>/factures/<int(max={MAX_ID}):invoice_id>.pdf")
+def guest_invoice(token: str, invoice_id: int):
+    """A seller order's invoice, to whoever holds the order's signed link (a guest's order)."""
+    try:
+        order = checkout.order_for_link(db.session, token, current_app.secret_key)
+    except NotFound:
+        abort(404)
+    return _invoice_file(order, invoice_id)
 
 
 @bp.get("/mes-commandes")
@@ -441,10 +466,38 @@ def orders():
 @login_required
 def order(number: str):
     order = _my_order(number)
+    invoices = customer_invoices.invoices_of(db.session, order)
     return render_template(
         "checkout/order.html", order=order,
         payments=payment_operations.payments_of(db.session, order),
+        invoices=invoices,
+        invoice_urls={
+            seller_order_id: url_for(".invoice", number=order.number, invoice_id=invoice.id)
+            for seller_order_id, invoice in invoices.items()
+        },
     )
+
+
+@bp.get(f"/mes-commandes/<string(maxlength=20):number>/factures/<int(max={MAX_ID}):invoice_id>.pdf")
+@login_required
+def invoice(number: str, invoice_id: int):
+    """A seller order's invoice, to the customer who placed the order (another customer's, or
+    an invoice of another order: 404, as if there were none)."""
+    return _invoice_file(_my_order(number), invoice_id)
+
+
+def _invoice_file(order: CustomerOrder, invoice_id: int):
+    try:
+        invoice = customer_invoices.invoice_for(db.session, order, invoice_id)
+    except NotFound:
+        abort(404)
+    overrides = layout.load_overrides(Path(current_app.config["THEMES_DIR"]) / current_app.config["THEME"])
+    response = make_response(render.customer_invoice_pdf(invoice, overrides))
+    response.mimetype = "application/pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="facture-{invoice.number}.pdf"'
+    # The customer's name, address and purchases: never kept by a cache.
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _my_order(number: str) -> CustomerOrder:

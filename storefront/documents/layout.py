@@ -1,5 +1,6 @@
-"""The words printed on the finance documents (statements, commission invoices, credit notes), in
-French first, and in the seller's language beside it when onboarding recorded another one.
+"""The words printed on the finance documents (statements, commission invoices, credit notes, the
+customers' invoices), in French first, and in the reader's language beside it (the seller's as
+onboarding recorded it; the customer's order's) when it is another one.
 
 A merchant changes them without touching code: a theme may hold ``documents/texts.json``
 (``{"fr": {"invoice_title": "FACTURE DE COMMISSION"}, "en": {...}}``), whose texts replace these
@@ -73,6 +74,20 @@ TEXTS: dict[str, dict[str, str]] = {
         "SHIPPING_FEE": "Frais de port",
         "ADJUSTMENT": "Ajustement",
         "PAYOUT": "Versement",
+        "customer_invoice_title": "FACTURE",
+        "seller": "Vendeur",
+        "customer": "Client",
+        "on_behalf": "Facture émise par {marketplace} au nom et pour le compte de {seller}.",
+        "order_ref": "Commande n° {number} du {day}",
+        "sale_date": "Date de la vente",
+        "quantity": "Qté",
+        "unit_price_ttc": "P.U. TTC",
+        "amount_ttc": "Montant TTC",
+        "line_vat": "TVA",
+        "shipping_line": "Frais de port",
+        "vat_included": "Prix TTC, TVA de {rate} incluse.",
+        "paid": "Facture acquittée : payée par carte à la commande, débitée le {day}.",
+        "email": "E-mail",
     },
     "en": {
         "invoice_title": "INVOICE",
@@ -131,6 +146,20 @@ TEXTS: dict[str, dict[str, str]] = {
         "SHIPPING_FEE": "Shipping",
         "ADJUSTMENT": "Adjustment",
         "PAYOUT": "Payout",
+        "customer_invoice_title": "INVOICE",
+        "seller": "Seller",
+        "customer": "Customer",
+        "on_behalf": "Invoice issued by {marketplace} in the name and on behalf of {seller}.",
+        "order_ref": "Order no. {number} of {day}",
+        "sale_date": "Date of sale",
+        "quantity": "Qty",
+        "unit_price_ttc": "Unit price incl. VAT",
+        "amount_ttc": "Amount incl. VAT",
+        "line_vat": "VAT",
+        "shipping_line": "Shipping",
+        "vat_included": "Prices include VAT at {rate}.",
+        "paid": "Invoice paid: by card when ordering, charged on {day}.",
+        "email": "Email",
     },
 }
 

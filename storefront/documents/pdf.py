@@ -211,3 +211,74 @@ def statement_pdf(statement, period, seller: dict, documents, lines, texts: Text
             (euros(entry.amount, currency), widths[3], "R"),
         ])
     return bytes(pdf.output())
+
+
+def _customer_lines(customer: dict, texts: Texts) -> list[str]:
+    lines = [customer.get("name", "")]
+    for key in ("address", "address2"):
+        if customer.get(key):
+            lines.append(customer[key])
+    city = " ".join(part for part in (customer.get("postal_code", ""), customer.get("city", "")) if part)
+    if city or customer.get("country"):
+        lines.append(", ".join(part for part in (city, customer.get("country", "")) if part))
+    if customer.get("email"):
+        lines.append(f"{texts('email')} : {customer['email']}")
+    return lines
+
+
+def customer_invoice_pdf(invoice, texts: Texts) -> bytes:
+    """A seller order's invoice to its customer (a ``CustomerInvoice``): the seller issues it,
+    the marketplace on its behalf, with the mention that says so."""
+    title = texts("customer_invoice_title")
+    currency = invoice.currency
+    pdf = _Page(f"{title} {invoice.number}")
+    pdf.heading(f"{title} {texts('number')} {invoice.number}")
+    pdf.line_of(f"{texts('issue_date')} : {french_date(invoice.issue_date)}")
+    pdf.line_of(f"{texts('sale_date')} : {french_date(invoice.issue_date)}")
+    pdf.line_of(texts("order_ref", number=invoice.order_number, day=french_date(invoice.order_date)))
+    if invoice.on_behalf_of is not None:
+        marketplace = invoice.on_behalf_of.get("legal_name") or invoice.on_behalf_of.get("name") or "la marketplace"
+        seller = invoice.issuer.get("legal_name") or invoice.issuer.get("name", "")
+        pdf.line_of(texts("on_behalf", marketplace=marketplace, seller=seller), bold=True)
+    pdf.ln(3)
+    top = bottom = pdf.get_y()
+    columns = ((texts("seller"), _party_lines(invoice.issuer, texts)),
+               (texts("customer"), _customer_lines(invoice.customer, texts)))
+    for column, (heading, lines) in enumerate(columns):
+        pdf.set_xy(pdf.l_margin + column * 95, top)
+        pdf.set_font(FONT, "B", 9)
+        pdf.cell(90, 5, heading, new_x=XPos.LEFT, new_y=YPos.NEXT)
+        pdf.set_font(FONT, "", 9)
+        for text in lines:
+            pdf.multi_cell(90, 5, text, new_x=XPos.LEFT, new_y=YPos.NEXT)
+        bottom = max(bottom, pdf.get_y())
+    pdf.set_xy(pdf.l_margin, bottom + 4)
+
+    widths = (68, 12, 26, 26, 22, 26)
+    pdf.row([(texts.french("description"), widths[0], "L"), (texts.french("quantity"), widths[1], "R"),
+             (texts.french("unit_price_ttc"), widths[2], "R"), (texts.french("amount_ht"), widths[3], "R"),
+             (texts.french("line_vat"), widths[4], "R"), (texts.french("amount_ttc"), widths[5], "R")],
+            bold=True, border="B")
+    for line in invoice.lines:
+        description = line["title"] if line["kind"] == "product" else texts.french("shipping_line")
+        top = pdf.get_y()
+        pdf.multi_cell(widths[0], 5, description, new_x=XPos.RIGHT, new_y=YPos.TOP)
+        height = max(pdf.get_y() - top, 5)
+        pdf.set_xy(pdf.l_margin + widths[0], top)
+        pdf.cell(widths[1], 5, str(line["quantity"]), align="R")
+        pdf.cell(widths[2], 5, euros(line["unit_price"], currency), align="R")
+        pdf.cell(widths[3], 5, euros(line["total_ht"], currency), align="R")
+        pdf.cell(widths[4], 5, euros(line["vat"], currency), align="R")
+        pdf.cell(widths[5], 5, euros(line["total_ttc"], currency), align="R")
+        pdf.set_xy(pdf.l_margin, top + max(height, 6))
+    pdf.ln(2)
+    label_width, amount_width = 150, 30
+    pdf.row([(texts("total_ht"), label_width, "R"), (euros(invoice.total_ht, currency), amount_width, "R")])
+    pdf.row([(texts("vat", rate=percent(invoice.vat_rate_bp)), label_width, "R"),
+             (euros(invoice.vat, currency), amount_width, "R")])
+    pdf.row([(texts("total_ttc"), label_width, "R"), (euros(invoice.total_ttc, currency), amount_width, "R")],
+            bold=True)
+    pdf.ln(4)
+    pdf.line_of(texts("vat_included", rate=percent(invoice.vat_rate_bp)))
+    pdf.line_of(texts("paid", day=french_date(invoice.issue_date)))
+    return bytes(pdf.output())

@@ -11,6 +11,7 @@ from storefront.marketplace import billing
 from storefront.marketplace.models import (
     BillingDocument,
     BillingPeriod,
+    CustomerInvoice,
     Seller,
     SellerOrder,
     Statement,
@@ -43,6 +44,11 @@ def statement_pdf(session: Session, statement: Statement, overrides: dict | None
 def statement_lines_csv(session: Session, statement: Statement) -> str:
     lines = billing.statement_lines(session, statement)
     return statement_csv(lines, order_numbers=_order_numbers(session, lines))
+
+
+def customer_invoice_pdf(invoice: CustomerInvoice, overrides: dict | None = None) -> bytes:
+    """A seller order's invoice to its customer, in French (and the order's language beside)."""
+    return pdf.customer_invoice_pdf(invoice, Texts(invoice.locale, overrides))
 
 
 def document_pdf(document: BillingDocument, overrides: dict | None = None) -> bytes:

@@ -1,5 +1,6 @@
 """Invoice numbers without gaps: ``FC-2026-000001`` for the commission invoices, ``AV-2026-000001``
-for the credit notes, one series per kind and year.
+for the credit notes, one series per kind and year; ``<SELLER CODE>-2026-000001`` for the
+invoices issued to customers in a seller's name, one series per seller and year.
 
 The next number comes from the series' counter row, locked (SELECT … FOR UPDATE) in the
 transaction that writes the document: a second closing waits for the first to commit and reads
@@ -21,9 +22,11 @@ def format_number(series: str, year: int, sequence: int) -> str:
     return f"{series}-{year}-{sequence:06d}"
 
 
-def allocate(session: Session, series: str, year: int) -> tuple[int, str]:
-    """The next number of ``series`` in ``year``: (sequence, printed number). In the caller's
-    transaction, which holds the counter's lock until it ends."""
+def allocate(session: Session, series: str, year: int, *, label: str | None = None) -> tuple[int, str]:
+    """The next number of ``series`` in ``year``: (sequence, printed number, which starts with
+    ``label`` when given: a customer invoice's series is counted per seller, ``C<seller id>``,
+    and printed with the seller's code). In the caller's transaction, which holds the
+    counter's lock until it ends."""
     dialect = session.get_bind().dialect.name
     make_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     # The first document of a series and year makes its counter; two closings making it at once
@@ -41,7 +44,7 @@ def allocate(session: Session, series: str, year: int) -> tuple[int, str]:
     ).one()
     counter.last += 1
     session.flush()
-    return counter.last, format_number(series, year, counter.last)
+    return counter.last, format_number(label or series, year, counter.last)
 
 
 __all__ = ["allocate", "format_number"]

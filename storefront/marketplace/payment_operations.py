@@ -8,7 +8,8 @@ transaction of its cause (the order shipped, accepted, refused, cancelled or ref
 transaction rolls back, nothing is asked of the provider. Once it commits, :func:`settle` asks
 the provider (``settle_after_commit`` hands the new ids to the job queue at once), records the
 answer and, in the same transaction, the ledger entries of the money that moved
-(``ledger.record_operation``). A provider that cannot be reached leaves the operation PENDING
+(``ledger.record_operation``) and, for a capture, the customer's invoice of the seller order
+(``customer_invoices.issue_for_capture``). A provider that cannot be reached leaves the operation PENDING
 for the worker's sweep (:func:`settle_due`) to try again with the same idempotency key: the
 provider answers a key it has seen with its first answer, so nothing moves twice. The operations
 of one customer order are carried out in the order they were recorded (a refund never goes
@@ -27,7 +28,7 @@ from uuid import uuid4
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from . import ledger, preferences
+from . import customer_invoices, ledger, preferences
 from .after_commit import AfterCommit
 from .errors import InvalidTransition, InvalidValue
 from .finance import commission_for  # noqa: F401  (re-exported for callers of this module)
@@ -381,6 +382,9 @@ def settle(
             operation = session.get(PaymentOperation, operation_id)
             session.refresh(operation)
             ledger.record_operation(session, operation, now)
+            if operation.kind == Kind.CAPTURE:
+                # The customer's invoice of the seller order, with the money it was for.
+                customer_invoices.issue_for_capture(session, operation, now)
     return status
 
 

@@ -163,6 +163,50 @@ class BillingDocument(Timestamped, Base):
     statement: Mapped[Statement] = relationship()
 
 
+class CustomerInvoice(Base):
+    """The invoice of one seller order to its customer, issued when the seller order's share is
+    captured: by the marketplace in the seller's name and on its behalf (the seller is the
+    ``issuer``, the retailer ``on_behalf_of`` prints the mandate's mention), numbered without gaps
+    in the seller's own series (``<SELLER CODE>-<year>-<n>``). Its figures are those issued:
+    the lines with their prices including VAT of 20 % and the HT and VAT amounts split from them
+    per line, in cents, the shipping fee as a line of its own, the totals adding the lines up."""
+
+    __tablename__ = "customer_invoice"
+    __table_args__ = (
+        UniqueConstraint("series", "year", "sequence", name="uq_customer_invoice_sequence"),
+        CheckConstraint("total_ttc = total_ht + vat AND total_ht >= 0 AND vat >= 0", name="totals"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The counter's series (``C<seller id>``: a seller's code may be longer than a series);
+    # the printed number carries the seller's code.
+    series: Mapped[str] = mapped_column(String(8))
+    year: Mapped[int]
+    sequence: Mapped[int]
+    number: Mapped[str] = mapped_column(String(60), unique=True)
+    seller_order_id: Mapped[int] = mapped_column(ForeignKey("seller_order.id"), unique=True)
+    customer_order_id: Mapped[int] = mapped_column(ForeignKey("customer_order.id"), index=True)
+    seller_id: Mapped[int] = mapped_column(ForeignKey("seller.id"), index=True)
+    payment_operation_id: Mapped[int | None] = mapped_column(ForeignKey("payment_operation.id"))
+    order_number: Mapped[str] = mapped_column(String(24))  # the seller order's
+    customer_order_number: Mapped[str] = mapped_column(String(20))
+    order_date: Mapped[date]
+    issue_date: Mapped[date]
+    currency: Mapped[str] = mapped_column(String(3))
+    issuer: Mapped[dict] = mapped_column(JSON)  # the seller (billing.seller_party)
+    on_behalf_of: Mapped[dict | None] = mapped_column(JSON)  # the marketplace issuing it; None: the retailer's own sale
+    customer: Mapped[dict] = mapped_column(JSON)  # name, email, address
+    # [{"kind": "product"|"shipping", "title", "sku", "quantity", "unit_price", "total_ttc",
+    #   "total_ht", "vat"}], in cents including VAT (unit_price, total_ttc).
+    lines: Mapped[list] = mapped_column(JSON)
+    total_ht: Mapped[int]
+    vat_rate_bp: Mapped[int]
+    vat: Mapped[int]
+    total_ttc: Mapped[int]
+    locale: Mapped[str] = mapped_column(String(5), default="fr")
+    created_at: Mapped[datetime]
+
+
 class IssuedDocumentChanged(Exception):
     """Something tried to change or delete an issued statement or document."""
 
@@ -171,6 +215,6 @@ def _frozen(mapper, connection, target) -> None:
     raise IssuedDocumentChanged(f"an issued {type(target).__name__} is never changed")
 
 
-for _model in (Statement, BillingDocument, StatementEntry):
+for _model in (Statement, BillingDocument, StatementEntry, CustomerInvoice):
     event.listen(_model, "before_update", _frozen)
     event.listen(_model, "before_delete", _frozen)
