@@ -59,6 +59,8 @@ QUERY_PARAMETERS: dict[str, tuple[str, ...]] = {
     "checkout.guest_order": (),
     "checkout.orders": (),
     "checkout.order": (),
+    "checkout.invoice": (),
+    "checkout.guest_invoice": (),
     "account.home": (),
     "account.login": ("next",),
     "account.register": ("next",),
