@@ -138,7 +138,7 @@ def document_pdf(document, texts: Texts, *, statement_id: int) -> bytes:
         dates = {"start": french_date(line["start"]), "end": french_date(line["end"])}
         description = texts.french(line["description"], **dates)
         top = pdf.get_y()
-        pdf.multi_cell(widths[0], 5, description, new_x=XPos.RIGHT, new_y=YPos.TOP)
+        pdf.multi_cell(widths[0], 5, description, align="L", new_x=XPos.RIGHT, new_y=YPos.TOP)
         height = max(pdf.get_y() - top, 5)
         pdf.set_xy(pdf.l_margin + widths[0], top)
         pdf.cell(widths[1], 5, euros(line.get("base"), document.currency), align="R")
@@ -262,7 +262,7 @@ def customer_invoice_pdf(invoice, texts: Texts) -> bytes:
     for line in invoice.lines:
         description = line["title"] if line["kind"] == "product" else texts.french("shipping_line")
         top = pdf.get_y()
-        pdf.multi_cell(widths[0], 5, description, new_x=XPos.RIGHT, new_y=YPos.TOP)
+        pdf.multi_cell(widths[0], 5, description, align="L", new_x=XPos.RIGHT, new_y=YPos.TOP)
         height = max(pdf.get_y() - top, 5)
         pdf.set_xy(pdf.l_margin + widths[0], top)
         pdf.cell(widths[1], 5, str(line["quantity"]), align="R")
