@@ -1,5 +1,6 @@
 """``flask export orders``: the operator's order export from the command line, with a progress
-bar (rich) on stderr so that ``--output -`` can pipe the file itself."""
+bar (rich) on stderr so that ``--output -`` can pipe the file itself; ``flask export fec``: the
+sellers' ledger as the French FEC for the accountant (``marketplace/fec.py``)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from storefront import clock
 from storefront.extensions import db
-from storefront.marketplace import order_exports, sellers
+from storefront.marketplace import fec, order_exports, sellers
 from storefront.marketplace.errors import DomainError
 
 export_command = AppGroup("export", help="Export the shop's data as files.")
@@ -60,3 +61,28 @@ def export_orders(since: str, seller_code: str, fmt: str, output: str) -> None:
             temporary.replace(path)
     if path is not None:
         console.print(f"{export.orders} orders written to {path}")
+
+
+@export_command.command("fec")
+@click.option("--from", "start", required=True, type=click.DateTime(["%Y-%m-%d"]), help="First day, 2026-01-01.")
+@click.option("--to", "end", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Last day (the closing date).")
+@click.option("--output", default="", help="The file to write ('-': standard output); "
+              "<SIREN>FEC<closing date>.txt in the current folder without it.")
+def export_fec(start, end, output: str) -> None:
+    """The sellers' ledger as a FEC (Fichier des Écritures Comptables), two balanced lines per entry."""
+    start, end = start.date(), end.date()
+    if end < start:
+        raise click.UsageError("--to is before --from")
+    lines = fec.rows(db.session, start, end)
+    if output == "-":
+        count = fec.write(lines, sys.stdout)
+        sys.stdout.flush()
+        return
+    retailer = sellers.operator_seller(db.session, required=False)
+    siret = (retailer.siret or "") if retailer is not None else ""
+    path = Path(output or fec.file_name(siret[:9], end))
+    temporary = path.with_name(f".{path.name}.part")
+    with open(temporary, "w", encoding="utf-8", newline="") as out:
+        count = fec.write(lines, out)
+    temporary.replace(path)
+    Console(stderr=True).print(f"{count} lines written to {path}")
