@@ -53,3 +53,20 @@ def entry(session, seller, kind: LedgerKind, amount: int, at: datetime, **extra)
 def sale(session, seller, at: datetime, *, price: int, commission: int) -> None:
     entry(session, seller, K.CAPTURE, price, at)
     entry(session, seller, K.COMMISSION, -commission, at)
+
+
+def legal_identities(session, shop) -> None:
+    """The retailer's and Alpha's legal identities in the ``people`` shop (Alpha onboarded with
+    its address), as the invoices print them."""
+    retail = shop.retailer
+    retail.legal_name, retail.siret, retail.vat_number, retail.city = (
+        "Storefront SAS", "55210055400013", "FR40552100554", "Lyon")
+    preferences.set(session, "retailer_address", "12 rue de la République, 69002")
+    alpha = shop.alpha
+    alpha.legal_name, alpha.siret, alpha.vat_number, alpha.city = (
+        "Alpha Maison SARL", "73282932000074", "FR44732829320", "Nantes")
+    session.add(SellerApplication(
+        shop_name=alpha.name, legal_name=alpha.legal_name, siret=alpha.siret, address="3 quai de la Fosse",
+        postal_code="44000", city="Nantes", contact_name="Alice", contact_email="alice@example.com",
+        locale="fr", seller_id=alpha.id))
+    session.commit()

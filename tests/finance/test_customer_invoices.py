@@ -16,7 +16,6 @@ from storefront.marketplace import (
     customer_invoices,
     orders,
     payment_operations,
-    preferences,
     tracking,
 )
 from storefront.marketplace.models import (
@@ -25,9 +24,9 @@ from storefront.marketplace.models import (
     IssuedDocumentChanged,
     PaymentOperation,
     PaymentOperationKind,
-    SellerApplication,
 )
 from tests import order_fixtures
+from tests.finance.billing_fixtures import legal_identities
 from tests.finance.test_invoices import pdf_text
 from tests.order_fixtures import Visitor, html_text, part_of, place
 
@@ -40,18 +39,7 @@ SELLER = ActorRole.SELLER
 def identities(session, people):
     """The retailer's and Alpha's legal identities (Alpha onboarded with its address)."""
     shop = people.shop
-    retail = shop.retailer
-    retail.legal_name, retail.siret, retail.vat_number, retail.city = (
-        "Storefront SAS", "55210055400013", "FR40552100554", "Lyon")
-    preferences.set(session, "retailer_address", "12 rue de la République, 69002")
-    alpha = shop.alpha
-    alpha.legal_name, alpha.siret, alpha.vat_number, alpha.city = (
-        "Alpha Maison SARL", "73282932000074", "FR44732829320", "Nantes")
-    session.add(SellerApplication(
-        shop_name=alpha.name, legal_name=alpha.legal_name, siret=alpha.siret, address="3 quai de la Fosse",
-        postal_code="44000", city="Nantes", contact_name="Alice", contact_email="alice@example.com",
-        locale="fr", seller_id=alpha.id))
-    session.commit()
+    legal_identities(session, shop)
     return shop
 
 

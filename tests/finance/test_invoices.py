@@ -14,17 +14,24 @@ import pytest
 from sqlalchemy import select
 
 from storefront.documents import layout, render
-from storefront.marketplace import billing, orders, preferences, tracking
+from storefront.marketplace import billing, orders, tracking
 from storefront.marketplace.models import (
     ActorRole,
     BillingDocument,
     BillingDocumentKind,
-    SellerApplication,
     Statement,
     utcnow,
 )
 from tests import order_fixtures
-from tests.finance.billing_fixtures import K, entry, onboarded_seller, paris, retailer, sale
+from tests.finance.billing_fixtures import (
+    K,
+    entry,
+    legal_identities,
+    onboarded_seller,
+    paris,
+    retailer,
+    sale,
+)
 from tests.order_fixtures import part_of, place
 
 people = order_fixtures.people  # the fixture
@@ -43,18 +50,7 @@ def billed(session, people):
     """Alpha sells 2 × 15,00 € at 12 % (the shop's rate), ships, then refunds 5,00 € of it;
     the period is closed a month and a half later."""
     shop = people.shop
-    retail = shop.retailer
-    retail.legal_name, retail.siret, retail.vat_number, retail.city = (
-        "Storefront SAS", "55210055400013", "FR40552100554", "Lyon")
-    preferences.set(session, "retailer_address", "12 rue de la République, 69002")
-    alpha = shop.alpha
-    alpha.legal_name, alpha.siret, alpha.vat_number, alpha.city = (
-        "Alpha Maison SARL", "73282932000074", "FR44732829320", "Nantes")
-    session.add(SellerApplication(
-        shop_name=alpha.name, legal_name=alpha.legal_name, siret=alpha.siret, address="3 quai de la Fosse",
-        postal_code="44000", city="Nantes", contact_name="Alice", contact_email="alice@example.com",
-        locale="fr", seller_id=alpha.id))
-    session.commit()
+    legal_identities(session, shop)
 
     order = place(session, people.customer, (shop.offers["alpha"], 2))
     part = part_of(order, shop.alpha)
@@ -63,7 +59,7 @@ def billed(session, people):
     orders.refund(session, part, amount=500, reason_code="DAMAGED", actor_role=SELLER, line_id=part.lines[0].id)
     later = utcnow() + timedelta(days=45)
     billing.close_ended_periods(session, later)
-    statement = session.scalar(select(Statement).where(Statement.seller_id == alpha.id))
+    statement = session.scalar(select(Statement).where(Statement.seller_id == shop.alpha.id))
     return statement, part
 
 
