@@ -305,8 +305,7 @@ def bulk_upsert_offers(session: Session, seller: Seller, lines: Sequence[OfferLi
 
 
 @atomic
-def apply_offer_lines(session: Session, seller: Seller, lines: Sequence[OfferLine], *,
-                      refresh_listing: bool = True) -> list[LineResult]:
+def apply_offer_lines(session: Session, seller: Seller, lines: Sequence[OfferLine]) -> list[LineResult]:
     """Apply many offer lines with the rules of :func:`upsert_offer`: each line is checked
     against the seller's offers and the products loaded up front (one query each), then applied,
     or reported refused with its error; a refused line never stops the others. The lines apply
@@ -373,10 +372,9 @@ def apply_offer_lines(session: Session, seller: Seller, lines: Sequence[OfferLin
             webhooks.NewEvent("offer.updated", seller.id, lambda offer=offer: webhooks.offer_data(offer))
             for offer in touched
         ])
-        if refresh_listing:
-            from . import listing
+        from . import listing
 
-            listing.refresh(session, sorted({offer.product_id for offer in touched}))
+        listing.refresh(session, sorted({offer.product_id for offer in touched}))
     return results
 
 
