@@ -49,17 +49,10 @@ class RankedOffer:
         return bool(self.options)
 
     @property
-    def in_stock(self) -> bool:
-        return self.offer.stock > 0
-
-    @property
     def total(self) -> int | None:
         """Price delivered by the cheapest mode, or None when it cannot be delivered here."""
         cheapest = self.cheapest
         return None if cheapest is None else self.offer.price + cheapest.fee
-
-    def sort_key(self) -> tuple:
-        return self.key
 
 
 def _ranked(offer, shipper, options, cheapest) -> RankedOffer:

@@ -95,6 +95,17 @@ class Statement(Base):
     def balance(self) -> int:
         return self.opening_balance + self.total
 
+    @property
+    def sales_with_shipping(self) -> int:
+        """What the period's sales brought in, shipping included."""
+        return self.sales + self.shipping
+
+    @property
+    def commissions_with_vat(self) -> int:
+        """What the commission cost the seller over the period: taken, given back, and the VAT
+        of the invoice and credit note (negative: the seller paid)."""
+        return self.commissions + self.commission_refunds + self.commission_vat
+
 
 class StatementEntry(Base):
     """Which statement included a ledger entry: each entry once (its primary key), so that the
