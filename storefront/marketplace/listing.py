@@ -7,13 +7,14 @@ call it for the products they touched; ``flask seed-demo`` calls it for the whol
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time
 from itertools import islice
 
 from sqlalchemy import and_, case, delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from . import clock as shop_clock
 from . import event_categories
@@ -63,9 +64,50 @@ class _Shop:
     rating: float | None
     cutoff_time: time
 
-    @classmethod
-    def of(cls, seller: Seller) -> _Shop:
-        return cls(seller.id, seller.code, seller.state, seller.is_operator, seller.rating, seller.cutoff_time)
+
+@dataclass
+class _Snapshot:
+    """What every refresh of a moment shares: the zones, and per zone a ranker holding the
+    shippers' rates and the delivery options it has computed (the costly part, kept from one
+    batch of an import to the next)."""
+
+    now: datetime
+    local_today: date
+    zones: list[Zone]
+    rankers: dict[int, Ranker]
+
+
+def _snapshot(session: Session, now: datetime | None, retailer: _Shop) -> _Snapshot:
+    clock = shop_clock.of(session)
+    now = now or clock.now()
+    zones = list(session.scalars(select(Zone).order_by(Zone.id)))
+    rates_by_zone: dict[int, dict[int, list[ShippingRate]]] = {z.id: {} for z in zones}
+    for rate in session.scalars(select(ShippingRate).join(ShippingRate.mode).where(DeliveryMode.active)
+                                .options(contains_eager(ShippingRate.mode))):
+        rates_by_zone[rate.zone_id].setdefault(rate.shipper_id, []).append(rate)
+    for rates in rates_by_zone.values():
+        for shipper_rates in rates.values():
+            shipper_rates.sort(key=lambda r: (r.mode.position, r.mode.id))
+    rankers = {z.id: Ranker(rates_by_zone[z.id], retailer=retailer, now=now, tz=clock.tz) for z in zones}
+    return _Snapshot(now, clock.local_date(now), zones, rankers)
+
+
+SNAPSHOT_KEY = "listing.snapshot"
+
+
+@contextmanager
+def one_snapshot(session: Session) -> Iterator[None]:
+    """Every :func:`refresh` of ``session`` inside shares the zones, rates and delivery options
+    read by the first one, and promises count from that moment: an import refreshes a few
+    hundred products per batch, and reading the rates and working out each shipper's options
+    again for every batch cost more than ranking the offers. A rate changed meanwhile is seen by
+    the next import (and by the refresh that the rate's change runs itself); sellers are read
+    again for every batch, so a shop suspended meanwhile leaves the listing at once."""
+    session.info[SNAPSHOT_KEY] = None  # filled by the first refresh
+    try:
+        yield
+    finally:
+        session.info.pop(SNAPSHOT_KEY, None)
 
 
 @atomic
@@ -77,23 +119,23 @@ def refresh(
     batch_size: int = 2000,
 ) -> int:
     """Rebuild the listing rows of ``product_ids`` (every product when None); returns how many
-    products were refreshed. Promises count from ``now`` (the shop's clock when None)."""
-    clock = shop_clock.of(session)
-    now = now or clock.now()
+    products were refreshed. Promises count from ``now`` (the shop's clock when None; inside
+    :func:`one_snapshot`, from its first refresh)."""
     # Plain snapshots of the shops: ranking reads a seller's rating and flags for every offer of
     # every zone, hundreds of thousands of times in an import.
-    shops = {s.id: _Shop.of(s) for s in session.scalars(select(Seller))}
-    retailer = shops[sellers_service.operator_seller(session).id]
-    zones = list(session.scalars(select(Zone).order_by(Zone.id)))
-    rates_by_zone: dict[int, dict[int, list[ShippingRate]]] = {z.id: {} for z in zones}
-    for rate in session.scalars(select(ShippingRate).join(ShippingRate.mode).where(DeliveryMode.active)):
-        rates_by_zone[rate.zone_id].setdefault(rate.shipper_id, []).append(rate)
-    for rates in rates_by_zone.values():
-        for shipper_rates in rates.values():
-            shipper_rates.sort(key=lambda r: (r.mode.position, r.mode.id))
-    rankers = {
-        z.id: Ranker(rates_by_zone[z.id], retailer=retailer, now=now, tz=clock.tz) for z in zones
+    shops = {
+        id_: _Shop(id_, code, state, is_operator, Seller.average_rating(rating_sum, rating_count), cutoff)
+        for id_, code, state, is_operator, rating_sum, rating_count, cutoff in session.execute(select(
+            Seller.id, Seller.code, Seller.state, Seller.is_operator, Seller.rating_sum, Seller.rating_count,
+            Seller.cutoff_time))
     }
+    retailer = shops[sellers_service.operator_seller(session).id]
+    shared = SNAPSHOT_KEY in session.info and now is None
+    snapshot = session.info.get(SNAPSHOT_KEY) if shared else None
+    if snapshot is None:
+        snapshot = _snapshot(session, now, retailer)
+        if shared:
+            session.info[SNAPSHOT_KEY] = snapshot
 
     if product_ids is None:
         ids_iter: Iterable[int] = session.scalars(select(Product.id).order_by(Product.id)).all()
@@ -103,7 +145,7 @@ def refresh(
     ids_iter = iter(ids)
     done = 0
     while batch := list(islice(ids_iter, batch_size)):
-        done += _refresh_batch(session, batch, zones, rankers, shops, clock.local_date(now))
+        done += _refresh_batch(session, batch, snapshot.zones, snapshot.rankers, shops, snapshot.local_today)
     # Event shelves select products by their buy box: follow it in the same transaction.
     event_categories.recompute_products(session, None if product_ids is None else ids)
     return done
@@ -136,9 +178,19 @@ def _refresh_batch(session, ids, zones, rankers, shops, local_today) -> int:
         offers = offers_by_product[product.id]
         for zone in zones:
             rows.append(_listing_row(product, zone, offers, rankers[zone.id], local_today))
-    session.execute(delete(ProductListing).where(among(session, ProductListing.product_id, ids)))
-    if rows:
-        insert_rows(session, ProductListing.__table__, rows)  # COPY on PostgreSQL, no ORM bookkeeping
+    # Only the products whose rows come out different are written again: a feed's daily
+    # changes (a price here, a stock there) leave most buy boxes as they were.
+    table = ProductListing.__table__
+    names = list(rows[0]) if rows else [c.name for c in table.c]
+    stored = {(row[0], row[1]): tuple(row) for row in session.execute(
+        select(*(table.c[name] for name in names)).where(among(session, table.c.product_id, ids)))}
+    changed = {row["product_id"] for row in rows
+               if stored.pop((row["product_id"], row["zone_id"]), None) != tuple(row.values())}
+    changed.update(product_id for product_id, _ in stored)  # rows no longer produced (a zone gone)
+    if changed:
+        session.execute(delete(ProductListing).where(among(session, ProductListing.product_id, changed)))
+        # COPY on PostgreSQL, no ORM bookkeeping
+        insert_rows(session, table, [row for row in rows if row["product_id"] in changed])
     return len(products)
 
 

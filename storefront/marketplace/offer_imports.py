@@ -25,7 +25,7 @@ from typing import BinaryIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import catalog, data_imports
+from . import catalog, data_imports, listing
 from . import clock as shop_clock
 from .data_imports import (  # the generic parts, moved out; kept here under their old names too
     STALE_AFTER,
@@ -227,27 +227,28 @@ def run(session: Session, import_id: int, *, storage: Storage, batch_size: int =
     sku_header = next(h for h, f in mapping.items() if f == "sku")
     seen: dict[str, int] = {}
     try:
-        batch: list[Row] = []
-        for index, row in enumerate(read_ahead(reader.rows())):
-            if index < record.rows_done:  # committed by an earlier run
-                sku = row.values.get(sku_header, "").strip()
-                if sku and not row.error:
-                    seen.setdefault(sku, row.line)
-                continue
-            batch.append(row)
-            if len(batch) >= batch_size:
+        with listing.one_snapshot(session):  # one read of the rates for every batch
+            batch: list[Row] = []
+            for index, row in enumerate(read_ahead(reader.rows())):
+                if index < record.rows_done:  # committed by an earlier run
+                    sku = row.values.get(sku_header, "").strip()
+                    if sku and not row.error:
+                        seen.setdefault(sku, row.line)
+                    continue
+                batch.append(row)
+                if len(batch) >= batch_size:
+                    _apply(session, record, seller, mapping, batch, seen)
+                    batch = []
+                    if progress:
+                        progress(record)
+            if batch:
                 _apply(session, record, seller, mapping, batch, seen)
-                batch = []
                 if progress:
                     progress(record)
-        if batch:
-            _apply(session, record, seller, mapping, batch, seen)
-            if progress:
-                progress(record)
-        if record.mode == ImportMode.REPLACE:
-            _replace(session, record, seller, set(seen))
-        with transaction(session):
-            record.status, record.finished_at = ImportStatus.COMPLETE, shop_clock.of(session).now()
+            if record.mode == ImportMode.REPLACE:
+                _replace(session, record, seller, set(seen))
+            with transaction(session):
+                record.status, record.finished_at = ImportStatus.COMPLETE, shop_clock.of(session).now()
     except Exception as error:  # a crash midway: what committed stays, the run can go on later
         session.rollback()
         log.exception("offer import %s stopped after %s rows", record.id, record.rows_done)

@@ -1,6 +1,6 @@
 """Listing rows and facet counts."""
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from storefront.marketplace import catalog, delivery, listing, reference
 from storefront.marketplace.listing import Selection
@@ -89,3 +89,58 @@ def test_refresh_follows_offer_changes(session, mini_shop):
     rows = session.scalars(select(ProductListing).where(ProductListing.product_id == mini_shop.fridge.id)).all()
     assert rows and not any(r.available for r in rows)
     assert _browse(session, sort="price").product_ids[-1] == mini_shop.fridge.id  # unavailable last
+
+
+def test_one_snapshot_keeps_the_rates_and_reads_the_sellers_again(session, mini_shop):
+    """An import's batches share the rates read by its first refresh (a rate changed meanwhile is
+    the next refresh's business), but a shop suspended meanwhile leaves the listing at once."""
+    from storefront.marketplace.models import SellerState, ShippingRate
+
+    main = delivery.get_zone(session, "FR-MAIN")
+    washer = mini_shop.washer.id
+
+    def best_total():
+        session.expire_all()
+        return session.get(ProductListing, (washer, main.id)).best_total
+
+    before = best_total()
+    with listing.one_snapshot(session):
+        listing.refresh(session, [washer])
+        assert best_total() == before
+        session.execute(update(ShippingRate).where(ShippingRate.zone_id == main.id)
+                        .values(fee=ShippingRate.fee + 1000))
+        listing.refresh(session, [washer])
+        assert best_total() == before  # the rates of the snapshot
+        winner = session.get(ProductListing, (washer, main.id)).best_seller_id
+        seller = next(o.seller for o in mini_shop.offers.values() if o.seller_id == winner)
+        seller.state = SellerState.SUSPENDED
+        session.flush()
+        listing.refresh(session, [washer])
+        assert session.get(ProductListing, (washer, main.id)).best_seller_id != winner
+        seller.state = SellerState.OPEN
+        session.flush()
+    listing.refresh(session, [washer])  # a new moment: the new rates
+    assert best_total() > before
+
+
+def test_refresh_writes_only_the_products_whose_rows_change(session, mini_shop, count_queries):
+    """A feed repeats most of its offers as they were: their listing rows are compared, not
+    deleted and written again."""
+    ids = [mini_shop.washer.id, mini_shop.fridge.id]
+    before = {(r.product_id, r.zone_id): r.best_total
+              for r in session.scalars(select(ProductListing).where(ProductListing.product_id.in_(ids)))}
+    with count_queries() as statements:
+        listing.refresh(session, ids, now=NOW)
+    assert not [s for s in statements if s.lstrip().upper().startswith(("DELETE", "INSERT", "COPY"))]
+
+    catalog.set_stock(session, mini_shop.offers["fridge_1p"], 0)
+    with count_queries() as statements:
+        listing.refresh(session, ids, now=NOW)
+    written = [s for s in statements if s.lstrip().upper().startswith(("DELETE", "INSERT"))]
+    assert written and all("product_listing" in s for s in written)
+    session.expire_all()
+    after = {(r.product_id, r.zone_id): (r.best_total, r.available)
+             for r in session.scalars(select(ProductListing).where(ProductListing.product_id.in_(ids)))}
+    assert after.keys() == before.keys()
+    assert all(after[key][0] == total for key, total in before.items() if key[0] == mini_shop.washer.id)
+    assert not any(available for (product_id, _), (_, available) in after.items() if product_id == mini_shop.fridge.id)

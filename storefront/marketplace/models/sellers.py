@@ -55,9 +55,14 @@ class Seller(Timestamped, Base):
     @property
     def rating(self) -> float | None:
         """Average grade out of 5, or None before the first rating."""
-        if not self.rating_count:
+        return self.average_rating(self.rating_sum, self.rating_count)
+
+    @staticmethod
+    def average_rating(rating_sum: int, rating_count: int) -> float | None:
+        """The rule of :attr:`rating`, for callers that read the two columns without the row."""
+        if not rating_count:
             return None
-        return round(self.rating_sum / self.rating_count, 1)
+        return round(rating_sum / rating_count, 1)
 
     @property
     def is_open(self) -> bool:
