@@ -77,7 +77,11 @@ def browser_page():
             executable_path=CHROMIUM,
             headless=True,
             args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                  "--lang=fr-FR"],
+            # The browser's own words (a file input's button, a date's order) follow LANGUAGE on
+            # Linux: French, as the shop's customers see them (Debian's chromium-l10n).
+            env={**os.environ, "LANGUAGE": "fr", "LANG": "fr_FR.UTF-8"},
         )
         context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
         page = context.new_page()

@@ -1,6 +1,7 @@
 """Image URLs recorded by a product import, fetched by the worker's job from a loopback HTTP
-server: a PNG is stored (decoded, resized) on the product; a page that is not an image, a
-redirect and an image too big are refused; a private address is refused unless allowed."""
+server: a PNG is stored (decoded, resized) on the product, also behind a redirect; a page that is
+not an image, endless redirects, a redirect to another scheme and an image too big are refused; a
+private address is refused unless allowed."""
 
 from __future__ import annotations
 
@@ -25,15 +26,18 @@ def png() -> bytes:
     return out.getvalue()
 
 
+REDIRECTS = {"/redirect.png": "/a.png", "/loop.png": "/loop.png", "/ftp.png": "ftp://127.0.0.1/a.png"}
+
+
 class Handler(BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802
         if self.path == "/a.png":
             body, kind = png(), "image/png"
         elif self.path == "/fake.png":
             body, kind = b"<script>alert(1)</script>", "image/png"
-        elif self.path == "/redirect.png":
+        elif self.path in REDIRECTS:
             self.send_response(302)
-            self.send_header("Location", "http://169.254.169.254/")
+            self.send_header("Location", REDIRECTS[self.path])
             self.end_headers()
             return
         else:
@@ -61,19 +65,20 @@ def server():
 def test_the_worker_fetches_checks_and_stores_the_images(session, tmp_path, server):
     factories.category_tree(session)
     product = factories.product(session)
-    for position, name in enumerate(("a.png", "fake.png", "redirect.png", "page.html")):
+    for position, name in enumerate(("a.png", "fake.png", "redirect.png", "page.html", "loop.png", "ftp.png")):
         session.add(ProductImageUrl(product_id=product.id, url=f"{server}/{name}", position=position))
     session.commit()
     store = FolderStore(tmp_path / "media")
-    assert image_fetch.fetch_pending(session, store, allow_private=True) == (1, 3)
+    assert image_fetch.fetch_pending(session, store, allow_private=True) == (2, 4)
     images = list(session.scalars(select(ProductImage).where(ProductImage.product_id == product.id)))
-    assert len(images) == 1 and images[0].url.endswith("-display.webp")
-    assert (tmp_path / "media" / images[0].url.removeprefix("/media/files/")).is_file()
+    assert len(images) == 2 and all(image.url.endswith("-display.webp") for image in images)
+    assert all((tmp_path / "media" / image.url.removeprefix("/media/files/")).is_file() for image in images)
     errors = {u.url.rsplit("/", 1)[1]: (u.attempts, u.error, u.fetched_at is None)
               for u in session.scalars(select(ProductImageUrl))}
     assert errors["a.png"] == (1, "", False)
     assert errors["fake.png"][0] == 1 and "not a JPEG" in errors["fake.png"][1] and errors["fake.png"][2]
-    assert "302" in errors["redirect.png"][1] and "text/html" in errors["page.html"][1]
+    assert errors["redirect.png"] == (1, "", False) and "text/html" in errors["page.html"][1]
+    assert "more than 3 redirects" in errors["loop.png"][1] and "not an http(s) URL" in errors["ftp.png"][1]
     # Tried again on the next runs, then given up after three attempts.
     image_fetch.fetch_pending(session, store, allow_private=True)
     image_fetch.fetch_pending(session, store, allow_private=True)
