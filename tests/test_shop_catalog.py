@@ -35,10 +35,18 @@ def test_product_page_in_french(client, mini_shop):
     html = client.get(_url(mini_shop.washer), headers=FR).text
     assert 'data-testid="buy-box"' in html and 'data-testid="add-to-cart"' in html
     box = html.split('data-testid="buy-box"')[1].split("</section>")[0]
-    assert "399,00\u00a0€" in box  # the refurbished offer delivered cheapest wins
-    assert "Reconditionné" in box and "Tech Occaz" in box
+    # New offers first: the retailer's at 549 € wins over the refurbished one at 399 €, which
+    # is offered beside it ("Reconditionné dès 399,00 €", a link that brings it into the box).
+    assert "549,00\u00a0€" in box and "Neuf" in box
+    alternatives = box.split('data-testid="condition-alternatives"')[1].split("</ul>")[0]
+    assert "Reconditionné dès 399,00\u00a0€" in alternatives
+    assert f'data-offer-id="{mini_shop.offers["washer_occaz"].id}"' in alternatives
     assert len(_testids(html, "offer")) == 2
     assert "Autres vendeurs (2)" in html
+    chosen = client.get(_url(mini_shop.washer) + f'?offre={mini_shop.offers["washer_occaz"].id}', headers=FR).text
+    box = chosen.split('data-testid="buy-box"')[1].split("</section>")[0]
+    assert "399,00\u00a0€" in box and "Reconditionné" in box and "Tech Occaz" in box
+    assert "Neuf dès 549,00\u00a0€" in box
     # The retailer's home delivery: lead time 0, ordered Tuesday morning, 1–2 days.
     assert "Livré entre le mer. 2 déc. et le jeu. 3 déc." in html
     assert "649,00\u00a0€" in html and "−15 %" in html  # origin price struck through
@@ -49,7 +57,7 @@ def test_product_page_in_french(client, mini_shop):
 
 def test_product_page_in_english(client, mini_shop):
     html = client.get(_url(mini_shop.washer), headers=EN).text
-    assert "€399.00" in html and "Refurbished" in html
+    assert "€549.00" in html and "Refurbished from €399.00" in html
     assert "Delivered between Wed 2 Dec and Thu 3 Dec" in html
     assert "Other sellers (2)" in html
 

@@ -235,10 +235,10 @@ def test_one_partial_override_shows_on_every_page_that_uses_it(themes_root, them
 PARTIAL_BLOCKS = {
     "shop/partials/product_card.html": [
         "card_image", "card_brand", "card_title", "card_seller", "card_promise", "card_price",
-        "card_offers", "card_unavailable",
+        "card_condition", "card_offers", "card_unavailable",
     ],
     "shop/partials/buy_box.html": [
-        "buy_box_price", "buy_box_condition", "buy_box_seller", "buy_box_contact",
+        "buy_box_price", "buy_box_condition", "buy_box_alternatives", "buy_box_seller", "buy_box_contact",
         "buy_box_delivery", "buy_box_add_to_cart", "buy_box_not_delivered", "buy_box_no_offer",
     ],
     "shop/partials/offer_row.html": [

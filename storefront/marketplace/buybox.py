@@ -3,10 +3,13 @@
 Ranking (documented for sellers, as marketplaces do):
 
 1. offers that can be bought here come first: in stock, and shipped to the shopper's zone;
-2. then the lowest total price delivered: the item price plus the cheapest delivery mode's fee;
-3. then the better seller rating (no rating counts as the lowest);
-4. then the earlier delivery date of that cheapest mode;
-5. the retailer wins an exact tie; last, the older offer.
+2. then new offers before used and refurbished ones: a shopper asking for a product expects it
+   new, so a cheaper used offer never takes the buy box from a buyable new one (it is shown
+   next to it as "used from …", see :func:`alternatives`);
+3. then the lowest total price delivered: the item price plus the cheapest delivery mode's fee;
+4. then the better seller rating (no rating counts as the lowest);
+5. then the earlier delivery date of that cheapest mode;
+6. the retailer wins an exact tie; last, the older offer.
 
 "Shipped by" is the seller for SELLER fulfillment, the retailer for OPERATOR fulfillment, so the
 delivery options of an operator-fulfilled offer are the retailer's.
@@ -14,6 +17,7 @@ delivery options of an operator-fulfilled offer are the retailer's.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,7 +29,7 @@ from sqlalchemy.orm import Session
 from . import clock as shop_clock
 from . import delivery
 from .delivery import DeliveryOption
-from .models import Fulfillment, Offer, Seller, Zone
+from .models import Condition, Fulfillment, Offer, Seller, Zone
 
 
 @dataclass(slots=True)
@@ -45,6 +49,10 @@ class RankedOffer:
         return self.offer.seller
 
     @property
+    def condition_group(self) -> ConditionGroup:
+        return condition_group(self.offer.condition)
+
+    @property
     def ships_to_zone(self) -> bool:
         return bool(self.options)
 
@@ -56,12 +64,13 @@ class RankedOffer:
 
 
 def _ranked(offer, shipper, options, cheapest) -> RankedOffer:
-    """The ranking of the module's docstring, as a sort key: buyable first, then the lowest
-    total delivered, the better rating, the earlier delivery, the retailer, the older offer."""
+    """The ranking of the module's docstring, as a sort key: buyable first, then new, then the
+    lowest total delivered, the better rating, the earlier delivery, the retailer, the older offer."""
     seller = offer.seller
     available = cheapest is not None and offer.stock > 0
     key = (
         0 if available else 1,
+        0 if offer.condition == Condition.NEW else 1,
         offer.price + cheapest.fee if cheapest is not None else offer.price,
         -(seller.rating or 0.0),
         cheapest.promise.latest if cheapest is not None else _NEVER,
@@ -73,6 +82,37 @@ def _ranked(offer, shipper, options, cheapest) -> RankedOffer:
 
 _NEVER = datetime.max.date()
 _KEY = attrgetter("key")
+
+
+class ConditionGroup(enum.StrEnum):
+    """How a shopper sorts conditions: new, used (like new, very good, good, used) or refurbished."""
+
+    NEW = "NEW"
+    USED = "USED"
+    REFURBISHED = "REFURBISHED"
+
+
+def condition_group(condition: Condition) -> ConditionGroup:
+    if condition == Condition.NEW:
+        return ConditionGroup.NEW
+    if condition == Condition.REFURBISHED:
+        return ConditionGroup.REFURBISHED
+    return ConditionGroup.USED
+
+
+def alternatives(ranked: Sequence[RankedOffer], chosen: RankedOffer | None) -> list[RankedOffer]:
+    """Beside the buy box, the cheapest buyable offer of each other condition group (used,
+    refurbished; new when the chosen offer is not), in that order: "Used from …"."""
+    taken = condition_group(chosen.offer.condition) if chosen is not None else None
+    best: dict[ConditionGroup, RankedOffer] = {}
+    for offer in ranked:
+        group = condition_group(offer.offer.condition)
+        if offer.available and group != taken and offer is not chosen:
+            current = best.get(group)
+            if current is None or offer.total < current.total:
+                best[group] = offer
+    order = list(ConditionGroup)
+    return sorted(best.values(), key=lambda r: order.index(condition_group(r.offer.condition)))
 
 
 def shipper_of(offer: Offer, retailer: Seller) -> Seller:

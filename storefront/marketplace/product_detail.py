@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from . import catalog, reference, sellers
-from .buybox import RankedOffer, rank_offers
+from .buybox import RankedOffer, alternatives, rank_offers
 from .errors import NotFound
 from .models import (
     AttributeType,
@@ -45,6 +45,10 @@ class ProductDetail:
     @property
     def buy_box(self) -> RankedOffer | None:
         return next((o for o in self.offers if o.available), None)
+
+    def alternatives(self, chosen: RankedOffer | None) -> list[RankedOffer]:
+        """The cheapest offer of each other condition than ``chosen``'s ("Used from …")."""
+        return alternatives(self.offers, chosen)
 
     def offer(self, offer_id: int) -> RankedOffer | None:
         return next((o for o in self.offers if o.offer.id == offer_id), None)

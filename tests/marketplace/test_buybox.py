@@ -1,9 +1,10 @@
-"""The buy-box ranking: total delivered, then rating, then delivery date; the retailer wins ties."""
+"""The buy-box ranking: buyable, then new before used and refurbished, then total delivered, then
+rating, then delivery date; the retailer wins ties."""
 
 from datetime import date
 
 from storefront.marketplace import buybox, catalog, delivery, sellers
-from storefront.marketplace.models import Fulfillment
+from storefront.marketplace.models import Condition, Fulfillment
 from tests import factories
 from tests.checkout_fixtures import PARIS
 from tests.shop_fixtures import NOW
@@ -16,11 +17,41 @@ def _rank(session, product, zone_code="FR-MAIN"):
     )
 
 
-def test_total_delivered_decides_first(session, mini_shop):
+def test_new_offers_come_first_then_the_total_delivered(session, mini_shop):
     ranked = _rank(session, mini_shop.washer)
-    # Occaz is cheapest at 399 € + 6,90 € relay; retailer 549 € + 4,99 €; Martin 559 € + free.
-    assert [r.offer.sku for r in ranked] == ["TO-WASH", "1P-WASH", "MM-WASH"]
-    assert [r.total for r in ranked] == [39900 + 690, 54900 + 499, 55900]
+    # Occaz's refurbished one is cheapest at 399 € + 6,90 € relay, but new offers come first:
+    # retailer 549 € + 4,99 €, then Martin 559 € + free.
+    assert [r.offer.sku for r in ranked] == ["1P-WASH", "MM-WASH", "TO-WASH"]
+    assert [r.total for r in ranked] == [54900 + 499, 55900, 39900 + 690]
+    assert [r.condition_group for r in ranked] == [buybox.ConditionGroup.NEW] * 2 + [buybox.ConditionGroup.REFURBISHED]
+
+
+def test_a_used_offer_wins_only_when_no_new_one_can_be_bought(session, mini_shop):
+    catalog.set_stock(session, mini_shop.offers["washer_1p"], 0)
+    assert _rank(session, mini_shop.washer)[0].offer.sku == "MM-WASH"
+    catalog.set_stock(session, mini_shop.offers["washer_martin"], 0)
+    ranked = _rank(session, mini_shop.washer)
+    assert ranked[0].offer.sku == "TO-WASH" and ranked[0].available
+    assert not buybox.alternatives(ranked, ranked[0])  # no new offer left to show beside it
+
+
+def test_alternatives_show_the_cheapest_of_each_other_condition(session, mini_shop):
+    """Beside the buy box: "Refurbished from 399 €" (and "New from …" when a used one is chosen)."""
+    product = mini_shop.washer
+    catalog.upsert_offer(session, mini_shop.martin, product, "MM-WASH-GOOD", price=45900, stock=1,
+                         condition=Condition.GOOD, lead_time_days=1)
+    catalog.upsert_offer(session, mini_shop.martin, product, "MM-WASH-LN", price=42900, stock=1,
+                         condition=Condition.LIKE_NEW, lead_time_days=1)
+    catalog.upsert_offer(session, mini_shop.retailer, product, "1P-WASH-RECO", price=36900, stock=0,
+                         condition=Condition.REFURBISHED, fulfillment=Fulfillment.OPERATOR)  # out of stock: never "from"
+    ranked = _rank(session, product)
+    chosen = ranked[0]
+    assert chosen.offer.sku == "1P-WASH"
+    others = buybox.alternatives(ranked, chosen)
+    assert [(r.offer.sku, r.condition_group) for r in others] == [
+        ("MM-WASH-LN", buybox.ConditionGroup.USED), ("TO-WASH", buybox.ConditionGroup.REFURBISHED)]
+    occaz = next(r for r in ranked if r.offer.sku == "TO-WASH")
+    assert [r.offer.sku for r in buybox.alternatives(ranked, occaz)] == ["1P-WASH", "MM-WASH-LN"]
 
 
 def test_shipped_by_follows_fulfillment(session, mini_shop):
@@ -30,7 +61,8 @@ def test_shipped_by_follows_fulfillment(session, mini_shop):
 
 
 def test_promises_are_delivery_promise(session, mini_shop):
-    best = _rank(session, mini_shop.washer)[1]  # the retailer, lead time 0, THD 1-2 days
+    best = _rank(session, mini_shop.washer)[0]  # the retailer, lead time 0, THD 1-2 days
+    assert best.offer.sku == "1P-WASH"
     thd = next(o for o in best.options if o.mode.code == "THD")
     assert thd.promise == delivery.promise(
         NOW, lead_time_days=0, transit_min=1, transit_max=2, tz=PARIS
@@ -50,7 +82,7 @@ def test_zone_changes_availability_and_dates(session, mini_shop):
 
 def test_heavy_goods_get_scheduled_delivery_only_when_heavy(session, mini_shop):
     fridge = _rank(session, mini_shop.fridge)[0]
-    washer = _rank(session, mini_shop.washer)[1]
+    washer = _rank(session, mini_shop.washer)[0]
     assert "FDHD" in {o.mode.code for o in fridge.options}
     assert "FDHD" not in {o.mode.code for o in washer.options}
 
@@ -73,8 +105,9 @@ def test_rating_breaks_price_ties_and_retailer_wins_exact_ties(session, mini_sho
 
 
 def test_out_of_stock_is_not_the_buy_box(session, mini_shop):
-    catalog.set_stock(session, mini_shop.offers["washer_occaz"], 0)
-    assert _rank(session, mini_shop.washer)[0].offer.sku == "1P-WASH"
+    catalog.set_stock(session, mini_shop.offers["washer_1p"], 0)
+    ranked = _rank(session, mini_shop.washer)
+    assert ranked[0].offer.sku == "MM-WASH" and ranked[-1].offer.sku == "1P-WASH"
 
 
 def test_units_with_the_same_options_key_get_the_same_options(session, mini_shop):

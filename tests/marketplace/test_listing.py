@@ -4,7 +4,7 @@ from sqlalchemy import select, update
 
 from storefront.marketplace import catalog, delivery, listing, reference
 from storefront.marketplace.listing import Selection
-from storefront.marketplace.models import ProductListing
+from storefront.marketplace.models import Condition, ProductListing
 from tests.shop_fixtures import NOW
 
 EVERYTHING = Selection()
@@ -24,11 +24,13 @@ def _facet(result, code):
 
 def test_rows_follow_the_buy_box(session, mini_shop):
     row = session.get(ProductListing, (mini_shop.washer.id, delivery.get_zone(session, "FR-MAIN").id))
-    assert row.best_offer_id == mini_shop.offers["washer_occaz"].id
-    assert (row.best_price, row.best_total, row.offer_count) == (39900, 40590, 3)
+    # New offers first: the retailer's (549 € + 4,99 €), not the refurbished one at 399 €.
+    assert row.best_offer_id == mini_shop.offers["washer_1p"].id
+    assert (row.best_price, row.best_total, row.offer_count) == (54900, 55399, 3)
     assert row.operator_shipped and row.available
+    assert row.condition_mask == listing.CONDITION_BITS[Condition.NEW] | listing.CONDITION_BITS[Condition.REFURBISHED]
     corsica = session.get(ProductListing, (mini_shop.washer.id, delivery.get_zone(session, "FR-COR").id))
-    assert corsica.best_total == 39900 + 990
+    assert corsica.best_offer_id == mini_shop.offers["washer_1p"].id
 
 
 def test_category_includes_subcategories(session, mini_shop):
@@ -44,7 +46,7 @@ def test_facet_counts_follow_the_selection(session, mini_shop):
     assert _facet(result, "condition") == {"NEW": 3, "REFURBISHED": 1}
     assert _facet(result, "shipped_by_retailer") == {"1": 3}
     assert _facet(result, "mode")["FDHD"] == 1
-    assert _facet(result, "price") == (39900, 129900)
+    assert _facet(result, "price") == (54900, 129900)
 
     white_martin = _browse(session, Selection(items=(("colour", frozenset({"WHITE"})),), sellers=frozenset({"maison-martin"})))
     assert white_martin.total == 2
@@ -56,7 +58,7 @@ def test_facet_counts_follow_the_selection(session, mini_shop):
 
 def test_ranges_price_and_toggles(session, mini_shop):
     assert _browse(session, Selection(ranges=(("capacity_kg", 8.5, None),)), category="washers").product_ids == [mini_shop.washer.id]
-    assert _browse(session, Selection(price_max=50000)).product_ids == [mini_shop.washer.id]
+    assert _browse(session, Selection(price_max=55000)).product_ids == [mini_shop.washer.id]
     assert _browse(session, Selection(price_min=100000, price_max=200000)).total == 1
     assert _browse(session, Selection(conditions=frozenset({"REFURBISHED"}))).total == 1
     assert _browse(session, Selection(modes=frozenset({"FDHD"}))).product_ids == [mini_shop.fridge.id]
