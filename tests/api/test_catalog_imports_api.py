@@ -6,7 +6,13 @@ refused; an Idempotency-Key replay answers the same import; bad input is problem
 from __future__ import annotations
 
 import io
+import json
+import os
+import re
+import shutil
+import subprocess
 import uuid
+from pathlib import Path
 
 import httpx2 as httpx
 import pytest
@@ -27,6 +33,7 @@ from tests.api.test_api_orders import call, client_for, is_problem, live, token_
 from tests.imports.helpers import csv_bytes
 from tests.order_fixtures import PASSWORD, Visitor
 
+GUIDE = Path(__file__).resolve().parents[2] / "docs" / "api.md"
 TREE = csv_bytes([
     ["type", "code", "parent", "label_fr", "label_en", "category", "attribute", "requirement", "list"],
     ["value", "INOX", "", "Inox", "Stainless", "", "", "", "finishes"],
@@ -187,3 +194,34 @@ def test_the_operator_follows_its_imports_and_a_seller_is_refused(session, live,
     session.expire_all()
     assert all(m.category_id is None for m in catalog_imports.mappings(session))
     assert session.get(DataImport, body["id"]).status == ImportStatus.COMPLETE
+
+
+@pytest.mark.skipif(not shutil.which("curl"), reason="needs curl")
+def test_the_guide_s_catalog_import_examples_run_as_written(session, live, mini_shop):  # noqa: F811
+    """docs/api.md's operator section, its ```bash blocks run with curl from the project's root
+    on the sample files: the tree imports, the products wait for their categories, then apply."""
+    token = token_of(live, *client_for(session, None, "catalog:read catalog:write"))
+    text = GUIDE.read_text(encoding="utf-8")
+    section = text[text.index("### For the operator: catalog and category imports"):]
+    section = section[:section.index("\n## ")]
+    send_files, map_and_again = re.findall(r"```bash\n(.*?)```", section, flags=re.S)
+    environ = {**os.environ, "SHOP": live, "TOKEN": token}
+
+    def run(script: str) -> list[dict]:
+        ran = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=GUIDE.parent.parent, env=environ,
+                             capture_output=True, text=True, timeout=60)
+        assert ran.returncode == 0, ran.stderr
+        return [json.loads(line) for line in ran.stdout.replace("}{", "}\n{").splitlines() if line.strip()]
+
+    tree, products = run(send_files)
+    assert (tree["kind"], tree["status"], products["kind"]) == ("CATEGORIES", "QUEUED", "PRODUCTS")
+    tree = call(live, f"/api/v1/catalog/imports/{tree['id']}", token).json()  # the (test) worker ran both
+    assert (tree["status"], tree["refused"]) == ("COMPLETE", 0)
+    products = call(live, f"/api/v1/catalog/imports/{products['id']}", token).json()
+    assert (products["status"], products["skipped"], products["created"]) == ("COMPLETE", 3, 0)
+    mappings, again = run(map_and_again)
+    assert {m["source"]: (m["category"], m["included"]) for m in mappings["items"]} == {
+        "Lavage > Lave-linge": ("lave-linge", True), "Froid > Réfrigérateurs": (None, False)}
+    assert again["id"] == products["id"]
+    status = call(live, f"/api/v1/catalog/imports/{again['id']}", token).json()
+    assert (status["status"], status["created"], status["refused"], status["skipped"]) == ("COMPLETE", 2, 0, 1)
