@@ -36,8 +36,26 @@ def _request_hash() -> str:
     digest = hashlib.sha256()
     for part in (request.method, request.path, request.query_string.decode()):
         digest.update(part.encode() + b"\0")
-    digest.update(request.get_data(cache=True))
+    if request.mimetype == "multipart/form-data":
+        _multipart(digest)
+    else:
+        digest.update(request.get_data(cache=True))
     return digest.hexdigest()
+
+
+def _multipart(digest) -> None:
+    """A multipart body by its parts (fields, then each file's name and content), not its bytes:
+    a client retrying an upload sends the same file under another random boundary, which is the
+    same request. Files are read from werkzeug's parsed parts (spooled to disk when big), never
+    held whole in memory, and rewound for the view."""
+    for name, value in sorted(request.form.items(multi=True), key=lambda item: item[0]):
+        digest.update(f"field\0{name}\0{value}\0".encode())
+    for name, upload in sorted(request.files.items(multi=True), key=lambda item: item[0]):
+        digest.update(f"file\0{name}\0{upload.filename or ''}\0".encode())
+        while chunk := upload.stream.read(1 << 20):
+            digest.update(chunk)
+        upload.stream.seek(0)
+        digest.update(b"\0")
 
 
 def _aware(moment: datetime) -> datetime:

@@ -12,20 +12,21 @@ from pydantic import Field
 from storefront.extensions import db
 from storefront.marketplace import data_imports, offer_imports, status_imports
 from storefront.marketplace.errors import NotAllowed
-from storefront.marketplace.models import DataImport, ImportSource
+from storefront.marketplace.models import DataImport, ImportKind, ImportSource
 
-from . import bp
+from . import bp, pages
 from .auth import Caller, require_scope
 from .idempotency import idempotent
 from .orders import rfc3339
 from .problems import ApiProblem
-from .schema import Out, operation
+from .schema import Out, PageQuery, operation
 
 
 class ImportOut(Out):
     id: int
     status: str = Field(description="QUEUED, RUNNING, COMPLETE or FAILED")
     mode: str = Field(description="NORMAL or REPLACE")
+    source: str = Field(description="API, UPLOAD (the portal), FEED (the offer feed) or CLI")
     file_name: str
     rows_total: int | None
     rows_done: int
@@ -43,7 +44,8 @@ class ImportOut(Out):
 
 def _out(record: DataImport) -> dict:
     return {
-        "id": record.id, "status": record.status.value, "mode": record.mode.value, "file_name": record.file_name,
+        "id": record.id, "status": record.status.value, "mode": record.mode.value, "source": record.source.value,
+        "file_name": record.file_name,
         "rows_total": record.rows_total, "rows_done": record.rows_done, "read": record.rows_read,
         "created": record.created_count, "updated": record.updated_count,
         "deactivated": record.deactivated_count, "refused": record.refused_count,
@@ -54,7 +56,7 @@ def _out(record: DataImport) -> dict:
     }
 
 
-def _upload(storage: data_imports.Storage):
+def upload_part(storage: data_imports.Storage):
     """The request's file part: a body bigger than the largest file is refused before it is read
     (413), a request without the part is a 400 naming it."""
     if (request.content_length or 0) > storage.max_bytes + 100_000:
@@ -83,14 +85,30 @@ def create_offer_import(caller: Caller):
     answers the same import (200 when nothing is left to run)."""
     seller_id = _seller_id(caller)
     storage = data_imports.Storage.from_settings(current_app.config)
-    upload = _upload(storage)
+    upload = upload_part(storage)
     from storefront.marketplace.models import Seller
 
     record, to_run = offer_imports.submit(
         db.session, db.session.get(Seller, seller_id), upload.stream, storage=storage,
         file_name=upload.filename, mode=request.form.get("mode", "NORMAL"), source=ImportSource.API,
     )
-    return _recorded(record, to_run, _out(record), "api.get_offer_import")
+    return recorded(record, to_run, _out(record), "api.get_offer_import")
+
+
+class ImportPage(Out):
+    items: list[ImportOut]
+    next_cursor: str | None
+
+
+@bp.get("/offers/imports")
+@require_scope("catalog:read")
+@operation(tag="catalog", query=PageQuery, responses={200: ImportPage})
+def list_offer_imports(caller: Caller, query: PageQuery):
+    """The caller's offer imports (sent through the API, the portal or its feed), newest first,
+    ``limit`` at a time; the next page in the ``Link`` header (and ``next_cursor``)."""
+    found = data_imports.imports_of(db.session, _seller_id(caller), query.limit + 1, kind=ImportKind.OFFERS,
+                                    before_id=pages.read_cursor("offer-imports", pages.last_id))
+    return pages.id_page("offer-imports", "api.list_offer_imports", found, query.limit, _out)
 
 
 @bp.get("/offers/imports/<int(max=2147483647):import_id>")
@@ -162,17 +180,17 @@ def create_status_import(caller: Caller):
     same file sent again answers the same import (200)."""
     seller_id = _orders_seller_id(caller)
     storage = data_imports.Storage.from_settings(current_app.config)
-    upload = _upload(storage)
+    upload = upload_part(storage)
     from storefront.marketplace.models import Seller
 
     record, to_run = status_imports.submit(
         db.session, db.session.get(Seller, seller_id), upload.stream, storage=storage,
         file_name=upload.filename, source=ImportSource.API,
     )
-    return _recorded(record, to_run, _status_out(record), "api.get_status_import")
+    return recorded(record, to_run, _status_out(record), "api.get_status_import")
 
 
-def _recorded(record, to_run: bool, body: dict, endpoint: str):
+def recorded(record, to_run: bool, body: dict, endpoint: str):
     """The answer to a file sent: 202 and the job queued for a new import, 200 for the same file
     sent again (its import as it stands); either way a ``Location`` to poll."""
     if to_run:

@@ -46,21 +46,30 @@ def fetch_offer_feeds() -> int:
     settings = offer_feeds.FeedSettings.from_settings(current_app.config)
     with Session(db.engine) as session:
         ids = offer_feeds.due(session, shop_clock.of(session).now())
-    fetched = 0
-    for feed_id in ids:
-        with Session(db.engine) as session:
-            feed = session.get(OfferFeed, feed_id)
-            if feed is None:
-                continue
-            try:
-                outcome = offer_feeds.fetch(session, feed, settings=settings)
-            except Exception:
-                log.exception("offer feed %s: the fetch stopped on an unexpected error", feed_id)
-                continue
-        fetched += outcome.fetched
-        if outcome.to_run:
-            try:
-                run_data_import(outcome.import_id)
-            except Exception:  # the queue is unreachable: the sweep runs it within minutes
-                log.exception("could not queue offer import %s of feed %s", outcome.import_id, feed_id)
-    return fetched
+    return sum(_fetch(feed_id, settings) for feed_id in ids)
+
+
+@task
+def fetch_offer_feed(feed_id: int) -> bool:
+    """Fetch one feed now if it is due (a seller's "fetch now", ``offer_feeds.run_now``, made it
+    so); the minute's job would take it too, and the claim lets only one of them fetch it."""
+    return _fetch(feed_id, offer_feeds.FeedSettings.from_settings(current_app.config))
+
+
+def _fetch(feed_id: int, settings: offer_feeds.FeedSettings) -> bool:
+    """Fetch the feed in its own session and queue the import it recorded; whether it was fetched."""
+    with Session(db.engine) as session:
+        feed = session.get(OfferFeed, feed_id)
+        if feed is None:
+            return False
+        try:
+            outcome = offer_feeds.fetch(session, feed, settings=settings)
+        except Exception:
+            log.exception("offer feed %s: the fetch stopped on an unexpected error", feed_id)
+            return False
+    if outcome.to_run:
+        try:
+            run_data_import(outcome.import_id)
+        except Exception:  # the queue is unreachable: the sweep runs it within minutes
+            log.exception("could not queue offer import %s of feed %s", outcome.import_id, feed_id)
+    return outcome.fetched

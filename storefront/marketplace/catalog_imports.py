@@ -210,9 +210,12 @@ def get_import(session: Session, import_id: int) -> DataImport:
     return record
 
 
-def imports(session: Session, limit: int = 50) -> list[DataImport]:
-    return list(session.scalars(select(DataImport).where(DataImport.kind.in_(KINDS))
-                                .order_by(DataImport.created_at.desc(), DataImport.id.desc()).limit(limit)))
+def imports(session: Session, limit: int = 50, *, before_id: int | None = None) -> list[DataImport]:
+    """The operator's imports, newest first; ``before_id``: those older than it (the API's cursor)."""
+    query = select(DataImport).where(DataImport.kind.in_(KINDS))
+    if before_id is not None:
+        query = query.where(DataImport.id < before_id)
+    return list(session.scalars(query.order_by(DataImport.id.desc()).limit(limit)))
 
 
 # -- the category mapping ------------------------------------------------------------------------
@@ -243,6 +246,22 @@ def save_mapping(session: Session, choices: Iterable[tuple[str, int | None, bool
         saved.append(row)
     session.flush()
     return saved
+
+
+@atomic
+def save_mapping_by_code(session: Session,
+                         choices: Iterable[tuple[str, str | None, bool]]) -> list[ImportCategoryMapping]:
+    """:func:`save_mapping` with the shop's categories named by their codes (the API's words);
+    an unknown code is refused (nothing saved)."""
+    resolved = []
+    for source, code, included in choices:
+        category_id = None
+        if code:
+            category_id = session.scalar(select(Category.id).where(Category.code == code))
+            if category_id is None:
+                raise InvalidValue(f"no category {code[:100]!r}", reason=Refusal.UNKNOWN_CATEGORY, field="category")
+        resolved.append((source, category_id, included))
+    return save_mapping(session, resolved)
 
 
 # -- running ---------------------------------------------------------------------------------------

@@ -146,7 +146,7 @@ def submit(
             return existing, True
         now = shop_clock.of(session).now()
         if source != ImportSource.CLI:
-            _check_limits(session, seller.id, kind, now)
+            check_limits(session, seller.id, kind, now)
         reader = open_file(temporary, storage.max_bytes)
         check(reader)
         folder = storage.root / f"seller-{seller.id}"
@@ -186,9 +186,10 @@ def store_upload(stream: BinaryIO, storage: Storage) -> tuple[Path, str, int]:
     return temporary, digest.hexdigest(), size
 
 
-def _check_limits(session: Session, seller_id: int, kind: ImportKind, now) -> None:
+def check_limits(session: Session, seller_id: int, kind: ImportKind, now) -> None:
     """The operator's limits on a seller's imports of one kind (back-office preferences): an offer
-    file just sent does not hold back the day's tracking numbers."""
+    file just sent does not hold back the day's tracking numbers. Also asked before a feed is
+    fetched on demand (``offer_feeds.run_now``), so that the refusal comes at once."""
     minutes = int(preferences.get(session, "offer_import_min_minutes"))
     per_day = int(preferences.get(session, "imports_per_day"))
     mine = (DataImport.seller_id == seller_id) & (DataImport.kind == kind)
@@ -216,9 +217,16 @@ def get_import(session: Session, seller_id: int | None, import_id: int,
     return record
 
 
-def imports_of(session: Session, seller_id: int, limit: int = 50) -> list[DataImport]:
-    return list(session.scalars(select(DataImport).where(DataImport.seller_id == seller_id)
-                                .order_by(DataImport.created_at.desc(), DataImport.id.desc()).limit(limit)))
+def imports_of(session: Session, seller_id: int, limit: int = 50, *, kind: ImportKind | None = None,
+               before_id: int | None = None) -> list[DataImport]:
+    """The seller's imports (of ``kind``, if given), newest first; ``before_id``: only those
+    older than that import (the API's cursor: ids grow with time, so the order is stable)."""
+    query = select(DataImport).where(DataImport.seller_id == seller_id)
+    if kind is not None:
+        query = query.where(DataImport.kind == kind)
+    if before_id is not None:
+        query = query.where(DataImport.id < before_id)
+    return list(session.scalars(query.order_by(DataImport.id.desc()).limit(limit)))
 
 
 def errors_of(session: Session, record: DataImport, limit: int | None = None) -> list[DataImportError]:

@@ -5,6 +5,10 @@ exactly as an upload is (``offer_imports.submit`` with source FEED, then ``offer
   its host must resolve to public addresses only), the mode, and the frequency against the
   operator's limits (preferences ``offer_import_min_minutes`` and ``imports_per_day``): a feed
   can never import more often than the seller could by hand.
+- :func:`configure` is :func:`save` and the seller's column mapping in one transaction (the
+  API's ``PUT /offers/feed``); :func:`remove` deletes the feed; :func:`run_now` makes it due at
+  once (the seller's "fetch now"), refused at once when the operator's limits would refuse the
+  import it leads to.
 - :func:`due` lists the feeds whose time has come; :func:`fetch` downloads one and imports it.
   The download connects only to an address checked just before (again after each redirect, at
   most ``MAX_REDIRECTS``), waits at most ``timeout`` to connect and for each read and 30 times
@@ -35,13 +39,14 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from . import clock as shop_clock
-from . import offer_imports, pinned_http, preferences, webhooks
-from .errors import DomainError, InvalidValue
+from . import data_imports, offer_imports, pinned_http, preferences, webhooks
+from .errors import DomainError, InvalidTransition, InvalidValue, NotFound
 from .import_files import check_size
 from .models import (
     DataImport,
     FeedFrequency,
     FeedStatus,
+    ImportKind,
     ImportMode,
     ImportSource,
     ImportStatus,
@@ -132,6 +137,61 @@ def save(
     feed.updated_at = now
     session.flush()
     return feed
+
+
+@atomic
+def configure(
+    session: Session,
+    seller: Seller,
+    *,
+    columns: dict[str, str] | None = None,
+    **feed,
+) -> OfferFeed:
+    """:func:`save` the feed (``feed``: its keyword arguments) and, when ``columns`` is given, the
+    seller's column mapping (``offer_imports.save_mapping``: it applies to every offer file of
+    the seller, the feed's and the uploads), both or neither."""
+    saved = save(session, seller, **feed)
+    if columns is not None:
+        offer_imports.save_mapping(session, seller, columns)
+    return saved
+
+
+def my_feed(session: Session, seller_id: int) -> OfferFeed:
+    """The seller's feed, or NotFound (a seller never reaches another's)."""
+    feed = feed_of(session, seller_id)
+    if feed is None:
+        raise NotFound("this seller has no offer feed")
+    return feed
+
+
+@atomic
+def remove(session: Session, seller: Seller) -> None:
+    """Delete the seller's feed (its imports stay, as every import does)."""
+    session.delete(my_feed(session, seller.id))
+    session.flush()
+
+
+@atomic
+def run_now(session: Session, seller: Seller) -> OfferFeed:
+    """Make the seller's feed due now: the worker fetches it at once (the caller queues that
+    fetch) instead of at its next scheduled time. A switched-off feed is refused, and so is a
+    run the operator's limits would refuse anyway (at least ``offer_import_min_minutes`` between
+    two offer imports, ``imports_per_day``), so that the seller hears it now rather than on the
+    feed's next error. The schedule then goes on from this fetch."""
+    feed = my_feed(session, seller.id)
+    if not feed.enabled:
+        raise InvalidTransition("the feed is switched off: switch it on first", reason=Refusal.FEED_DISABLED,
+                                field="enabled")
+    now = shop_clock.of(session).now()
+    data_imports.check_limits(session, seller.id, ImportKind.OFFERS, now)
+    feed.next_due_at = now
+    session.flush()
+    return feed
+
+
+def last_import(session: Session, feed: OfferFeed) -> DataImport | None:
+    """The import the feed's last file became (None before its first one)."""
+    return session.get(DataImport, feed.last_import_id) if feed.last_import_id else None
 
 
 def _limits(session: Session) -> dict[str, int]:

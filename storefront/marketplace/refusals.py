@@ -203,6 +203,7 @@ class Refusal(enum.StrEnum):
     FEED_REDIRECTS = "feed_redirects"  # more redirects than allowed; details: limit
     FEED_HTTP = "feed_http"  # the server answered an error; details: status
     FEED_UNREACHABLE = "feed_unreachable"  # no connection (DNS, refused, TLS); details: error
+    FEED_DISABLED = "feed_disabled"  # fetch now asked of a feed switched off
     # Rows of a status and tracking import (marketplace/status_imports.py).
     IMPORT_STATUS_HEADER = "import_status_header"  # no order-number or action column; details: columns
     IMPORT_TOO_MANY_ROWS = "import_too_many_rows"  # a status file of more rows than one run holds; details: limit

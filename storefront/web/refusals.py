@@ -497,6 +497,7 @@ SENTENCES |= {
     Refusal.FEED_HTTP: lambda details: _(
         "The feed's server answered with the error HTTP %(status)s.", status=details.get("status", "")
     ),
+    Refusal.FEED_DISABLED: _l("Your feed is switched off: switch it on before asking for a fetch."),
     Refusal.FEED_UNREACHABLE: lambda details: _(
         "The feed's server could not be reached (%(error)s).", error=details.get("error", "")
     ),
