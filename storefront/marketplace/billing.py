@@ -29,7 +29,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import exists, insert, literal, or_, select, update
+from sqlalchemy import exists, func, insert, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager
 
@@ -372,7 +372,7 @@ def documents_of(session: Session, statement: Statement) -> list[BillingDocument
 class LedgerLine:
     entry: LedgerEntry
     order_number: str | None
-    statement_id: int | None
+    statement_id: int | None  # the statement that holds it (a PAYOUT: the statement it paid)
 
 
 def ledger_page(
@@ -383,8 +383,11 @@ def ledger_page(
     (both included) when asked; with each line's order number and statement (one query a
     page, and one to count)."""
     tz = shop_clock.of(session).tz
+    # A batch's PAYOUT entry is on no statement: it shows the (first) statement it paid.
+    paid = (select(func.min(StatementPayout.statement_id))
+            .where(StatementPayout.ledger_entry_id == LedgerEntry.id).scalar_subquery())
     query = (
-        select(LedgerEntry, SellerOrder.number, StatementEntry.statement_id)
+        select(LedgerEntry, SellerOrder.number, func.coalesce(StatementEntry.statement_id, paid))
         .outerjoin(SellerOrder, SellerOrder.id == LedgerEntry.seller_order_id)
         .outerjoin(StatementEntry, StatementEntry.ledger_entry_id == LedgerEntry.id)
         .where(LedgerEntry.seller_id == seller_id)

@@ -179,6 +179,7 @@ def test_the_seller_portal_shows_payout_states_and_the_next_payout(client, sessi
     payouts.create_batch(session, None, [mine.id], now=paris(2026, 11, 24, 10))
     page = seller.page("/seller/finance")
     assert 'data-state="PAID"' in page and 'data-testid="no-next-payout"' in page
+    assert f"Payout -€{mine.payable / 100:,.2f} No. {mine.id} (paid)" in html_text(page)  # the ledger line
     assert "Payout" in html_text(page)
 
 
