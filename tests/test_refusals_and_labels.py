@@ -65,6 +65,12 @@ STATE_ENUMS += [PaymentEventKind]  # what the customer's order page says of the 
 from storefront.marketplace.models import BillingDocumentKind, LedgerKind, PeriodState  # noqa: E402
 
 STATE_ENUMS += [LedgerKind, PeriodState, BillingDocumentKind]  # the seller portal's Finance page
+from datetime import date  # noqa: E402
+
+from storefront.marketplace.models import BlockReason, PayoutState  # noqa: E402
+
+STATE_ENUMS += [PayoutState, BlockReason]  # payouts (back office and seller portal, Finance)
+DETAILS.update(statement=12, seller="Alpha Maison", payable_on=date(2026, 11, 23))  # payouts
 # Words spelt the same in both languages (still translated: the catalog has them).
 SAME_IN_BOTH = {"Discussion", "API", "Commission"}
 

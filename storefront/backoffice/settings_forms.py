@@ -107,6 +107,22 @@ class PreferencesForm(FlaskForm):
         validators=[Optional(), Length(max=200)], filters=[lambda value: (value or "").strip()],
         description=_l("Street and postal code; the legal name, SIRET, VAT number and city are the retailer's seller account's."),
     )
+    payout_holding_days = _minutes_or_count(
+        "payout_holding_days", _l("Holding period before a statement is payable (days after its period)"))
+    payout_debtor_name = StringField(
+        _l("Name of the account the payouts leave from"),
+        validators=[Optional(), Length(max=70)], filters=[lambda value: (value or "").strip()],
+        description=_l("As the bank knows it; empty: the retailer's legal name."),
+    )
+    payout_debtor_iban = StringField(
+        _l("IBAN of the account the payouts leave from"),
+        validators=[Optional(), Length(max=50)], filters=[lambda value: (value or "").strip()],
+        description=_l("The retailer's account, debited by the SEPA transfer files of the payout batches."),
+    )
+    payout_debtor_bic = StringField(
+        _l("BIC of that account"), validators=[Optional(), Length(max=20)],
+        filters=[lambda value: (value or "").strip()],
+    )
 
     TOGGLES = preferences.DISPLAY_TOGGLES
     NUMBERS = tuple(preferences.RANGES)

@@ -29,7 +29,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import exists, insert, literal, select, update
+from sqlalchemy import exists, func, insert, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager
 
@@ -49,6 +49,7 @@ from .models import (
     SellerOrder,
     Statement,
     StatementEntry,
+    StatementPayout,
 )
 from .models.billing import SERIES
 from .paging import Page, page_of
@@ -132,13 +133,18 @@ def sellers_to_close(session: Session, period: BillingPeriod) -> list[int]:
     return list(session.scalars(
         select(LedgerEntry.seller_id).distinct()
         .join(Seller, Seller.id == LedgerEntry.seller_id)
-        .where(LedgerEntry.created_at < period.ends_at, ~_on_a_statement(), Seller.is_operator.is_(False))
+        .where(LedgerEntry.created_at < period.ends_at, ~accounted_for(), Seller.is_operator.is_(False))
         .order_by(LedgerEntry.seller_id)
     ))
 
 
-def _on_a_statement():
-    return exists().where(StatementEntry.ledger_entry_id == LedgerEntry.id)
+def accounted_for():
+    """Entries already accounted for: those a statement included, and the PAYOUT entries of
+    payout batches, which settle the statements they paid (what those statements made payable
+    left the running balance when they closed: only a negative balance is carried over, so a
+    payout on the next statement would take the same money off twice)."""
+    return or_(exists().where(StatementEntry.ledger_entry_id == LedgerEntry.id),
+               exists().where(StatementPayout.ledger_entry_id == LedgerEntry.id))
 
 
 def close_statement(
@@ -181,7 +187,7 @@ def _close_statement(session, period, seller_id, now, issuer) -> tuple[Statement
                OrderLine.commission_bp)
         .outerjoin(OrderLine, OrderLine.id == LedgerEntry.order_line_id)
         .where(LedgerEntry.seller_id == seller_id, LedgerEntry.created_at < period.ends_at,
-               ~_on_a_statement())
+               ~accounted_for())
         .order_by(LedgerEntry.id)
     ).all()
     if not rows:
@@ -366,7 +372,7 @@ def documents_of(session: Session, statement: Statement) -> list[BillingDocument
 class LedgerLine:
     entry: LedgerEntry
     order_number: str | None
-    statement_id: int | None
+    statement_id: int | None  # the statement that holds it (a PAYOUT: the statement it paid)
 
 
 def ledger_page(
@@ -377,8 +383,11 @@ def ledger_page(
     (both included) when asked; with each line's order number and statement (one query a
     page, and one to count)."""
     tz = shop_clock.of(session).tz
+    # A batch's PAYOUT entry is on no statement: it shows the (first) statement it paid.
+    paid = (select(func.min(StatementPayout.statement_id))
+            .where(StatementPayout.ledger_entry_id == LedgerEntry.id).scalar_subquery())
     query = (
-        select(LedgerEntry, SellerOrder.number, StatementEntry.statement_id)
+        select(LedgerEntry, SellerOrder.number, func.coalesce(StatementEntry.statement_id, paid))
         .outerjoin(SellerOrder, SellerOrder.id == LedgerEntry.seller_order_id)
         .outerjoin(StatementEntry, StatementEntry.ledger_entry_id == LedgerEntry.id)
         .where(LedgerEntry.seller_id == seller_id)

@@ -114,6 +114,20 @@ def record_operation(session: Session, operation: PaymentOperation, at: datetime
     return made
 
 
+def record_payout(session: Session, seller_id: int, amount: int, reference: str, at: datetime,
+                  currency: str = "EUR") -> LedgerEntry:
+    """The PAYOUT entry of money transferred to the seller's bank account (``amount`` cents, more
+    than zero; the entry is negative: it leaves what the marketplace owes). In the caller's
+    transaction, with the statements it pays (``marketplace/payouts.py``)."""
+    if amount <= 0:
+        raise ValueError("a payout moves a positive amount")
+    entry = LedgerEntry(created_at=at, seller_id=seller_id, kind=K.PAYOUT, amount=-amount,
+                        currency=currency, reference=reference[:120])
+    session.add(entry)
+    session.flush()
+    return entry
+
+
 def _sums(session: Session, seller_order_id: int) -> dict[int | None, dict[LedgerKind, int]]:
     """Sums of a seller order's entries by line (None: its shipping) and kind, in one query."""
     sums: dict[int | None, dict[LedgerKind, int]] = defaultdict(lambda: defaultdict(int))
@@ -126,4 +140,4 @@ def _sums(session: Session, seller_order_id: int) -> dict[int | None, dict[Ledge
     return sums
 
 
-__all__ = ["balance", "commission_reversal", "entries_of", "record_operation"]
+__all__ = ["balance", "commission_reversal", "entries_of", "record_operation", "record_payout"]

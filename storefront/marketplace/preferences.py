@@ -7,12 +7,13 @@ its next read, the others within ``REFERENCE_CHECK_SECONDS``. The back office sa
 
 from __future__ import annotations
 
+import re
 from types import MappingProxyType
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import reference_cache
+from . import company_ids, reference_cache
 from .errors import InvalidValue
 from .models import RelationsModel, StoreSetting, User
 from .refusals import Refusal
@@ -48,6 +49,14 @@ DEFAULTS: dict[str, object] = {
     "billing_cycle": "twice_monthly",
     "invoice_payment_days": 30,
     "retailer_address": "",
+    # Payouts (marketplace/payouts.py): a statement becomes payable this many days after its
+    # period's last day (the holding period, for late refunds and disputes); the retailer's
+    # account the payout transfers leave from (SEPA debtor: name, IBAN, BIC; an empty name is
+    # the retailer's legal name).
+    "payout_holding_days": 7,
+    "payout_debtor_name": "",
+    "payout_debtor_iban": "",
+    "payout_debtor_bic": "",
 }
 CAPTURE_POINTS = ("ship", "accept")
 BILLING_CYCLES = ("monthly", "twice_monthly")
@@ -59,7 +68,10 @@ RANGES: dict[str, tuple[int, int]] = {
     "imports_per_day": (1, 288),
     "order_export_minutes": (5, 1440),
     "invoice_payment_days": (0, 60),  # Code de commerce L441-10: at most 60 days
+    "payout_holding_days": (0, 90),
 }
+# ISO 9362: bank (4 letters), country (2 letters), location (2), branch (3, optional).
+BIC_PATTERN = re.compile(r"^[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?$")
 DISPLAY_TOGGLES = ("show_sold_by", "show_shipped_by", "show_delivery_promise", "show_seller_rating",
                    "show_other_sellers")
 
@@ -132,6 +144,22 @@ def check(key: str, value: object) -> object:
             raise InvalidValue("the retailer's address is at most 200 characters", field=key,
                                reason=Refusal.SETTING_CHOICE)
         return " ".join(value.split())
+    if key == "payout_debtor_name":
+        # The SEPA file carries at most 70 characters of a name.
+        if not isinstance(value, str) or len(value.strip()) > 70:
+            raise InvalidValue("the payer's name is at most 70 characters", field=key,
+                               reason=Refusal.SETTING_CHOICE)
+        return " ".join(value.split())
+    if key == "payout_debtor_iban":
+        iban = company_ids.normalize_iban(value) if isinstance(value, str) else value
+        if not isinstance(iban, str) or (iban and not company_ids.valid_iban(iban)):
+            raise InvalidValue(f"not a valid IBAN: {value!r}", field=key, reason=Refusal.SETTING_IBAN)
+        return iban
+    if key == "payout_debtor_bic":
+        bic = company_ids.normalize_iban(value) if isinstance(value, str) else value
+        if not isinstance(bic, str) or (bic and not BIC_PATTERN.match(bic)):
+            raise InvalidValue(f"not a BIC: {value!r}", field=key, reason=Refusal.SETTING_BIC)
+        return bic
     if key == "default_postal_code":
         value = value.strip() if isinstance(value, str) else value
         if not isinstance(value, str) or not (value == "" or (len(value) == 5 and value.isascii() and value.isdigit())):

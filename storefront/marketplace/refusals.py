@@ -260,3 +260,15 @@ class Refusal(enum.StrEnum):
     PERIOD_NOT_ENDED = "period_not_ended"  # a billing period closes once it has ended
     EARLIER_PERIOD_OPEN = "earlier_period_open"  # periods close in order
     NO_ISSUER = "no_issuer"  # no retailer (operator seller) to issue the invoices
+    # Payouts (payouts.py, preferences.py).
+    SETTING_IBAN = "setting_iban"  # the retailer's IBAN fails its check
+    SETTING_BIC = "setting_bic"  # not a BIC (8 or 11 letters and digits)
+    PAYOUT_BLOCKED = "payout_blocked"  # a blocked statement is not paid (details: statement)
+    PAYOUT_PAID = "payout_paid"  # paid already (details: statement)
+    PAYOUT_NOT_DUE = "payout_not_due"  # still in its holding period (details: statement, payable_on)
+    PAYOUT_NOTHING_DUE = "payout_nothing_due"  # a payable of zero: the balance was carried over
+    PAYOUT_NO_IBAN = "payout_no_iban"  # the seller has no valid IBAN (details: seller)
+    PAYOUT_NO_DEBTOR = "payout_no_debtor"  # the retailer's IBAN or BIC is not set in the preferences
+    PAYOUT_EMPTY = "payout_empty"  # no statement chosen
+    PAYOUT_DATE = "payout_date"  # an execution date in the past
+    BLOCK_REASON = "block_reason"  # not one of the reasons, or a note over 200 characters

@@ -33,6 +33,7 @@ class Permission(enum.StrEnum):
     CATALOG = "catalog"              # products, categories, attributes, brands, value lists
     EVENTS = "events"                # event categories
     COMMISSIONS = "commissions"      # commission rates and overrides
+    PAYOUTS = "payouts"              # billing periods, statements, blocking and paying them
     DELIVERY = "delivery"            # zones, modes, carriers, rates
     SETTINGS = "settings"            # shop preferences and mappings
     OPERATIONS = "operations"        # outbox, jobs, webhooks, API clients and audit
@@ -50,7 +51,7 @@ GRANTS: dict[OperatorRole, frozenset[Permission]] = {
     }),
     OperatorRole.FINANCE: frozenset({
         Permission.DASHBOARD, Permission.ORDERS, Permission.SELLERS_READ, Permission.APPLICATIONS,
-        Permission.KYC_DOCUMENTS, Permission.COMMISSIONS,
+        Permission.KYC_DOCUMENTS, Permission.COMMISSIONS, Permission.PAYOUTS,
     }),
 }
 

@@ -1,5 +1,5 @@
-"""Seller portal: Finance (``/seller/finance``): the balance, the statements with their PDF and
-CSV and their invoices and credit notes, and the ledger lines with filters. Every read is
+"""Seller portal: Finance (``/seller/finance``): the balance and the next payout, the statements
+with their payout state, their PDF and CSV and their invoices and credit notes, and the ledger lines with filters. Every read is
 scoped by ``current_user.seller_id``: another seller's statement or document answers 404, as
 one that does not exist."""
 
@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from storefront.documents import layout, render
 from storefront.extensions import db
-from storefront.marketplace import billing, ledger
+from storefront.marketplace import billing, ledger, payouts
 from storefront.marketplace.errors import NotFound
 from storefront.marketplace.models import LedgerKind
 from storefront.seller import bp
@@ -36,6 +36,8 @@ def finance():
         "seller/finance.html",
         balance=ledger.balance(db.session, seller_id),
         statements=billing.statements_of(db.session, seller_id),
+        payout_views=payouts.views_of_seller(db.session, seller_id),
+        next_payout=payouts.next_payout(db.session, seller_id),
         lines=lines, kinds=list(LedgerKind), kind=kind, since=since, until=until,
     )
 

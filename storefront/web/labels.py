@@ -17,6 +17,7 @@ from storefront.marketplace.event_categories import EventState
 from storefront.marketplace.models import (
     ApplicationState,
     BillingDocumentKind,
+    BlockReason,
     DeliveryStatus,
     FeedFrequency,
     FeedStatus,
@@ -27,6 +28,7 @@ from storefront.marketplace.models import (
     ImportStatus,
     LedgerKind,
     LineState,
+    PayoutState,
     PeriodState,
     SellerOrderState,
     SellerState,
@@ -60,6 +62,17 @@ STATE_LABELS: dict[type[enum.StrEnum], dict[enum.StrEnum, LazyString]] = {
         LedgerKind.SHIPPING_FEE: _l("Shipping"),
         LedgerKind.ADJUSTMENT: _l("Adjustment"),
         LedgerKind.PAYOUT: _l("Payout"),
+    },
+    PayoutState: {  # a statement's payout (seller portal and back office, Finance)
+        PayoutState.ESTIMATED: _l("Estimated"),
+        PayoutState.PAYABLE: _l("Payable"),
+        PayoutState.BLOCKED: _l("Blocked"),
+        PayoutState.PAID: _l("Paid"),
+    },
+    BlockReason: {  # why the operator holds a payout back
+        BlockReason.DISPUTE: _l("Dispute"),
+        BlockReason.KYC: _l("Identity or bank checks (KYC)"),
+        BlockReason.OTHER: _l("Other reason"),
     },
     PeriodState: {
         PeriodState.OPEN: _l("Open"),

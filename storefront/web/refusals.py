@@ -18,7 +18,7 @@ from flask_babel import LazyString, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from storefront.formatting import money
+from storefront.formatting import money, short_day
 from storefront.marketplace.cart import MAX_QUANTITY, Notice, NoticeKind
 from storefront.marketplace.errors import DomainError
 from storefront.marketplace.price_changes import PriceWarningKind
@@ -653,4 +653,36 @@ SENTENCES.update({
     Refusal.PERIOD_NOT_ENDED: _l("This billing period has not ended yet: it closes once it has. Nothing was issued."),
     Refusal.EARLIER_PERIOD_OPEN: _l("An earlier billing period is still open: close it first. Nothing was issued."),
     Refusal.NO_ISSUER: _l("The shop has no retailer account to issue the invoices in its name. Nothing was issued."),
+})
+
+
+# Payouts.
+def _payout_statement(details: Details) -> str:
+    return str(details.get("statement", ""))
+
+
+def _payout_not_due(details: Details) -> str:
+    return _("Statement no. %(statement)s is still in its holding period: it can be paid from %(day)s. "
+             "Nothing was paid.", statement=_payout_statement(details), day=short_day(details.get("payable_on")))
+
+
+SENTENCES.update({
+    Refusal.SETTING_IBAN: _l("This IBAN is not valid: check it against the bank's details (its check digits do not match)."),
+    Refusal.SETTING_BIC: _l("A BIC has 8 or 11 letters and digits, for example BNPAFRPPXXX."),
+    Refusal.PAYOUT_BLOCKED: lambda details: _(
+        "Statement no. %(statement)s is blocked: unblock it first. Nothing was paid.",
+        statement=_payout_statement(details)),
+    Refusal.PAYOUT_PAID: lambda details: _(
+        "Statement no. %(statement)s is paid already. Nothing was paid twice.", statement=_payout_statement(details)),
+    Refusal.PAYOUT_NOT_DUE: _payout_not_due,
+    Refusal.PAYOUT_NOTHING_DUE: lambda details: _(
+        "Statement no. %(statement)s has nothing to pay: its negative balance is carried over to the "
+        "seller's next statement.", statement=_payout_statement(details)),
+    Refusal.PAYOUT_NO_IBAN: lambda details: _(
+        "%(seller)s has no valid IBAN: ask the seller for its bank details. Nothing was paid.",
+        seller=details.get("seller", "")),
+    Refusal.PAYOUT_NO_DEBTOR: _l("Enter the retailer's bank account (IBAN and BIC) in the preferences first. Nothing was paid."),
+    Refusal.PAYOUT_EMPTY: _l("Choose at least one payable statement."),
+    Refusal.PAYOUT_DATE: _l("Choose today or a later day for the transfer."),
+    Refusal.BLOCK_REASON: _l("Choose a reason; the note is at most 200 characters."),
 })

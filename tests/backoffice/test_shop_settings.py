@@ -21,7 +21,8 @@ VALID = {
     "show_other_sellers": "y", "relations_model": "DIRECT", "acceptance_delay_hours": "48",
     "default_postal_code": "", "offer_import_min_minutes": "15", "imports_per_day": "24",
     "order_export_minutes": "60", "capture_at": "ship", "commission_on_shipping": "", "billing_cycle": "twice_monthly",
-    "invoice_payment_days": "30", "retailer_address": "",
+    "invoice_payment_days": "30", "retailer_address": "", "payout_holding_days": "7", "payout_debtor_name": "",
+    "payout_debtor_iban": "", "payout_debtor_bic": "",
 }
 # Each toggle and the data-testid of what it shows on a product page.
 TOGGLES = {

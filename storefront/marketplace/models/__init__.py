@@ -89,6 +89,7 @@ from .orders import (
 )
 from .outbox import OutboxMessage, OutboxStatus
 from .parcels import Parcel, ParcelItem
+from .payouts import BlockReason, PayoutBatch, PayoutState, StatementPayout
 from .rate_limits import RateLimitCounter
 from .reference import (
     Attribute,
