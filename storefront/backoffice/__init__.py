@@ -19,6 +19,7 @@ from storefront.backoffice import (  # noqa: E402,F401
     delivery_setup,
     events,
     exports,
+    finance_reports,
     home,
     mappings,
     operations,
