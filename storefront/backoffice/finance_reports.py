@@ -47,8 +47,7 @@ class ReportForm(FlaskForm):
         csrf = False  # a GET that changes nothing
 
     since = StringField(_l("First day"), render_kw={"type": "date"})
-    until = StringField(_l("Last day"), render_kw={"type": "date"},
-                        description=_l("Both days included, at most two years."))
+    until = StringField(_l("Last day"), render_kw={"type": "date"})
     bucket = SelectField(_l("Group by"), choices=[
         SelectChoice(Bucket.DAY.value, _l("Day")), SelectChoice(Bucket.WEEK.value, _l("Week")),
         SelectChoice(Bucket.MONTH.value, _l("Month"))])
@@ -76,8 +75,7 @@ def finance_report_chart(chart: str):
     if asked is None:
         abort(422)  # the page links charts of valid requests only
     report = finance_reports.report(db.session, asked)
-    svg = charts.render_finance(chart, report, [group_label(report, g) for g in report.groups],
-                                [_short_slot(report, slot) for slot in report.slots])
+    svg = charts.render_finance(chart, report, [group_label(report, group) for group in report.groups])
     return Response(svg, mimetype="image/svg+xml", headers={"Content-Security-Policy": charts.CHART_POLICY})
 
 
@@ -105,7 +103,7 @@ def _page(form: ReportForm, report: Report | None):
         label=lambda group: group_label(report, group), slot_label=lambda slot: slot_label(report, slot),
         chart_url=lambda chart: url_for("backoffice.finance_report_chart", chart=chart, **args),
         csv_url=url_for("backoffice.finance_reports_page", format="csv", **args) if report else None,
-        percent=_percent,
+        percent=_percent, swatch=charts.finance_swatch,
     )
 
 
@@ -127,16 +125,6 @@ def slot_label(report: Report, slot) -> str:
     if slot.first_day == slot.last_day:
         return format_date(slot.first_day, "d MMM yyyy")
     return format_interval(slot.first_day, slot.last_day, "yMMMd", locale=_locale())
-
-
-def _short_slot(report: Report, slot) -> str:
-    """The slot under a bar: ``3 déc.``, ``semaine du 1 déc.``, ``déc. 2026``."""
-    bucket = report.asked.bucket
-    if bucket == Bucket.DAY:
-        return format_date(slot.first_day, "d MMM")
-    if bucket == Bucket.WEEK:
-        return _("week of %(day)s", day=format_date(slot.first_day, "d MMM"))
-    return format_date(slot.first_day, "MMM yyyy")
 
 
 def _percent(part: int, whole: int) -> str:

@@ -124,12 +124,15 @@ class Report:
     def commission_total(self) -> int:
         return sum(group.commission_total for group in self.groups)
 
+    def groups_at(self, index: int) -> list[Group]:
+        """The groups with a figure in the ``index``-th slot."""
+        return [group for group in self.groups if group.gmv[index] or group.commission[index]]
+
     def cells(self):
         """(slot, group, gmv, commission) of every slot and group with a figure, slot by slot."""
         for index, slot in enumerate(self.slots):
-            for group in self.groups:
-                if group.gmv[index] or group.commission[index]:
-                    yield slot, group, group.gmv[index], group.commission[index]
+            for group in self.groups_at(index):
+                yield slot, group, group.gmv[index], group.commission[index]
 
 
 # -- what was asked -------------------------------------------------------------------------------

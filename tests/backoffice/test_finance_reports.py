@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from storefront import PROJECT_ROOT
+from storefront.backoffice import charts
 from storefront.marketplace.models import OperatorRole
 from tests import order_fixtures
 from tests.finance import report_fixtures
@@ -39,31 +41,33 @@ def admin(client, people):
     return Visitor(client).log_in(people.operator)
 
 
-def rows(page: str) -> list[str]:
-    return [html_text(row) for row in re.findall(r'<tr data-testid="report-row">(.*?)</tr>', page, re.DOTALL)]
+def slots(page: str) -> list[str]:
+    """The text of each period of the table: its heading, then a row per seller or category."""
+    return [html_text(body) for body in re.findall(r'<tbody data-testid="report-slot">(.*?)</tbody>', page, re.DOTALL)]
 
 
 def test_the_table_shows_the_ledgers_figures(admin, ledger):
     page = admin.page(AUTUMN)
-    assert rows(page) == [
+    assert slots(page) == [
         "Oct 1 – 31, 2026 Gamma Cuisine €12.00 €1.44",
-        "Nov 1 – 30, 2026 Alpha Maison €15.00 €2.51",
-        "Nov 1 – 30, 2026 Beta Froid €8.00 €0.96",
+        "Nov 1 – 30, 2026 Alpha Maison €15.00 €2.51 Beta Froid €8.00 €0.96",
     ]
     text = html_text(page)
     assert "€35.00" in text and "€4.91" in text and "14.0 %" in text
     grand = re.search(r'data-testid="report-grand-total">(.*?)</tr>', page, re.DOTALL).group(1)
-    assert html_text(grand) == "Whole period Total €35.00 €4.91"
+    assert html_text(grand) == "Total €35.00 €4.91"
+    assert html_text(re.search(r'data-testid="report-legend">(.*?)</ul>', page, re.DOTALL).group(1)) == \
+        "Alpha Maison Gamma Cuisine Beta Froid"
     assert 'src="/backoffice/finance/reports/gmv.svg?since=2026-10-01&amp;until=2026-11-30&amp;bucket=month' \
            '&amp;dimension=seller"' in page
     assert 'value="2026-10-01"' in page and '<option selected value="month">' in page
 
     by_category = admin.page(AUTUMN.replace("dimension=seller", "dimension=category"))
-    assert rows(by_category) == [
+    assert slots(by_category) == [
         "Oct 1 – 31, 2026 Garden €12.00 €1.44",
-        "Nov 1 – 30, 2026 Home €23.00 €2.76",
-        "Nov 1 – 30, 2026 Shipping (no category) €0.00 €0.71",
+        "Nov 1 – 30, 2026 Home €23.00 €2.76 Shipping (no category) €0.00 €0.71",
     ]
+    assert 'class="swatch swatch--shipping"' in by_category
 
 
 def test_the_default_is_the_last_90_days_per_week(app, client, people, ledger):
@@ -72,8 +76,7 @@ def test_the_default_is_the_last_90_days_per_week(app, client, people, ledger):
     assert 'value="2026-09-12"' in page and 'value="2026-12-10"' in page
     assert '<option selected value="week">' in page and '<option selected value="seller">' in page
     # Beta's second sale (1 December) puts it first: groups are ranked by their GMV of the period.
-    assert rows(page)[:2] == ["Oct 26 – Nov 1, 2026 Beta Froid €8.00 €0.96",
-                              "Oct 26 – Nov 1, 2026 Gamma Cuisine €12.00 €1.44"]
+    assert slots(page)[0] == "Oct 26 – Nov 1, 2026 Beta Froid €8.00 €0.96 Gamma Cuisine €12.00 €1.44"
 
 
 def test_an_empty_period_says_so(admin, ledger):
@@ -117,8 +120,16 @@ def test_charts_are_svg_without_any_script(admin, ledger, chart):
     svg = answer.get_data(as_text=True)
     assert svg.startswith("<?xml") and "<svg" in svg and "<script" not in svg.lower()
     assert not re.search(r"\son[a-z]+\s*=", svg)
-    assert "Alpha Maison" in svg and "Gamma Cuisine" in svg  # the legend
+    assert set(re.findall(r'class="series serie-(\d+)', svg)) == {"0", "1", "2"}  # Alpha, Gamma, Beta; the legend is the page's
+    assert "Oct 2026" in svg and "Nov 2026" in svg and "€" in svg
     assert answer.headers["Content-Security-Policy"] == "default-src 'none'; style-src 'unsafe-inline'"
+
+
+def test_the_legend_has_the_charts_colours():
+    css = (PROJECT_ROOT / "static/css/finance-reports.css").read_text()
+    for swatch, colour in [*((str(i), c) for i, c in enumerate(charts.PALETTE)), *charts.SPECIAL_COLOURS.items()]:
+        assert f".swatch--{swatch} {{ background: {colour}; }}" in css, swatch
+    assert charts.finance_swatch(12, "alpha") == "2" and charts.finance_swatch(3, "others") == "others"
 
 
 def test_the_csv_is_for_french_excel(admin, ledger):
