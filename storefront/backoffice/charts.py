@@ -186,7 +186,8 @@ def render_finance(chart: str, report, labels: list[str]) -> bytes:
     ))
     month = report.asked.bucket == "month"
     bars.x_labels = [format_date(slot.first_day, "MMM yyyy" if month else "d MMM") for slot in report.slots]
-    bars.y_labels = _signed_scale(min(downs, default=0), max(ups, default=0))
+    if report.groups:  # with no series pygal draws its "no data" text, and fails on y labels
+        bars.y_labels = _signed_scale(min(downs, default=0), max(ups, default=0))
     for label, series in zip(labels, values, strict=True):
         bars.add(label, series)
     return without_scripts(bars.render())

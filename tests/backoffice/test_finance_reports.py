@@ -82,6 +82,8 @@ def test_the_default_is_the_last_90_days_per_week(app, client, people, ledger):
 def test_an_empty_period_says_so(admin, ledger):
     page = admin.page("/backoffice/finance/reports?since=2020-01-01&until=2020-01-31")
     assert 'data-testid="report-empty"' in page and "report-chart-gmv" not in page
+    svg = admin.get("/backoffice/finance/reports/gmv.svg?since=2020-01-01&until=2020-01-31").get_data(as_text=True)
+    assert "Nothing captured in this period" in svg and "<script" not in svg
 
 
 @pytest.mark.parametrize("query, field, message", [
