@@ -20,6 +20,7 @@ from storefront.backoffice import (  # noqa: E402,F401
     events,
     exports,
     finance,
+    finance_reports,
     home,
     mappings,
     operations,

@@ -142,3 +142,61 @@ def _sellers(overview: Overview):
     chart.y_labels = _scale(max((s.figures.gmv for s in top), default=0) / 100, steps=3)
     chart.add(_("GMV"), [s.figures.gmv / 100 for s in reversed(top)])
     return chart
+
+
+# -- the finance reports' charts (storefront/backoffice/finance_reports.py) -----------------------
+
+FINANCE_CHARTS = ("gmv", "commission")
+FINANCE_WIDTH, FINANCE_HEIGHT = 960, 360  # one chart per row
+PALETTE = ("#2746b8", "#e0662e", "#15803d", "#a21caf", "#b45309", "#0e7490", "#be123c", "#4d7c0f",
+           "#1e3a8a", "#c2410c")
+SPECIAL_COLOURS = {"others": "#9ca3af", "shipping": "#57534e"}  # the same grey and brown every time
+_BASE = {key: getattr(STYLE, key) for key in (
+    "background", "plot_background", "foreground", "foreground_strong", "foreground_subtle", "opacity",
+    "opacity_hover", "font_family", "label_font_size", "major_label_font_size", "value_font_size",
+    "tooltip_font_size")}
+
+
+def finance_swatch(index: int, key: str) -> str:
+    """The colour class of the ``index``-th group of a report (``key`` its key): ``0`` to ``9``
+    along :data:`PALETTE`, ``others`` or ``shipping``. The page's legend is HTML (it wraps on a
+    phone and is read as text), coloured by static/css/finance-reports.css's ``.swatch--<class>``,
+    whose colours a test keeps equal to the charts'."""
+    return key if key in SPECIAL_COLOURS else str(index % len(PALETTE))
+
+
+def _colour(swatch: str) -> str:
+    return SPECIAL_COLOURS.get(swatch) or PALETTE[int(swatch)]
+
+
+def render_finance(chart: str, report, labels: list[str]) -> bytes:
+    """The SVG of a finance report's ``chart`` (one of :data:`FINANCE_CHARTS`): a stacked bar per
+    slot, a colour per group (:func:`finance_swatch`; the legend is the page's, ``labels`` name
+    the series inside the SVG), without any script. The slots' labels are ``report.slots``' first days (their months for months)."""
+    measure = "gmv" if chart == "gmv" else "commission"
+    values = [[cents / 100 for cents in getattr(group, measure)] for group in report.groups]
+    ups = [sum(v[i] for v in values if v[i] > 0) for i in range(len(report.slots))]
+    downs = [sum(v[i] for v in values if v[i] < 0) for i in range(len(report.slots))]
+    colours = [_colour(finance_swatch(index, group.key)) for index, group in enumerate(report.groups)]
+    bars = pygal.StackedBar(**_config(
+        style=Style(**_BASE, colors=tuple(colours) or PALETTE[:1]),
+        value_formatter=_euros, width=FINANCE_WIDTH, height=FINANCE_HEIGHT,
+        show_minor_x_labels=False, x_labels_major_every=max(1, math.ceil(len(report.slots) / 10)),
+        no_data_text=_("Nothing captured in this period"),
+    ))
+    month = report.asked.bucket == "month"
+    bars.x_labels = [format_date(slot.first_day, "MMM yyyy" if month else "d MMM") for slot in report.slots]
+    if report.groups:  # with no series pygal draws its "no data" text, and fails on y labels
+        bars.y_labels = _signed_scale(min(downs, default=0), max(ups, default=0))
+    for label, series in zip(labels, values, strict=True):
+        bars.add(label, series)
+    return without_scripts(bars.render())
+
+
+def _signed_scale(low: float, high: float) -> list[float]:
+    """Round steps from ``low`` (0 or less: refunds can outweigh sales) to ``high``."""
+    sample = _scale(max(high, -low, 0))
+    step = sample[1] - sample[0]
+    first = math.floor(low / step) if low < 0 else 0
+    last = math.ceil(high / step) if high > 0 else (0 if low < 0 else 1)
+    return [round(step * index, 2) for index in range(first, last + 1)]

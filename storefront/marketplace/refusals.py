@@ -256,6 +256,11 @@ class Refusal(enum.StrEnum):
     EXPORT_SINCE = "export_since"  # not a date, a date and time, nor an RFC 3339 moment
     EXPORT_FORMAT = "export_format"  # not csv, xlsx or jsonl
     EXPORT_FOLDER = "export_folder"  # absolute, "..", or characters a folder name may not hold
+    # Finance reports (finance_reports.py).
+    REPORT_DATE = "report_date"  # not a date (YYYY-MM-DD) of the years 2000 to 2999
+    REPORT_PERIOD = "report_period"  # the period ends before it starts
+    REPORT_TOO_LONG = "report_too_long"  # details: days (the longest period)
+    REPORT_CHOICE = "report_choice"  # not one of the buckets or dimensions offered
     # Billing (billing.py).
     PERIOD_NOT_ENDED = "period_not_ended"  # a billing period closes once it has ended
     EARLIER_PERIOD_OPEN = "earlier_period_open"  # periods close in order

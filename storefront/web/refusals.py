@@ -648,6 +648,16 @@ SENTENCES.update({
     ),
 })
 
+# Finance reports.
+SENTENCES.update({
+    Refusal.REPORT_DATE: _l("Enter a date, for example 2026-12-01."),
+    Refusal.REPORT_PERIOD: _l("The end date must not come before the start date."),
+    Refusal.REPORT_TOO_LONG: lambda details: ngettext(
+        "A report covers at most %(num)d day: choose a shorter period.",
+        "A report covers at most %(num)d days: choose a shorter period.", int(details.get("days", 731))),
+    Refusal.REPORT_CHOICE: _l("Choose one of the options offered."),
+})
+
 # Billing.
 SENTENCES.update({
     Refusal.PERIOD_NOT_ENDED: _l("This billing period has not ended yet: it closes once it has. Nothing was issued."),
