@@ -15,7 +15,13 @@ from sqlalchemy.orm import Session
 
 from storefront.documents import render
 from storefront.extensions import db
-from storefront.marketplace import checkout, customer_invoices, orders, payment_operations, preferences
+from storefront.marketplace import (
+    checkout,
+    customer_invoices,
+    orders,
+    payment_operations,
+    preferences,
+)
 from storefront.marketplace.models import (
     ActorRole,
     CustomerCreditNote,
@@ -206,6 +212,8 @@ def test_a_guest_gets_the_credit_note_through_the_order_signed_link(client, sess
 
 @pytest.mark.skipif(not POSTGRES, reason="row locks (SELECT … FOR UPDATE) need PostgreSQL")
 def test_refunds_made_at_once_number_without_gaps_and_each_once(session, people, shop, app):
+    shop.offers["alpha"].stock = 20
+    session.commit()
     parts = [shipped(session, people.customer, shop, 1, f"CP2100000{n}FR")[1] for n in range(6)]
     provider = app.extensions["payment_provider"]
     provider.outage(len(parts))
@@ -218,11 +226,11 @@ def test_refunds_made_at_once_number_without_gaps_and_each_once(session, people,
     ids = list(session.scalars(select(PaymentOperation.id).where(
         PaymentOperation.kind == PaymentOperationKind.REFUND).order_by(PaymentOperation.id)))
     session.commit()
-    start, errors = threading.Barrier(4), []
+    start, errors, engine = threading.Barrier(4), [], db.engine
 
     def settle_all(mine):
         try:
-            with Session(db.engine) as own:
+            with app.app_context(), Session(engine) as own:
                 start.wait()
                 for operation_id in mine:
                     payment_operations.settle(own, provider, operation_id)
