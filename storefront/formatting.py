@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from babel.numbers import format_percent
 from flask import Flask
 from flask_babel import format_currency, format_date, format_decimal, get_locale
 
@@ -37,7 +38,16 @@ def number(value: float | None) -> str:
     return "" if value is None else format_decimal(value, format="0.##")
 
 
+def rate_bp(value: int | None) -> str:
+    """A rate in basis points: ``1250`` → ``12,5 %`` in French, ``12.5%`` in English."""
+    if value is None:
+        return ""
+    # Basis points are exact to the hundredth of a percent: every decimal shown, none made up.
+    return format_percent(value / 10000, locale=get_locale(), decimal_quantization=False)
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.filters["rate_bp"] = rate_bp
     app.jinja_env.filters["decimal1"] = decimal1
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["money"] = money

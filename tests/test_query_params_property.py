@@ -61,6 +61,8 @@ QUERY_PARAMETERS: dict[str, tuple[str, ...]] = {
     "checkout.order": (),
     "checkout.invoice": (),
     "checkout.guest_invoice": (),
+    "checkout.credit_note": (),
+    "checkout.guest_credit_note": (),
     "account.home": (),
     "account.login": ("next",),
     "account.register": ("next",),

@@ -20,7 +20,7 @@ from storefront.backoffice.forms import ForwardForm, RelationsModelForm
 from storefront.discussions import conversation
 from storefront.discussions.forms import MessageEmailsForm
 from storefront.extensions import db
-from storefront.marketplace import api_audit, discussions, orders, preferences, tracking
+from storefront.marketplace import api_audit, discussions, finance, orders, preferences, tracking
 from storefront.marketplace.errors import DomainError, NotFound
 from storefront.marketplace.models import (
     ActorRole,
@@ -176,7 +176,8 @@ def order_step(number: str, step: str):
 
 
 def _order_page(detail, forms, status: int = 200):
-    return render_template("backoffice/order.html", detail=detail, forms=forms), status
+    commission = finance.order_commission(db.session, detail.seller_order)
+    return render_template("backoffice/order.html", detail=detail, forms=forms, commission=commission), status
 
 
 def _order(number: str) -> SellerOrder:

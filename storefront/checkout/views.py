@@ -432,13 +432,9 @@ def guest_order(token: str):
         order = checkout.order_for_link(db.session, token, current_app.secret_key)
     except NotFound:
         abort(404)
-    invoices = customer_invoices.invoices_of(db.session, order)
-    invoice_urls = {
-        seller_order_id: url_for(".guest_invoice", token=token, invoice_id=invoice.id)
-        for seller_order_id, invoice in invoices.items()
-    }
     response = make_response(render_template(
-        "checkout/confirmation.html", order=order, invoices=invoices, invoice_urls=invoice_urls))
+        "checkout/confirmation.html", order=order,
+        **_documents(order, lambda endpoint, **ids: url_for(f".guest_{endpoint}", token=token, **ids))))
     # The address holds the key to the order: keep it out of shared caches and referrers.
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -454,6 +450,16 @@ def guest_invoice(token: str, invoice_id: int):
     return _invoice_file(order, invoice_id)
 
 
+@bp.get(f"/suivi/<string(maxlength=200):token>/avoirs/<int(max={MAX_ID}):note_id>.pdf")
+def guest_credit_note(token: str, note_id: int):
+    """A credit note of the order, to whoever holds the order's signed link (a guest's order)."""
+    try:
+        order = checkout.order_for_link(db.session, token, current_app.secret_key)
+    except NotFound:
+        abort(404)
+    return _credit_note_file(order, note_id)
+
+
 @bp.get("/mes-commandes")
 @login_required
 def orders():
@@ -466,16 +472,26 @@ def orders():
 @login_required
 def order(number: str):
     order = _my_order(number)
-    invoices = customer_invoices.invoices_of(db.session, order)
     return render_template(
         "checkout/order.html", order=order,
         payments=payment_operations.payments_of(db.session, order),
-        invoices=invoices,
-        invoice_urls={
-            seller_order_id: url_for(".invoice", number=order.number, invoice_id=invoice.id)
-            for seller_order_id, invoice in invoices.items()
-        },
+        **_documents(order, lambda endpoint, **ids: url_for(f".{endpoint}", number=order.number, **ids)),
     )
+
+
+def _documents(order: CustomerOrder, url) -> dict:
+    """The order's invoices and credit notes and their downloads' addresses, for
+    checkout/partials/order_invoices.html (``url(endpoint, **ids)``: this reader's address)."""
+    invoices = customer_invoices.invoices_of(db.session, order)
+    credit_notes = customer_invoices.credit_notes_of(db.session, order)
+    return {
+        "invoices": invoices,
+        "invoice_urls": {seller_order_id: url("invoice", invoice_id=invoice.id)
+                         for seller_order_id, invoice in invoices.items()},
+        "credit_notes": credit_notes,
+        "credit_note_urls": {note.id: url("credit_note", note_id=note.id)
+                             for notes in credit_notes.values() for note in notes},
+    }
 
 
 @bp.get(f"/mes-commandes/<string(maxlength=20):number>/factures/<int(max={MAX_ID}):invoice_id>.pdf")
@@ -486,18 +502,40 @@ def invoice(number: str, invoice_id: int):
     return _invoice_file(_my_order(number), invoice_id)
 
 
+@bp.get(f"/mes-commandes/<string(maxlength=20):number>/avoirs/<int(max={MAX_ID}):note_id>.pdf")
+@login_required
+def credit_note(number: str, note_id: int):
+    """A credit note of the order, to the customer who placed it (anyone else: 404)."""
+    return _credit_note_file(_my_order(number), note_id)
+
+
+def _credit_note_file(order: CustomerOrder, note_id: int):
+    try:
+        note = customer_invoices.credit_note_for(db.session, order, note_id)
+    except NotFound:
+        abort(404)
+    return _pdf_download(render.customer_credit_note_pdf(note, _document_texts()), f"avoir-{note.number}.pdf")
+
+
+def _document_texts() -> dict:
+    return layout.load_overrides(Path(current_app.config["THEMES_DIR"]) / current_app.config["THEME"])
+
+
+def _pdf_download(data: bytes, filename: str):
+    response = make_response(data)
+    response.mimetype = "application/pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # The customer's name, address and purchases: never kept by a cache.
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 def _invoice_file(order: CustomerOrder, invoice_id: int):
     try:
         invoice = customer_invoices.invoice_for(db.session, order, invoice_id)
     except NotFound:
         abort(404)
-    overrides = layout.load_overrides(Path(current_app.config["THEMES_DIR"]) / current_app.config["THEME"])
-    response = make_response(render.customer_invoice_pdf(invoice, overrides))
-    response.mimetype = "application/pdf"
-    response.headers["Content-Disposition"] = f'attachment; filename="facture-{invoice.number}.pdf"'
-    # The customer's name, address and purchases: never kept by a cache.
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return _pdf_download(render.customer_invoice_pdf(invoice, _document_texts()), f"facture-{invoice.number}.pdf")
 
 
 def _my_order(number: str) -> CustomerOrder:

@@ -88,6 +88,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "vat_included": "Prix TTC, TVA de {rate} incluse.",
         "paid": "Facture acquittée : payée par carte à la commande, débitée le {day}.",
         "email": "E-mail",
+        "customer_credit_note_title": "AVOIR",
+        "credit_note_on_behalf": "Avoir émis par {marketplace} au nom et pour le compte de {seller}.",
+        "credit_note_of": "Avoir sur la facture n° {number} du {day}",
+        "refund_line": "Remboursement : {title}",
+        "credit_note_refunded": "Montant remboursé sur le moyen de paiement de la commande le {day}.",
     },
     "en": {
         "invoice_title": "INVOICE",
@@ -160,6 +165,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "vat_included": "Prices include VAT at {rate}.",
         "paid": "Invoice paid: by card when ordering, charged on {day}.",
         "email": "Email",
+        "customer_credit_note_title": "CREDIT NOTE",
+        "credit_note_on_behalf": "Credit note issued by {marketplace} in the name and on behalf of {seller}.",
+        "credit_note_of": "Credit note against invoice no. {number} of {day}",
+        "refund_line": "Refund: {title}",
+        "credit_note_refunded": "Amount refunded to the order's means of payment on {day}.",
     },
 }
 

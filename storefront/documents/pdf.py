@@ -226,6 +226,41 @@ def _customer_lines(customer: dict, texts: Texts) -> list[str]:
     return lines
 
 
+def _customer_header(pdf: _Page, document, texts: Texts, mandate_key: str) -> None:
+    """The seller and the customer side by side, under the mention of the mandate when the
+    marketplace issues the document on the seller's behalf."""
+    if document.on_behalf_of is not None:
+        marketplace = document.on_behalf_of.get("legal_name") or document.on_behalf_of.get("name") or "la marketplace"
+        seller = document.issuer.get("legal_name") or document.issuer.get("name", "")
+        pdf.line_of(texts(mandate_key, marketplace=marketplace, seller=seller), bold=True)
+    pdf.ln(3)
+    top = bottom = pdf.get_y()
+    columns = ((texts("seller"), _party_lines(document.issuer, texts)),
+               (texts("customer"), _customer_lines(document.customer, texts)))
+    for column, (heading, lines) in enumerate(columns):
+        pdf.set_xy(pdf.l_margin + column * 95, top)
+        pdf.set_font(FONT, "B", 9)
+        pdf.cell(90, 5, heading, new_x=XPos.LEFT, new_y=YPos.NEXT)
+        pdf.set_font(FONT, "", 9)
+        for text in lines:
+            pdf.multi_cell(90, 5, text, new_x=XPos.LEFT, new_y=YPos.NEXT)
+        bottom = max(bottom, pdf.get_y())
+    pdf.set_xy(pdf.l_margin, bottom + 4)
+
+
+def _customer_totals(pdf: _Page, document, texts: Texts) -> None:
+    currency = document.currency
+    pdf.ln(2)
+    label_width, amount_width = 150, 30
+    pdf.row([(texts("total_ht"), label_width, "R"), (euros(document.total_ht, currency), amount_width, "R")])
+    pdf.row([(texts("vat", rate=percent(document.vat_rate_bp)), label_width, "R"),
+             (euros(document.vat, currency), amount_width, "R")])
+    pdf.row([(texts("total_ttc"), label_width, "R"), (euros(document.total_ttc, currency), amount_width, "R")],
+            bold=True)
+    pdf.ln(4)
+    pdf.line_of(texts("vat_included", rate=percent(document.vat_rate_bp)))
+
+
 def customer_invoice_pdf(invoice, texts: Texts) -> bytes:
     """A seller order's invoice to its customer (a ``CustomerInvoice``): the seller issues it,
     the marketplace on its behalf, with the mention that says so."""
@@ -236,23 +271,7 @@ def customer_invoice_pdf(invoice, texts: Texts) -> bytes:
     pdf.line_of(f"{texts('issue_date')} : {french_date(invoice.issue_date)}")
     pdf.line_of(f"{texts('sale_date')} : {french_date(invoice.issue_date)}")
     pdf.line_of(texts("order_ref", number=invoice.order_number, day=french_date(invoice.order_date)))
-    if invoice.on_behalf_of is not None:
-        marketplace = invoice.on_behalf_of.get("legal_name") or invoice.on_behalf_of.get("name") or "la marketplace"
-        seller = invoice.issuer.get("legal_name") or invoice.issuer.get("name", "")
-        pdf.line_of(texts("on_behalf", marketplace=marketplace, seller=seller), bold=True)
-    pdf.ln(3)
-    top = bottom = pdf.get_y()
-    columns = ((texts("seller"), _party_lines(invoice.issuer, texts)),
-               (texts("customer"), _customer_lines(invoice.customer, texts)))
-    for column, (heading, lines) in enumerate(columns):
-        pdf.set_xy(pdf.l_margin + column * 95, top)
-        pdf.set_font(FONT, "B", 9)
-        pdf.cell(90, 5, heading, new_x=XPos.LEFT, new_y=YPos.NEXT)
-        pdf.set_font(FONT, "", 9)
-        for text in lines:
-            pdf.multi_cell(90, 5, text, new_x=XPos.LEFT, new_y=YPos.NEXT)
-        bottom = max(bottom, pdf.get_y())
-    pdf.set_xy(pdf.l_margin, bottom + 4)
+    _customer_header(pdf, invoice, texts, "on_behalf")
 
     widths = (68, 12, 26, 26, 22, 26)
     pdf.row([(texts.french("description"), widths[0], "L"), (texts.french("quantity"), widths[1], "R"),
@@ -271,14 +290,38 @@ def customer_invoice_pdf(invoice, texts: Texts) -> bytes:
         pdf.cell(widths[4], 5, euros(line["vat"], currency), align="R")
         pdf.cell(widths[5], 5, euros(line["total_ttc"], currency), align="R")
         pdf.set_xy(pdf.l_margin, top + max(height, 6))
-    pdf.ln(2)
-    label_width, amount_width = 150, 30
-    pdf.row([(texts("total_ht"), label_width, "R"), (euros(invoice.total_ht, currency), amount_width, "R")])
-    pdf.row([(texts("vat", rate=percent(invoice.vat_rate_bp)), label_width, "R"),
-             (euros(invoice.vat, currency), amount_width, "R")])
-    pdf.row([(texts("total_ttc"), label_width, "R"), (euros(invoice.total_ttc, currency), amount_width, "R")],
-            bold=True)
-    pdf.ln(4)
-    pdf.line_of(texts("vat_included", rate=percent(invoice.vat_rate_bp)))
+    _customer_totals(pdf, invoice, texts)
     pdf.line_of(texts("paid", day=french_date(invoice.issue_date)))
+    return bytes(pdf.output())
+
+
+def customer_credit_note_pdf(note, texts: Texts) -> bytes:
+    """The credit note of money given back to a customer (a ``CustomerCreditNote``), naming the
+    invoice it corrects, issued like it: by the seller, the marketplace on its behalf."""
+    title = texts("customer_credit_note_title")
+    currency = note.currency
+    pdf = _Page(f"{title} {note.number}")
+    pdf.heading(f"{title} {texts('number')} {note.number}")
+    pdf.line_of(f"{texts('issue_date')} : {french_date(note.issue_date)}")
+    pdf.line_of(texts("credit_note_of", number=note.invoice_number, day=french_date(note.invoice_date)), bold=True)
+    pdf.line_of(texts("order_ref", number=note.order_number, day=french_date(note.invoice_date)))
+    _customer_header(pdf, note, texts, "credit_note_on_behalf")
+
+    widths = (96, 26, 26, 32)
+    pdf.row([(texts.french("description"), widths[0], "L"), (texts.french("amount_ht"), widths[1], "R"),
+             (texts.french("line_vat"), widths[2], "R"), (texts.french("amount_ttc"), widths[3], "R")],
+            bold=True, border="B")
+    for line in note.lines:
+        description = (texts.french("refund_line", title=line["title"]) if line["kind"] == "product"
+                       else texts.french("shipping_line"))
+        top = pdf.get_y()
+        pdf.multi_cell(widths[0], 5, description, align="L", new_x=XPos.RIGHT, new_y=YPos.TOP)
+        height = max(pdf.get_y() - top, 5)
+        pdf.set_xy(pdf.l_margin + widths[0], top)
+        pdf.cell(widths[1], 5, euros(line["total_ht"], currency), align="R")
+        pdf.cell(widths[2], 5, euros(line["vat"], currency), align="R")
+        pdf.cell(widths[3], 5, euros(line["total_ttc"], currency), align="R")
+        pdf.set_xy(pdf.l_margin, top + max(height, 6))
+    _customer_totals(pdf, note, texts)
+    pdf.line_of(texts("credit_note_refunded", day=french_date(note.issue_date)))
     return bytes(pdf.output())

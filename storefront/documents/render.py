@@ -11,6 +11,7 @@ from storefront.marketplace import billing
 from storefront.marketplace.models import (
     BillingDocument,
     BillingPeriod,
+    CustomerCreditNote,
     CustomerInvoice,
     Seller,
     SellerOrder,
@@ -49,6 +50,11 @@ def statement_lines_csv(session: Session, statement: Statement) -> str:
 def customer_invoice_pdf(invoice: CustomerInvoice, overrides: dict | None = None) -> bytes:
     """A seller order's invoice to its customer, in French (and the order's language beside)."""
     return pdf.customer_invoice_pdf(invoice, Texts(invoice.locale, overrides))
+
+
+def customer_credit_note_pdf(note: CustomerCreditNote, overrides: dict | None = None) -> bytes:
+    """The credit note of money given back to a customer, in French (and the order's language)."""
+    return pdf.customer_credit_note_pdf(note, Texts(note.locale, overrides))
 
 
 def document_pdf(document: BillingDocument, overrides: dict | None = None) -> bytes:

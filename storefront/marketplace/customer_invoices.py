@@ -13,8 +13,16 @@ Prices are VAT included at 20 %: each line's amount excluding tax is its amount 
 divided by 1.2, rounded half up to the cent, and its VAT the difference, so that HT + TVA = TTC
 on every line and the totals (sums of the lines) add up too.
 
-Refunds after the invoice are not invoiced yet: a credit note to the customer would be the next
-step (the invoice stands as issued).
+Money given back after the invoice (a refund, or units cancelled after the capture) gets a
+**credit note** ("facture d'avoir", :func:`issue_credit_note`), the invoice standing as issued.
+It is issued when the provider has given the money back, in the transaction that records its
+answer and writes the REFUND ledger entries (``payment_operations.settle``), for the same reason
+the invoice waits for the capture: the document says what happened to the customer's money,
+and a refund the provider declines (or has not made yet) gave nothing back. One per refund
+operation (its unique ``payment_operation_id``, and a look first): a refund retried by the
+worker, or its answer recorded again, issues nothing more. It names the invoice it corrects, is
+issued in the same names (the invoice's parties), and is numbered in the seller's own series of
+credit notes without gaps (``<SELLER CODE>-AV-<year>-<n>``).
 """
 
 from __future__ import annotations
@@ -28,6 +36,7 @@ from . import billing, invoice_numbers, sellers
 from . import clock as shop_clock
 from .errors import NotFound
 from .models import (
+    CustomerCreditNote,
     CustomerInvoice,
     CustomerOrder,
     OrderLine,
@@ -53,6 +62,11 @@ def series_of(seller_id: int) -> str:
     """The counter's series of a seller's customer invoices (the printed number carries the
     seller's code)."""
     return f"C{seller_id}"
+
+
+def credit_note_series_of(seller_id: int) -> str:
+    """The counter's series of a seller's credit notes to customers (printed ``<CODE>-AV``)."""
+    return f"A{seller_id}"
 
 
 def _customer(order: CustomerOrder) -> dict:
@@ -134,6 +148,60 @@ def issue_for_capture(session: Session, operation: PaymentOperation, at: datetim
     return invoice
 
 
+def issue_credit_note(session: Session, operation: PaymentOperation, at: datetime) -> CustomerCreditNote | None:
+    """The credit note of the money ``operation`` (a refund the provider has carried out) gave
+    back, in the caller's transaction; the existing one if it was issued already; None for
+    anything else, or for a seller order that was never invoiced (nothing to correct)."""
+    if operation.kind != PaymentOperationKind.REFUND or operation.seller_order_id is None or not operation.amount:
+        return None
+    existing = session.scalar(
+        select(CustomerCreditNote).where(CustomerCreditNote.payment_operation_id == operation.id))
+    if existing is not None:
+        return existing
+    invoice = invoice_of_seller_order(session, operation.seller_order_id)
+    if invoice is None:
+        return None
+    breakdown = operation.breakdown or {}
+    given_back = [(int(line_id), int(amount)) for line_id, amount in breakdown.get("lines", []) if int(amount)]
+    order_lines = {
+        line.id: line for line in session.scalars(
+            select(OrderLine).where(OrderLine.id.in_([line_id for line_id, _ in given_back])))
+    }
+    lines = []
+    for line_id, amount in given_back:
+        line = order_lines[line_id]
+        ht, vat = split_ttc(amount)
+        lines.append({"kind": "product", "title": line.title, "sku": line.sku,
+                      "total_ttc": amount, "total_ht": ht, "vat": vat})
+    shipping = int(breakdown.get("shipping", 0))
+    if shipping:
+        ht, vat = split_ttc(shipping)
+        lines.append({"kind": "shipping", "title": "", "sku": "", "total_ttc": shipping,
+                      "total_ht": ht, "vat": vat})
+    seller = session.get(Seller, invoice.seller_id)
+    issue_date = shop_clock.of(session).local_date(at)
+    series = credit_note_series_of(seller.id)
+    sequence, number = invoice_numbers.allocate(session, series, issue_date.year,
+                                                label=f"{seller.code.upper()}-AV")
+    total_ht = sum(line["total_ht"] for line in lines)
+    vat = sum(line["vat"] for line in lines)
+    note = CustomerCreditNote(
+        series=series, year=issue_date.year, sequence=sequence, number=number,
+        invoice_id=invoice.id, invoice_number=invoice.number, invoice_date=invoice.issue_date,
+        seller_order_id=invoice.seller_order_id, customer_order_id=invoice.customer_order_id,
+        seller_id=invoice.seller_id, payment_operation_id=operation.id, refund_id=operation.refund_id,
+        order_number=invoice.order_number, customer_order_number=invoice.customer_order_number,
+        issue_date=issue_date, currency=operation.currency,
+        # The invoice's parties: the credit note corrects that invoice, between the same people.
+        issuer=invoice.issuer, on_behalf_of=invoice.on_behalf_of, customer=invoice.customer,
+        lines=lines, total_ht=total_ht, vat_rate_bp=VAT_RATE_BP, vat=vat, total_ttc=total_ht + vat,
+        locale=invoice.locale, created_at=at,
+    )
+    session.add(note)
+    session.flush()
+    return note
+
+
 # --- Reads (scoped to the order's customer) ------------------------------------------------------
 
 
@@ -159,4 +227,24 @@ def invoice_for(session: Session, customer_order: CustomerOrder, invoice_id: int
     return invoice
 
 
-__all__ = ["invoice_for", "invoice_of_seller_order", "invoices_of", "issue_for_capture", "split_ttc"]
+def credit_notes_of(session: Session, customer_order: CustomerOrder) -> dict[int, list[CustomerCreditNote]]:
+    """The credit notes of a customer order, by seller order id, oldest first (one query)."""
+    found: dict[int, list[CustomerCreditNote]] = {}
+    for note in session.scalars(
+        select(CustomerCreditNote).where(CustomerCreditNote.customer_order_id == customer_order.id)
+        .order_by(CustomerCreditNote.id)
+    ):
+        found.setdefault(note.seller_order_id, []).append(note)
+    return found
+
+
+def credit_note_for(session: Session, customer_order: CustomerOrder, note_id: int) -> CustomerCreditNote:
+    """The credit note ``note_id`` if it is of ``customer_order``; NotFound otherwise, like
+    :func:`invoice_for`."""
+    note = session.get(CustomerCreditNote, note_id)
+    if note is None or note.customer_order_id != customer_order.id:
+        raise NotFound("no such credit note")
+    return note
+
+
+__all__ = ["credit_note_for", "credit_notes_of", "invoice_for", "issue_credit_note", "invoice_of_seller_order", "invoices_of", "issue_for_capture", "split_ttc"]

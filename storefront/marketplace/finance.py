@@ -113,10 +113,12 @@ class CommissionLine:
 
 def commission_lines(
     session: Session, *, seller_id: int | None = None, seller_code: str | None = None,
-    created_since: datetime | None = None, after_id: int | None = None, limit: int = 50,
+    seller_order_id: int | None = None, created_since: datetime | None = None,
+    after_id: int | None = None, limit: int | None = 50,
 ) -> list[CommissionLine]:
     """Commission lines by line id (keyset pages for the API), of one seller (by id or code) or
-    of every seller; the retailer's own lines are not commission lines. One query."""
+    of every seller, of one seller order when asked (all its lines: ``limit=None``); the
+    retailer's own lines are not commission lines. One query."""
     query = (
         select(OrderLine, SellerOrder.number, SellerOrder.created_at, Seller.code, CustomerOrder.currency)
         .join(OrderLine.seller_order)
@@ -124,8 +126,11 @@ def commission_lines(
         .join(SellerOrder.customer_order)
         .where(Seller.is_operator.is_(False))
         .order_by(OrderLine.id)
-        .limit(limit)
     )
+    if limit is not None:
+        query = query.limit(limit)
+    if seller_order_id is not None:
+        query = query.where(OrderLine.seller_order_id == seller_order_id)
     if seller_id is not None:
         query = query.where(SellerOrder.seller_id == seller_id)
     if seller_code is not None:
@@ -145,8 +150,30 @@ def commission_lines(
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class OrderCommission:
+    """The commission on a seller order: each line's (by line id) and their total."""
+
+    lines: dict[int, CommissionLine]
+    total: int  # cents
+    currency: str
+
+
+def order_commission(session: Session, seller_order: SellerOrder) -> OrderCommission | None:
+    """What the marketplace keeps on ``seller_order``, line by line, as the API's commission
+    lines say (the same function); None for the retailer's own orders, which pay none."""
+    lines = commission_lines(session, seller_order_id=seller_order.id, limit=None)
+    if not lines:
+        return None
+    return OrderCommission({line.line_id: line for line in lines}, sum(line.commission for line in lines),
+                           lines[0].currency)
+
+
 def _is(column, value):
     return column.is_(None) if value is None else column == value
 
 
-__all__ = ["CommissionLine", "commission_for", "commission_lines", "commission_rate_for", "set_commission_rate"]
+__all__ = [
+    "CommissionLine", "OrderCommission", "commission_for", "commission_lines", "commission_rate_for",
+    "order_commission", "set_commission_rate",
+]

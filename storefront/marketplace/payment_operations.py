@@ -9,7 +9,8 @@ transaction rolls back, nothing is asked of the provider. Once it commits, :func
 the provider (``settle_after_commit`` hands the new ids to the job queue at once), records the
 answer and, in the same transaction, the ledger entries of the money that moved
 (``ledger.record_operation``) and, for a capture, the customer's invoice of the seller order
-(``customer_invoices.issue_for_capture``). A provider that cannot be reached leaves the operation PENDING
+(``customer_invoices.issue_for_capture``), for a refund its credit note
+(``customer_invoices.issue_credit_note``). A provider that cannot be reached leaves the operation PENDING
 for the worker's sweep (:func:`settle_due`) to try again with the same idempotency key: the
 provider answers a key it has seen with its first answer, so nothing moves twice. The operations
 of one customer order are carried out in the order they were recorded (a refund never goes
@@ -385,6 +386,9 @@ def settle(
             if operation.kind == Kind.CAPTURE:
                 # The customer's invoice of the seller order, with the money it was for.
                 customer_invoices.issue_for_capture(session, operation, now)
+            elif operation.kind == Kind.REFUND:
+                # And the credit note of the money given back, once it went back.
+                customer_invoices.issue_credit_note(session, operation, now)
     return status
 
 

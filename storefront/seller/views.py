@@ -16,7 +16,7 @@ from storefront.auth import private_area
 from storefront.discussions import conversation
 from storefront.discussions.forms import MessageEmailsForm
 from storefront.extensions import db
-from storefront.marketplace import discussions, orders, seller_portal
+from storefront.marketplace import discussions, finance, orders, seller_portal
 from storefront.marketplace.errors import DomainError, NeedsConfirmation, NotFound
 from storefront.marketplace.models import Role, Seller, SellerOrderState
 from storefront.marketplace.orders import OrderAction as A
@@ -100,7 +100,8 @@ def order(number: str):
 
 
 def _order_page(detail, forms, status: int = 200):
-    return render_template("seller/order.html", detail=detail, forms=forms), status
+    commission = finance.order_commission(db.session, detail.seller_order)
+    return render_template("seller/order.html", detail=detail, forms=forms, commission=commission), status
 
 
 @bp.post(f"/orders/{NUMBER}/<any(accept, refuse, decide, ship, cancel, refund):action>")

@@ -1,5 +1,6 @@
 """The finance API over HTTP with a real OAuth 2.0 client: commission lines per caller, pages,
-filters and refused parameters. Statements and invoices do not exist yet (issue 15)."""
+filters and refused parameters. Statements, invoices and ledger lines are in
+tests/api/test_finance_statements_api.py."""
 
 from __future__ import annotations
 
@@ -115,11 +116,6 @@ def test_refused_parameters_name_themselves(live, orders_placed, tokens, params,
     answer = call(live, "/api/v1/finance/commissions", tokens["alpha"], params=params)
     code = "invalid_cursor" if field == "cursor" else "invalid_parameter"
     assert is_problem(answer, 400, code)["field"] == field
-
-
-def test_statements_and_invoices_are_not_there_yet(live, orders_placed, tokens):  # noqa: F811
-    for path in ("/api/v1/finance/statements", "/api/v1/finance/invoices"):
-        is_problem(call(live, path, tokens["operator"]), 404, "not_found")
 
 
 def test_the_list_runs_as_many_queries_for_one_line_as_for_three(live, orders_placed, tokens, count_queries):  # noqa: F811

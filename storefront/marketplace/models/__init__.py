@@ -14,6 +14,7 @@ from .billing import (
     BillingDocument,
     BillingDocumentKind,
     BillingPeriod,
+    CustomerCreditNote,
     CustomerInvoice,
     DocumentCounter,
     IssuedDocumentChanged,

@@ -218,6 +218,52 @@ class CustomerInvoice(Base):
     created_at: Mapped[datetime]
 
 
+class CustomerCreditNote(Base):
+    """A credit note ("facture d'avoir") to the customer of a seller order whose money went back
+    (a refund, or units cancelled after the capture), issued like the invoice it corrects: by the
+    marketplace in the seller's name and on its behalf, naming that invoice's number, numbered
+    without gaps in the seller's own series of credit notes (``<SELLER CODE>-AV-<year>-<n>``).
+    One per payment operation the provider carried out (``payment_operation_id`` is unique):
+    an answer recorded again issues nothing more. Figures as issued, positive, like the
+    invoice's: the amounts given back including VAT at 20 %, split per line into HT and VAT."""
+
+    __tablename__ = "customer_credit_note"
+    __table_args__ = (
+        UniqueConstraint("series", "year", "sequence", name="uq_customer_credit_note_sequence"),
+        CheckConstraint("total_ttc = total_ht + vat AND total_ht >= 0 AND vat >= 0", name="totals"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The counter's series (``A<seller id>``); the printed number carries the seller's code.
+    series: Mapped[str] = mapped_column(String(8))
+    year: Mapped[int]
+    sequence: Mapped[int]
+    number: Mapped[str] = mapped_column(String(60), unique=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("customer_invoice.id"), index=True)
+    invoice_number: Mapped[str] = mapped_column(String(60))
+    invoice_date: Mapped[date]
+    seller_order_id: Mapped[int] = mapped_column(ForeignKey("seller_order.id"), index=True)
+    customer_order_id: Mapped[int] = mapped_column(ForeignKey("customer_order.id"), index=True)
+    seller_id: Mapped[int] = mapped_column(ForeignKey("seller.id"), index=True)
+    payment_operation_id: Mapped[int] = mapped_column(ForeignKey("payment_operation.id"), unique=True)
+    refund_id: Mapped[int | None] = mapped_column(ForeignKey("refund.id"))  # None: units cancelled
+    order_number: Mapped[str] = mapped_column(String(24))  # the seller order's
+    customer_order_number: Mapped[str] = mapped_column(String(20))
+    issue_date: Mapped[date]
+    currency: Mapped[str] = mapped_column(String(3))
+    issuer: Mapped[dict] = mapped_column(JSON)
+    on_behalf_of: Mapped[dict | None] = mapped_column(JSON)
+    customer: Mapped[dict] = mapped_column(JSON)
+    # [{"kind": "product"|"shipping", "title", "sku", "total_ttc", "total_ht", "vat"}], cents.
+    lines: Mapped[list] = mapped_column(JSON)
+    total_ht: Mapped[int]
+    vat_rate_bp: Mapped[int]
+    vat: Mapped[int]
+    total_ttc: Mapped[int]
+    locale: Mapped[str] = mapped_column(String(5), default="fr")
+    created_at: Mapped[datetime]
+
+
 class IssuedDocumentChanged(Exception):
     """Something tried to change or delete an issued statement or document."""
 
@@ -226,6 +272,6 @@ def _frozen(mapper, connection, target) -> None:
     raise IssuedDocumentChanged(f"an issued {type(target).__name__} is never changed")
 
 
-for _model in (Statement, BillingDocument, StatementEntry, CustomerInvoice):
+for _model in (Statement, BillingDocument, StatementEntry, CustomerInvoice, CustomerCreditNote):
     event.listen(_model, "before_update", _frozen)
     event.listen(_model, "before_delete", _frozen)
