@@ -3,7 +3,7 @@ after its invoice, issued when the provider made the refund, in the seller's nam
 seller series without gaps
 
 Revision ID: 224abf6d1a84
-Revises: b7c41e9a2d63
+Revises: a4e9c1f7b352
 Create Date: 2026-12-04 10:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '224abf6d1a84'
-down_revision = 'b7c41e9a2d63'
+down_revision = "a4e9c1f7b352"
 branch_labels = None
 depends_on = None
 
