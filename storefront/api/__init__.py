@@ -49,6 +49,7 @@ def init_app(app: Flask) -> None:
         finance,
         imports,
         orders,
+        ratings,
         reference,
         sellers,
         tracking,
