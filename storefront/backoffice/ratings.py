@@ -77,7 +77,10 @@ def hide_rating(rating_id: int):
             seller_ratings.hide(db.session, rating, form.reason.data, actor=current_user._get_current_object())
         except DomainError as error:
             field = getattr(form, str(error.details.get("field") or ""), None)
-            (field.errors if field is not None else form.form_errors).append(explain(error))
+            if field is not None:
+                field.errors.append(explain(error))
+            else:  # answered or hidden meanwhile: the form is gone from the page, say it on top
+                flash(explain(error), "error")
             db.session.expire_all()
             return _page((rating_id, form), error.status)
         flash(_("The rating is hidden: it no longer counts in the seller's grade."), "success")

@@ -50,7 +50,10 @@ def answer_rating(rating_id: int):
             seller_ratings.answer(db.session, rating, current_user.seller_id, form.answer.data)
         except DomainError as error:
             field = getattr(form, str(error.details.get("field") or ""), None)
-            (field.errors if field is not None else form.form_errors).append(explain(error))
+            if field is not None:
+                field.errors.append(explain(error))
+            else:  # answered or hidden meanwhile: the form is gone from the page, say it on top
+                flash(explain(error), "error")
             db.session.expire_all()
             return _page((rating_id, form), error.status)
         flash(_("Your answer is published under the rating."), "success")
