@@ -35,7 +35,7 @@ class AnswerBody(Body):
                                     f"{seller_ratings.MAX_ANSWER:,} characters")
 
 
-class RatingOut(Out):
+class SellerRatingOut(Out):
     id: int
     seller_id: int
     order_id: str | None = Field(description="the rated seller order's number (null for ratings older than orders)")
@@ -49,8 +49,8 @@ class RatingOut(Out):
     hidden_reason: str | None
 
 
-class RatingPage(Out):
-    items: list[RatingOut]
+class SellerRatingPage(Out):
+    items: list[SellerRatingOut]
     next_cursor: str | None
 
 
@@ -59,7 +59,7 @@ class RatingPage(Out):
 
 @bp.get("/ratings")
 @require_scope("orders:read")
-@operation(tag="ratings", query=RatingsQuery, responses={200: RatingPage})
+@operation(tag="ratings", query=RatingsQuery, responses={200: SellerRatingPage})
 def list_ratings(caller: Caller, query: RatingsQuery):
     """The caller's ratings, newest first (the operator's clients: every seller's).
 
@@ -74,7 +74,7 @@ def list_ratings(caller: Caller, query: RatingsQuery):
 @bp.post("/ratings/<int:rating_id>/answer")
 @require_scope("orders:write")
 @idempotent
-@operation(tag="ratings", body=AnswerBody, responses={200: RatingOut})
+@operation(tag="ratings", body=AnswerBody, responses={200: SellerRatingOut})
 def answer_rating(rating_id: int, caller: Caller, body: AnswerBody):
     """Answer a rating publicly, once: the answer shows under it on the shop's page.
 
