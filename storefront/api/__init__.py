@@ -51,6 +51,7 @@ def init_app(app: Flask) -> None:
         imports,
         offer_feeds,
         orders,
+        ratings,
         reference,
         sellers,
         tracking,

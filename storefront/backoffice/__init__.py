@@ -24,6 +24,7 @@ from storefront.backoffice import (  # noqa: E402,F401
     home,
     mappings,
     operations,
+    ratings,
     sellers,
     shop_settings,
 )

@@ -79,6 +79,8 @@ class PreferencesForm(FlaskForm):
     show_delivery_promise = BooleanField(_l("Show delivery dates"))
     show_seller_rating = BooleanField(_l("Show seller ratings"))
     show_other_sellers = BooleanField(_l("Show the other sellers’ offers on product pages"))
+    seller_rating_min_count = _minutes_or_count(
+        "seller_rating_min_count", _l("Ratings a seller needs before its grade shows"))
     relations_model = RadioField(
         _l("Customer relations"), choices=RELATIONS_CHOICES, validators=[DataRequired(_l("Choose a model."))],
     )

@@ -18,7 +18,7 @@ from storefront.marketplace.errors import DomainError
 from storefront.marketplace.staff import Permission
 from storefront.web.refusals import explain
 
-FIELDS = (*preferences.DISPLAY_TOGGLES, "relations_model", "acceptance_delay_hours", "default_postal_code",
+FIELDS = (*preferences.DISPLAY_TOGGLES, "seller_rating_min_count", "relations_model", "acceptance_delay_hours", "default_postal_code",
           "offer_import_min_minutes", "imports_per_day", "order_export_minutes", "capture_at",
           "commission_on_shipping", "billing_cycle", "invoice_payment_days", "retailer_address",
           "payout_holding_days", "payout_debtor_name", "payout_debtor_iban", "payout_debtor_bic")

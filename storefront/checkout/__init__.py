@@ -37,4 +37,5 @@ def _payment_settings(state) -> None:
         ) from None
 
 
-from storefront.checkout import views  # noqa: E402,F401  (routes register on import)
+from storefront.checkout import views  # noqa: E402,F401,I001  (routes register on import)
+from storefront.checkout import ratings  # noqa: E402,F401,I001

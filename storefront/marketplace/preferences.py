@@ -26,6 +26,9 @@ DEFAULTS: dict[str, object] = {
     "show_shipped_by": True,
     "show_delivery_promise": True,
     "show_seller_rating": True,
+    # A seller's grade shows once it has this many visible ratings ("new seller" before:
+    # sellers.public_rating is the one rule every page reads).
+    "seller_rating_min_count": 3,
     "acceptance_delay_hours": 48,
     # The product page's list of the other sellers' offers.
     "show_other_sellers": True,
@@ -64,6 +67,7 @@ BILLING_CYCLES = ("monthly", "twice_monthly")
 # The whole numbers' allowed ranges, both ends included.
 RANGES: dict[str, tuple[int, int]] = {
     "acceptance_delay_hours": (1, 240),
+    "seller_rating_min_count": (1, 100),
     "offer_import_min_minutes": (1, 1440),
     "imports_per_day": (1, 288),
     "order_export_minutes": (5, 1440),

@@ -111,6 +111,16 @@ class Refusal(enum.StrEnum):
     RETAILER_SHOP = "retailer_shop"  # the retailer's own shop cannot be suspended nor closed
     SUSPENSION_REASON = "suspension_reason"  # suspending or closing needs a reason
     OPEN_ORDERS = "open_orders"  # closing a shop whose orders are not all delivered or ended
+    # Seller ratings (storefront/marketplace/seller_ratings.py).
+    RATING_GRADE = "rating_grade"  # not a whole number of stars from 1 to 5
+    RATING_NOT_DELIVERED = "rating_not_delivered"  # the seller order is not delivered (yet)
+    ALREADY_RATED = "already_rated"  # the seller order has its rating already
+    RATING_TEXT_TOO_LONG = "rating_text_too_long"  # details: field, limit
+    RATING_ANSWER_EMPTY = "rating_answer_empty"
+    ALREADY_ANSWERED = "already_answered"  # the seller answered this rating already
+    RATING_HIDE_REASON = "rating_hide_reason"  # hiding a rating needs a reason (at most 300 characters)
+    RATING_ALREADY_HIDDEN = "rating_already_hidden"
+    RATING_NOT_HIDDEN = "rating_not_hidden"
     # Colleagues in the seller portal (storefront/marketplace/colleagues.py).
     NOT_SELLER_ADMIN = "not_seller_admin"
     COLLEAGUE_OF_OTHER_SHOP = "colleague_of_other_shop"  # the email is another shop's account

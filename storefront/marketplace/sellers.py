@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import time
 from typing import Any
 
@@ -146,17 +147,45 @@ def _operator_id(session: Session) -> int | None:
     return session.scalar(select(Seller.id).where(Seller.is_operator.is_(True)))
 
 
+@dataclass(frozen=True)
+class PublicRating:
+    """What shoppers read of a seller's ratings: its grade out of 5 from ``minimum`` visible
+    ratings on, None before (a "new seller")."""
+
+    grade: float | None
+    count: int
+
+    @property
+    def shown(self) -> bool:
+        return self.grade is not None
+
+
+def public_rating(seller: Seller, minimum: int) -> PublicRating:
+    """The one rule of "show the grade or not", for every page (``minimum``: the operator's
+    ``seller_rating_min_count`` preference). ``rating_sum``/``rating_count`` hold the visible
+    ratings only (hidden ones are taken out by ``seller_ratings.hide``)."""
+    count = seller.rating_count or 0
+    if count < max(int(minimum), 1):
+        return PublicRating(None, count)
+    return PublicRating(Seller.average_rating(seller.rating_sum, count), count)
+
+
 @atomic
 def rate_seller(
-    session: Session, seller: Seller, grade: int, *, comment: str = "", customer: User | None = None
+    session: Session, seller: Seller, grade: int, *, comment: str = "", customer: User | None = None,
+    seller_order: SellerOrder | None = None,
 ) -> SellerRating:
     """Record a grade from 1 to 5 and update the seller's average atomically.
 
-    The sum and count are incremented in SQL, so two ratings at once don't lose one.
+    The sum and count are incremented in SQL, so two ratings at once don't lose one. The rules
+    of a customer's rating of an order (delivered, once) are ``seller_ratings.rate``'s.
     """
     if isinstance(grade, bool) or not isinstance(grade, int) or not 1 <= grade <= 5:
-        raise InvalidValue(f"a rating is a whole number from 1 to 5, not {grade!r}")
-    rating = SellerRating(seller=seller, grade=grade, comment=comment.strip(), customer_id=customer.id if customer else None)
+        raise InvalidValue(f"a rating is a whole number from 1 to 5, not {grade!r}",
+                           reason=Refusal.RATING_GRADE, field="grade")
+    rating = SellerRating(seller=seller, grade=grade, comment=comment.strip(),
+                          customer_id=customer.id if customer else None,
+                          seller_order_id=seller_order.id if seller_order is not None else None)
     session.add(rating)
     session.execute(
         update(Seller)

@@ -56,6 +56,8 @@ EVENT_TYPES = (
     "refund.created",  # a refund on a seller order
     "offer.updated",  # an offer was created or changed (price, stock, state)
     "rate.updated",  # a shipping rate was created or changed (fees, free threshold, transit days)
+    "rating.created",  # a customer rated a delivered seller order (grade, comment)
+    "rating.answered",  # the seller answered a rating (portal or API)
 )
 SECRET_PREFIX = "whsec_"
 MAX_URL_LENGTH = 2000
@@ -169,6 +171,8 @@ EVENT_SCOPES = {
     "refund.created": "orders:read",
     "offer.updated": "catalog:read",
     "rate.updated": "delivery:read",
+    "rating.created": "orders:read",
+    "rating.answered": "orders:read",
 }
 
 

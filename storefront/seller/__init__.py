@@ -13,3 +13,4 @@ from storefront.seller import imports  # noqa: E402,F401
 from storefront.seller import views  # noqa: E402,F401  (routes register on import)
 from storefront.seller import exports  # noqa: E402,F401,I001
 from storefront.seller import finance  # noqa: E402,F401,I001
+from storefront.seller import ratings  # noqa: E402,F401,I001

@@ -40,6 +40,13 @@ def shop_preferences() -> dict:
     return g.shop_preferences
 
 
+@bp.app_template_global()
+def seller_rating(seller) -> sellers.PublicRating:
+    """The grade shoppers read of ``seller`` (the one rule: ``sellers.public_rating``); a
+    global, so that macros imported without the context (macros/labels.html) reach it."""
+    return sellers.public_rating(seller, shop_preferences()["seller_rating_min_count"])
+
+
 @bp.app_context_processor
 def inject_shop_context():
     return {"shop_preferences": shop_preferences, "destination": shopper.destination}

@@ -39,6 +39,8 @@ EVENT_LABELS = {
     "refund.created": _l("A refund is made"),
     "offer.updated": _l("An offer changes"),
     "rate.updated": _l("A delivery rate changes"),
+    "rating.created": _l("A customer rates the shop"),
+    "rating.answered": _l("A rating is answered"),
 }
 
 

@@ -343,6 +343,18 @@ SENTENCES: dict[Refusal, Sentence] = {
         "delivered, refused or cancelled. Suspend it meanwhile.",
         count=details.get("count", 0),
     ),
+    # Seller ratings
+    Refusal.RATING_GRADE: _l("Choose a grade from 1 to 5 stars."),
+    Refusal.RATING_NOT_DELIVERED: _l("You can rate the seller once the order has been delivered."),
+    Refusal.ALREADY_RATED: _l("You have already rated this seller for this order: a rating is given once."),
+    Refusal.RATING_TEXT_TOO_LONG: lambda details: _(
+        "At most %(limit)s characters.", limit=details.get("limit", 0)
+    ),
+    Refusal.RATING_ANSWER_EMPTY: _l("Write your answer before sending it."),
+    Refusal.ALREADY_ANSWERED: _l("This rating already has your answer: a rating is answered once."),
+    Refusal.RATING_HIDE_REASON: _l("Say why the rating is hidden (at most 300 characters)."),
+    Refusal.RATING_ALREADY_HIDDEN: _l("This rating is hidden already."),
+    Refusal.RATING_NOT_HIDDEN: _l("This rating is not hidden."),
     # Colleagues in the seller portal
     Refusal.NOT_SELLER_ADMIN: _l("Only your shop's administrator may invite or remove colleagues."),
     Refusal.COLLEAGUE_OF_OTHER_SHOP: _l(

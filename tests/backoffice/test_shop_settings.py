@@ -18,7 +18,7 @@ from tests.order_fixtures import PASSWORD, Visitor, audit_count
 
 VALID = {
     "show_sold_by": "y", "show_shipped_by": "y", "show_delivery_promise": "y", "show_seller_rating": "y",
-    "show_other_sellers": "y", "relations_model": "DIRECT", "acceptance_delay_hours": "48",
+    "show_other_sellers": "y", "seller_rating_min_count": "3", "relations_model": "DIRECT", "acceptance_delay_hours": "48",
     "default_postal_code": "", "offer_import_min_minutes": "15", "imports_per_day": "24",
     "order_export_minutes": "60", "capture_at": "ship", "commission_on_shipping": "", "billing_cycle": "twice_monthly",
     "invoice_payment_days": "30", "retailer_address": "", "payout_holding_days": "7", "payout_debtor_name": "",

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import enum
-from datetime import time
+from datetime import datetime, time
+from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text, Time
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, Time
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, Timestamped
+
+if TYPE_CHECKING:
+    from .accounts import User
+    from .orders import SellerOrder
 
 
 class SellerState(enum.StrEnum):
@@ -73,13 +78,39 @@ class Seller(Timestamped, Base):
 
 
 class SellerRating(Timestamped, Base):
+    """A customer's grade (1 to 5) and comment of one delivered seller order, the seller's public
+    answer (once) and the operator's moderation. A hidden rating leaves the seller's grade:
+    ``Seller.rating_sum``/``rating_count`` add up the visible ones only (marketplace/
+    seller_ratings.py keeps them so, in SQL). The demo's ratings have no seller order."""
+
     __tablename__ = "seller_rating"
-    __table_args__ = (CheckConstraint("grade BETWEEN 1 AND 5", name="grade_range"),)
+    __table_args__ = (
+        CheckConstraint("grade BETWEEN 1 AND 5", name="grade_range"),
+        # The seller page's latest visible ratings, and the portal's and API's newest first.
+        Index("ix_seller_rating_seller_visible", "seller_id", "hidden_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     seller_id: Mapped[int] = mapped_column(ForeignKey("seller.id"), index=True)
     grade: Mapped[int]
     comment: Mapped[str] = mapped_column(Text, default="")
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    # Once per seller order: the unique constraint settles two submissions at once.
+    seller_order_id: Mapped[int | None] = mapped_column(ForeignKey("seller_order.id"), unique=True)
+    answer: Mapped[str] = mapped_column(Text, default="", server_default="")
+    answered_at: Mapped[datetime | None]
+    hidden_at: Mapped[datetime | None]
+    hidden_reason: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     seller: Mapped[Seller] = relationship(back_populates="ratings")
+    seller_order: Mapped[SellerOrder | None] = relationship()
+    customer: Mapped[User | None] = relationship(foreign_keys=[customer_id])
+
+    @property
+    def hidden(self) -> bool:
+        return self.hidden_at is not None
+
+    @property
+    def answered(self) -> bool:
+        return self.answered_at is not None
