@@ -190,7 +190,7 @@ def test_the_payout_preferences_check_the_iban_and_bic(session, people, staff_of
         "imports_per_day": "24", "order_export_minutes": "60", "capture_at": "ship",
         "billing_cycle": "twice_monthly", "invoice_payment_days": "30", "payout_holding_days": "10",
         "payout_debtor_name": "Storefront SAS", "payout_debtor_iban": "FR76 3000 6000 0112 3456 7890 188",
-        "payout_debtor_bic": "BNPAFRPP",
+        "payout_debtor_bic": "BNPAFRPP", "seller_rating_min_count": "3",
     }
     response = visitor.post("/backoffice/settings", form)
     text = response.get_data(as_text=True)

@@ -34,8 +34,9 @@ def test_browse_choose_and_change_postal_code(live_server, browser_page, mini_sh
 
     page.get_by_test_id("product-card").get_by_role("link", name=re.compile("Lave-linge")).click()
     buy_box = page.get_by_test_id("buy-box")
-    expect(buy_box.get_by_test_id("sold-by")).to_contain_text("Tech Occaz")
-    expect(buy_box.get_by_test_id("price")).to_contain_text("399,00")
+    # New offers first: the retailer's new one, with the refurbished one offered beside it.
+    expect(buy_box.get_by_test_id("price")).to_contain_text("549,00")
+    expect(buy_box.get_by_test_id("alternative")).to_have_text(re.compile("Reconditionné dès 399,00"))
     expect(page.get_by_test_id("offer")).to_have_count(2)
 
     # Another seller's offer swaps into the buy box without a reload.
